@@ -1,0 +1,88 @@
+"""shopkit: exact pricing, promotions, recommendations, loyalty and KPIs for online shops.
+
+The core, imported from here, is what every part stands on: exact :class:`Money`, the cart
+model, the errors, the one config converter and the plugin registry. The domain packages
+:mod:`shopkit.pricing`, :mod:`shopkit.recommend`, :mod:`shopkit.loyalty` and
+:mod:`shopkit.metrics` build on it and never on each other.
+
+Examples:
+    >>> from shopkit import Cart, Money, Product
+    >>> mug = Product("MUG-1", "Enamel mug", Money.of("6.50", "GBP"))
+    >>> print(Cart("GBP").add(mug, 3).subtotal)
+    19.50 GBP
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from shopkit._config import (
+    converter,
+    from_dict,
+    from_json,
+    from_toml,
+    register_kind,
+    to_dict,
+    to_json,
+    to_toml,
+)
+from shopkit._currency import currency_exponent, known_currencies, validate_currency
+from shopkit._model import Cart, Customer, Line, Product, ShippingOption
+from shopkit._money import Money, RoundingMode, allocate, to_decimal
+from shopkit._plugins import Registry
+from shopkit._samples import sample_cart, sample_catalogue, sample_customer
+from shopkit._schema import json_schema
+from shopkit.errors import (
+    ConfigError,
+    CurrencyError,
+    CurrencyMismatchError,
+    NotFittedError,
+    PluginError,
+    PrecisionError,
+    QuantityError,
+    ShopkitError,
+    UnknownPluginError,
+    ValidationError,
+)
+
+try:
+    __version__ = version("shopkit")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0"
+
+__all__ = [
+    "Cart",
+    "ConfigError",
+    "CurrencyError",
+    "CurrencyMismatchError",
+    "Customer",
+    "Line",
+    "Money",
+    "NotFittedError",
+    "PluginError",
+    "PrecisionError",
+    "Product",
+    "QuantityError",
+    "Registry",
+    "RoundingMode",
+    "ShippingOption",
+    "ShopkitError",
+    "UnknownPluginError",
+    "ValidationError",
+    "__version__",
+    "allocate",
+    "converter",
+    "currency_exponent",
+    "from_dict",
+    "from_json",
+    "from_toml",
+    "json_schema",
+    "known_currencies",
+    "register_kind",
+    "sample_cart",
+    "sample_catalogue",
+    "sample_customer",
+    "to_decimal",
+    "to_dict",
+    "to_json",
+    "to_toml",
+    "validate_currency",
+]

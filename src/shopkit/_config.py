@@ -1,0 +1,316 @@
+"""The one cattrs converter of shopkit, and JSON and TOML in and out through it.
+
+Every config type (carts, products, customers, promotions, strategies, programmes, …) is loaded
+and dumped here, so that the rules are the same everywhere:
+
+- numbers on a money path are exact: JSON and TOML numbers with a fraction are read as
+  ``Decimal``, never float, and amounts are written as strings;
+- unknown keys are an error, not silently dropped;
+- a wrong type is an error, not coerced (``"3"`` is not a quantity, ``2.5`` is not an int);
+- a kind of a plugin group is named by a ``type`` key: ``{"type": "percentage", ...}``;
+- every problem in a document is reported, each as ``path: message``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tomllib
+from collections.abc import Callable, Iterator, Mapping
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import cattrs
+import tomli_w
+from cattrs.errors import BaseValidationError, ForbiddenExtraKeysError
+
+from shopkit._money import Money, to_decimal
+from shopkit._plugins import Registry
+from shopkit.errors import ConfigError, ShopkitError, ValidationError
+
+__all__ = [
+    "converter",
+    "from_dict",
+    "from_json",
+    "from_toml",
+    "register_kind",
+    "to_dict",
+    "to_json",
+    "to_toml",
+]
+
+T = TypeVar("T")
+
+converter = cattrs.Converter(forbid_extra_keys=True, omit_if_default=True)
+"""The one converter every shopkit config type goes through (see :mod:`cattrs`)."""
+
+_KINDS: dict[type, Registry[Any]] = {}
+
+
+def _strict(kind: type, label: str) -> Callable[[Any, Any], Any]:
+    def structure(value: Any, _: Any) -> Any:
+        if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
+            raise ValidationError(f"{value!r} is not {label}", value=value)
+        return value
+
+    return structure
+
+
+converter.register_structure_hook(int, _strict(int, "a whole number"))
+converter.register_structure_hook(str, _strict(str, "a string"))
+converter.register_structure_hook(bool, _strict(bool, "true or false"))
+converter.register_structure_hook(Decimal, lambda value, _: to_decimal(value, "value"))
+converter.register_unstructure_hook(Decimal, str)
+
+
+def _structure_money(value: Any, _: Any) -> Money:
+    if isinstance(value, str):
+        return Money.parse(value)
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            f"{value!r} is not an amount like {{'amount': '29.99', 'currency': 'USD'}}",
+            value=value,
+        )
+    extra = sorted(set(value) - {"amount", "currency"})
+    if extra:
+        raise ValidationError(f"unknown keys {extra} in an amount", value=extra)
+    for key in ("amount", "currency"):
+        if key not in value:
+            raise ValidationError(f"required key {key!r} is missing", field=key)
+    return Money.of(value["amount"], value["currency"])
+
+
+converter.register_structure_hook(Money, _structure_money)
+converter.register_unstructure_hook(
+    Money, lambda money: {"amount": str(money.amount), "currency": money.currency}
+)
+
+
+def _structure_datetime(value: Any, _: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime):  # TOML has a datetime type of its own
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise ValidationError(
+                f"{value!r} is not an ISO 8601 date-time", value=value
+            ) from None
+    else:
+        raise ValidationError(f"{value!r} is not an ISO 8601 date-time string", value=value)
+    if parsed.tzinfo is None:
+        raise ValidationError(
+            f"{value!r} has no UTC offset; write it as e.g. '2026-11-27T00:00:00+00:00'",
+            value=str(value),
+        )
+    return parsed
+
+
+converter.register_structure_hook(dt.datetime, _structure_datetime)
+converter.register_unstructure_hook(dt.datetime, lambda value: value.isoformat())
+
+
+def register_kind(registry: Registry[T]) -> None:
+    """Make the converter read and write ``registry.base`` as a union tagged by ``type``.
+
+    A field annotated with the registry's base class is read from ``{"type": NAME, ...fields}``
+    by looking ``NAME`` up in the registry, and written the same way.
+
+    Args:
+        registry: The registry of the kinds.
+
+    Examples:
+        >>> import abc, attrs
+        >>> from shopkit import Registry, from_dict, register_kind, to_dict
+        >>> class Shape(abc.ABC):
+        ...     pass
+        >>> shapes = Registry("example.shapes", Shape)
+        >>> register_kind(shapes)
+        >>> @shapes.register("square")
+        ... @attrs.frozen
+        ... class Square(Shape):
+        ...     side: int
+        >>> from_dict({"type": "square", "side": 3}, Shape)
+        Square(side=3)
+        >>> to_dict(Square(3))
+        {'type': 'square', 'side': 3}
+    """
+    base = registry.base
+    _KINDS[base] = registry
+
+    def structure(value: Any, _: Any) -> Any:
+        if not isinstance(value, Mapping):
+            raise ValidationError(
+                f"{value!r} is not an object with a 'type' key", value=value
+            )
+        if "type" not in value:
+            raise ValidationError(
+                f"the 'type' key is missing; known types: {', '.join(registry.names())}",
+                field="type",
+            )
+        cls = registry.get(value["type"])
+        return converter.structure({k: v for k, v in value.items() if k != "type"}, cls)
+
+    def unstructure(value: Any) -> Any:
+        fields = converter.unstructure(value, unstructure_as=type(value))
+        return {"type": registry.name_of(type(value)), **fields}
+
+    converter.register_structure_hook_func(lambda cls: cls is base, structure)
+    converter.register_unstructure_hook_func(lambda cls: cls is base, unstructure)
+
+
+def _problems(error: BaseException, path: str) -> Iterator[str]:
+    """Each problem inside a (possibly nested) structuring error, as ``path: message``."""
+
+    def join(name: object) -> str:
+        if isinstance(name, int):
+            return f"{path}[{name}]"
+        return f"{path}.{name}" if path else str(name)
+
+    if isinstance(error, BaseValidationError):
+        grouped = getattr(error, "group_exceptions", None)
+        if grouped is not None:
+            with_notes, without_notes = grouped()
+            for inner, note in with_notes:
+                name = getattr(note, "name", None)
+                index = getattr(note, "index", None)
+                yield from _problems(inner, join(name if name is not None else index))
+            for inner in without_notes:
+                yield from _problems(inner, path)
+        else:
+            for inner in error.exceptions:
+                yield from _problems(inner, path)
+    elif isinstance(error, ShopkitError):
+        where = (join(error.field) if error.field else path) or "(document)"
+        yield f"{where}: {error.message}"
+    elif isinstance(error, ForbiddenExtraKeysError):
+        yield f"{path or '(document)'}: unknown keys {sorted(error.extra_fields)}"
+    elif isinstance(error, KeyError):
+        yield f"{path or '(document)'}: required field is missing"
+    else:
+        yield f"{path or '(document)'}: {error}"
+
+
+def from_dict(data: Any, cls: type[T]) -> T:
+    """Build a config object of type ``cls`` from plain data (dicts, lists, strings, numbers).
+
+    Args:
+        data: The plain data, e.g. parsed JSON.
+        cls: The type to build.
+
+    Returns:
+        The object.
+
+    Raises:
+        ConfigError: the data does not fit; its ``errors`` list every problem with its path.
+
+    Examples:
+        >>> from shopkit import ConfigError, Product, from_dict
+        >>> try:
+        ...     from_dict({"sku": "A", "name": "Mug", "unit_price": "-1.00 GBP"}, Product)
+        ... except ConfigError as error:
+        ...     print(error)
+        unit_price: -1.00 GBP is negative
+    """
+    try:
+        return converter.structure(data, cls)
+    except (BaseValidationError, ShopkitError) as error:
+        problems = tuple(_problems(error, ""))
+        field = problems[0].split(": ", 1)[0] if len(problems) == 1 else None
+        message = "; ".join(problems) if len(problems) > 1 else problems[0].split(": ", 1)[1]
+        raise ConfigError(message, field=field, value=None, errors=problems) from error
+
+
+def to_dict(value: Any) -> Any:
+    """Turn a config object into plain data that :func:`from_dict` reads back unchanged.
+
+    A kind of a plugin group is written with its ``type`` key.
+
+    Args:
+        value: A config object (or a list of them).
+
+    Returns:
+        Dicts, lists, strings, numbers and booleans; amounts and decimals as strings.
+    """
+    for base, registry in _KINDS.items():
+        if isinstance(value, base) and type(value) is not base:
+            return converter.unstructure(value, unstructure_as=registry.base)
+    return converter.unstructure(value)
+
+
+def from_json(text: str | bytes, cls: type[T]) -> T:
+    """Read a config object from JSON; numbers with a fraction are read as ``Decimal``.
+
+    Raises:
+        ConfigError: the text is not JSON, or the data does not fit ``cls``.
+
+    Examples:
+        >>> from shopkit import Money, from_json
+        >>> from_json('{"amount": 19.99, "currency": "EUR"}', Money)
+        Money.of('19.99', 'EUR')
+    """
+    try:
+        data = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+    except json.JSONDecodeError as error:
+        raise ConfigError(
+            f"malformed JSON at line {error.lineno} column {error.colno}: {error.msg}",
+            field="(document)",
+            value=error.doc[max(0, error.pos - 20) : error.pos + 20],
+        ) from None
+    except ValueError as error:
+        raise ConfigError(str(error), field="(document)") from None
+    return from_dict(data, cls)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number shopkit accepts")
+
+
+def to_json(value: Any, *, indent: int | None = 2) -> str:
+    """Write a config object as JSON that :func:`from_json` reads back unchanged.
+
+    Examples:
+        >>> from shopkit import Money, to_json
+        >>> to_json(Money.of("19.99", "EUR"), indent=None)
+        '{"amount": "19.99", "currency": "EUR"}'
+    """
+    return json.dumps(to_dict(value), indent=indent, ensure_ascii=False)
+
+
+def from_toml(text: str, cls: type[T]) -> T:
+    """Read a config object from a TOML document; fractions are read as ``Decimal``.
+
+    Raises:
+        ConfigError: the text is not TOML, or the data does not fit ``cls``.
+    """
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"malformed TOML: {error}", field="(document)") from None
+    return from_dict(data, cls)
+
+
+def to_toml(value: Any) -> str:
+    """Write a config object as a TOML document that :func:`from_toml` reads back unchanged.
+
+    TOML has no null: fields that are ``None`` are left out, as they are by default.
+
+    Raises:
+        ConfigError: the object is not written as a table (TOML's top level is one).
+    """
+    data = to_dict(value)
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"TOML needs a table at the top, and a {type(value).__name__} is not written as one",
+            field="(document)",
+            value=type(value).__name__,
+        )
+    return tomli_w.dumps(_without_none(data))
+
+
+def _without_none(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {key: _without_none(item) for key, item in data.items() if item is not None}
+    if isinstance(data, list):
+        return [_without_none(item) for item in data]
+    return data

@@ -1,0 +1,183 @@
+"""JSON Schema (draft 2020-12) of shopkit's config types, derived from their attrs fields.
+
+A service can validate a payload with it before the payload reaches shopkit. The schema is
+derived from the same field types the converter uses, and from the constraints the validators
+declare, so the two cannot drift apart; what a schema cannot say (a currency mismatch between
+fields, a code that must be one of the options) is still checked when the object is built.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from shopkit._config import _KINDS
+from shopkit._money import Money
+
+__all__ = ["json_schema"]
+
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+_DECIMAL: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string", "pattern": r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$"},
+        {"type": "number"},
+    ],
+    "description": "An exact decimal number; write it as a string to keep it exact.",
+}
+_CURRENCY: dict[str, Any] = {
+    "type": "string",
+    "pattern": "^[A-Z]{3}$",
+    "description": "An ISO 4217 currency code.",
+}
+_MONEY: dict[str, Any] = {
+    "description": "An exact amount: {'amount': '29.99', 'currency': 'USD'} or '29.99 USD'.",
+    "anyOf": [
+        {
+            "type": "object",
+            "properties": {"amount": {"$ref": "#/$defs/Decimal"}, "currency": _CURRENCY},
+            "required": ["amount", "currency"],
+            "additionalProperties": False,
+        },
+        {"type": "string", "pattern": r"^[+-]?(\d+(\.\d*)?|\.\d+) [A-Z]{3}$"},
+    ],
+}
+
+
+def schema_hint(validator: Any) -> dict[str, Any]:
+    """Return the JSON Schema keywords a validator declares (its ``json_schema`` attribute)."""
+    if validator is None:
+        return {}
+    inner = getattr(validator, "_validators", None)  # attrs.validators.and_
+    if inner is not None:
+        merged: dict[str, Any] = {}
+        for part in inner:
+            merged.update(schema_hint(part))
+        return merged
+    return dict(getattr(validator, "json_schema", {}))
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.defs: dict[str, Any] = {}
+
+    def ref(self, name: str, build: Any) -> dict[str, Any]:
+        if name not in self.defs:
+            self.defs[name] = {}  # reserve first: a type may refer to itself
+            self.defs[name] = build()
+        return {"$ref": f"#/$defs/{name}"}
+
+    def of(self, hint: Any) -> dict[str, Any]:
+        origin = typing.get_origin(hint)
+        args = typing.get_args(hint)
+        if hint is Any:
+            return {}
+        if hint is type(None):
+            return {"type": "null"}
+        if hint is bool:
+            return {"type": "boolean"}
+        if hint is int:
+            return {"type": "integer"}
+        if hint is str:
+            return {"type": "string"}
+        if hint is Decimal:
+            return self.ref("Decimal", lambda: dict(_DECIMAL))
+        if hint is Money:
+            return self.ref("Money", lambda: dict(_MONEY))
+        if hint is dt.datetime:
+            return {"type": "string", "format": "date-time"}
+        if isinstance(hint, type) and issubclass(hint, enum.Enum):
+            return {"enum": [member.value for member in hint]}
+        if origin is typing.Literal:
+            return {"enum": list(args)}
+        if origin in (typing.Union, types.UnionType):
+            return {"anyOf": [self.of(arg) for arg in args]}
+        if origin in (tuple, list, Sequence, frozenset, set) or (
+            isinstance(origin, type) and issubclass(origin, Sequence)
+        ):
+            if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
+                return {
+                    "type": "array",
+                    "prefixItems": [self.of(arg) for arg in args],
+                    "items": False,
+                }
+            return {"type": "array", "items": self.of(args[0]) if args else {}}
+        if origin in (dict, Mapping) or (isinstance(origin, type) and issubclass(origin, Mapping)):
+            return {"type": "object", "additionalProperties": self.of(args[1]) if args else {}}
+        if isinstance(hint, type) and hint in _KINDS:
+            return self.ref(hint.__name__, lambda: self.kinds(hint))
+        if isinstance(hint, type) and attrs.has(hint):
+            return self.ref(hint.__name__, lambda: self.attrs_class(hint))
+        raise TypeError(f"no JSON Schema for {hint!r}")
+
+    def kinds(self, base: type) -> dict[str, Any]:
+        registry = _KINDS[base]
+        choices = []
+        for name in registry.names():
+            schema = self.attrs_class(registry.get(name))
+            schema["properties"] = {"type": {"const": name}, **schema["properties"]}
+            schema["required"] = ["type", *schema.get("required", [])]
+            choices.append(schema)
+        return {
+            "description": f"One of the {registry.group} kinds, named by its 'type' key.",
+            "oneOf": choices,
+        }
+
+    def attrs_class(self, cls: type) -> dict[str, Any]:
+        hints = typing.get_type_hints(cls)
+        properties: dict[str, Any] = {}
+        required = []
+        for field in attrs.fields(cls):
+            if not field.init:
+                continue
+            schema = self.of(hints[field.name])
+            hint = {**schema_hint(field.validator), **field.metadata.get("json_schema", {})}
+            if hint:
+                schema = {"allOf": [schema, hint]} if "$ref" in schema else {**schema, **hint}
+            properties[field.alias or field.name] = schema
+            if field.default is attrs.NOTHING:
+                required.append(field.alias or field.name)
+        doc = (cls.__doc__ or "").strip().split("\n", 1)[0]
+        result: dict[str, Any] = {
+            "title": cls.__name__,
+            "type": "object",
+            "properties": properties,
+            "additionalProperties": False,
+        }
+        if doc:
+            result["description"] = doc
+        if required:
+            result["required"] = required
+        return result
+
+
+def json_schema(cls: type) -> dict[str, Any]:
+    """Return the JSON Schema (draft 2020-12) of a config type, as plain data.
+
+    Args:
+        cls: A config type: :class:`~shopkit.Cart`, :class:`~shopkit.Product`,
+            :class:`~shopkit.Customer`, :class:`~shopkit.Money`, or any attrs class built from
+            such types, including the bases of plugin groups.
+
+    Returns:
+        The schema; dump it with :func:`json.dumps`.
+
+    Raises:
+        TypeError: ``cls`` has a field whose type has no JSON form.
+
+    Examples:
+        >>> from shopkit import Cart, json_schema
+        >>> schema = json_schema(Cart)
+        >>> schema["$ref"], sorted(schema["$defs"])[:3]
+        ('#/$defs/Cart', ['Cart', 'Decimal', 'Line'])
+    """
+    builder = _Builder()
+    root = builder.of(cls)
+    return {"$schema": JSON_SCHEMA_DIALECT, "title": cls.__name__, **root, "$defs": builder.defs}
