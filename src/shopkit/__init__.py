@@ -12,7 +12,8 @@ Examples:
     19.50 GBP
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
+from importlib.metadata import version as _version
 
 from shopkit._config import (
     converter,
@@ -44,8 +45,8 @@ from shopkit.errors import (
 )
 
 try:
-    __version__ = version("shopkit")
-except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = _version("shopkit")
+except _PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0"
 
 __all__ = [

@@ -49,7 +49,7 @@ _KINDS: dict[type, Registry[Any]] = {}
 
 def _strict(kind: type, label: str) -> Callable[[Any, Any], Any]:
     def structure(value: Any, _: Any) -> Any:
-        if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
+        if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
             raise ValidationError(f"{value!r} is not {label}", value=value)
         return value
 
@@ -93,9 +93,7 @@ def _structure_datetime(value: Any, _: Any) -> dt.datetime:
         try:
             parsed = dt.datetime.fromisoformat(value)
         except ValueError:
-            raise ValidationError(
-                f"{value!r} is not an ISO 8601 date-time", value=value
-            ) from None
+            raise ValidationError(f"{value!r} is not an ISO 8601 date-time", value=value) from None
     else:
         raise ValidationError(f"{value!r} is not an ISO 8601 date-time string", value=value)
     if parsed.tzinfo is None:
@@ -140,9 +138,7 @@ def register_kind(registry: Registry[T]) -> None:
 
     def structure(value: Any, _: Any) -> Any:
         if not isinstance(value, Mapping):
-            raise ValidationError(
-                f"{value!r} is not an object with a 'type' key", value=value
-            )
+            raise ValidationError(f"{value!r} is not an object with a 'type' key", value=value)
         if "type" not in value:
             raise ValidationError(
                 f"the 'type' key is missing; known types: {', '.join(registry.names())}",

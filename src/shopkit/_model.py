@@ -191,8 +191,7 @@ class Cart:
             seen.add(option.id)
         if self.shipping_method is not None and self.shipping_method not in seen:
             raise ValidationError(
-                f"{self.shipping_method!r} is not one of the shipping options "
-                f"{sorted(seen)}",
+                f"{self.shipping_method!r} is not one of the shipping options {sorted(seen)}",
                 field="shipping_method",
                 value=self.shipping_method,
             )
@@ -237,7 +236,9 @@ class Cart:
         for index, line in enumerate(self.lines):
             if line.product == product:
                 merged = Line(product, line.quantity + Line(product, quantity).quantity)
-                return attrs.evolve(self, lines=(*self.lines[:index], merged, *self.lines[index + 1 :]))
+                return attrs.evolve(
+                    self, lines=(*self.lines[:index], merged, *self.lines[index + 1 :])
+                )
         return attrs.evolve(self, lines=(*self.lines, Line(product, quantity)))
 
     def with_code(self, code: str) -> Cart:

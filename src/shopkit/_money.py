@@ -318,7 +318,7 @@ class Money:
         return self.scale(Fraction(to_decimal(percent, "percent")) / 100, rounding)
 
     def format(self, locale: str = "en_US") -> str:
-        """Format for display in a locale, with the currency's own symbol and decimals.
+        r"""Format for display in a locale, with the currency's own symbol and decimals.
 
         Args:
             locale: A CLDR locale identifier such as ``"en_GB"``, ``"de_DE"`` or ``"ja_JP"``.
@@ -329,7 +329,7 @@ class Money:
         Examples:
             >>> from shopkit import Money
             >>> Money.of("1234.5", "EUR").format("de_DE")
-            '1.234,50\\xa0€'
+            '1.234,50\xa0€'
             >>> Money.of("1234", "JPY").format("en_US")
             '¥1,234'
         """
@@ -418,7 +418,9 @@ def allocate(
         raise ValidationError("no parts to allocate over", field="weights", value=[])
     exact = [_weight(weight, total, index) for index, weight in enumerate(weights)]
     if keys is not None and len(keys) != count:
-        raise ValidationError(f"{len(keys)} keys for {count} weights", field="keys", value=len(keys))
+        raise ValidationError(
+            f"{len(keys)} keys for {count} weights", field="keys", value=len(keys)
+        )
     remaining = abs(total.minor)
     active = [index for index in range(count) if exact[index] > 0]
     if remaining and not active:
@@ -443,9 +445,7 @@ def allocate(
         while remaining and active:
             weight_sum = sum(exact[index] for index in active)
             capped = {
-                index
-                for index in active
-                if remaining * exact[index] / weight_sum >= limits[index]
+                index for index in active if remaining * exact[index] / weight_sum >= limits[index]
             }
             if not capped:
                 break
@@ -474,7 +474,9 @@ def allocate(
 
 def _limits(total: Money, caps: Sequence[Money], count: int) -> list[int]:
     if len(caps) != count:
-        raise ValidationError(f"{len(caps)} caps for {count} weights", field="caps", value=len(caps))
+        raise ValidationError(
+            f"{len(caps)} caps for {count} weights", field="caps", value=len(caps)
+        )
     limits = []
     for index, cap in enumerate(caps):
         total._same(cap, "allocate over")

@@ -62,9 +62,7 @@ def non_empty_str(instance: Any, attribute: attrs.Attribute[Any], value: Any) ->
 
 def _whole(attribute: attrs.Attribute[Any], value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise QuantityError(
-            f"{value!r} is not a whole number", field=attribute.name, value=value
-        )
+        raise QuantityError(f"{value!r} is not a whole number", field=attribute.name, value=value)
     return value
 
 
@@ -110,7 +108,7 @@ def optional(validator: Validator) -> Validator:
 
 
 def decimal_between(low: Decimal | int, high: Decimal | int) -> Validator:
-    """Require a decimal number from ``low`` to ``high`` inclusive (``"120"`` for a percent fails)."""
+    """Require a decimal number from ``low`` to ``high`` inclusive ("120" fails as a percent)."""
 
     def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         number = to_decimal(value, attribute.name)
@@ -123,7 +121,7 @@ def decimal_between(low: Decimal | int, high: Decimal | int) -> Validator:
 
 
 def str_tuple(value: Iterable[str] | str) -> tuple[str, ...]:
-    """attrs converter: an iterable of strings as a tuple, first occurrences kept, in order.
+    """Attrs converter: an iterable of strings as a tuple, first occurrences kept, in order.
 
     A lone string is refused by the validator that follows (it would split into letters).
     """
@@ -136,7 +134,7 @@ def str_tuple(value: Iterable[str] | str) -> tuple[str, ...]:
 
 
 def as_tuple(value: Any) -> Any:
-    """attrs converter: any iterable but a string or mapping as a tuple; anything else unchanged.
+    """Attrs converter: any iterable but a string or mapping as a tuple; anything else unchanged.
 
     What is left unchanged is reported by the validator that follows (see :func:`tuple_of`).
     """
@@ -200,7 +198,7 @@ def name_tuple(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> No
 
 
 def frozen_mapping(value: Mapping[str, str]) -> Mapping[str, str]:
-    """attrs converter: a read-only copy of a mapping, keys sorted, so a value cannot change."""
+    """Attrs converter: a read-only copy of a mapping, keys sorted, so a value cannot change."""
     if not isinstance(value, Mapping):
         return value  # the validator reports it
     return MappingProxyType(dict(sorted(value.items(), key=lambda item: str(item[0]))))

@@ -130,9 +130,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = commands.add_parser("demo", help="show what shopkit does, on the bundled sample data")
-    demo.add_argument(
-        "--locale", default="en_GB", help="CLDR locale for amounts (default: en_GB)"
-    )
+    demo.add_argument("--locale", default="en_GB", help="CLDR locale for amounts (default: en_GB)")
     demo.set_defaults(run=_demo)
 
     schema = commands.add_parser(

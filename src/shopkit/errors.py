@@ -7,7 +7,7 @@ ShopkitError                         root: catch this to catch everything shopki
 │   ├── PrecisionError               more decimals than the currency has (no silent rounding)
 │   └── QuantityError                a quantity that is negative, zero or fractional
 ├── CurrencyMismatchError (ValueError)  two amounts in different currencies were combined
-├── ConfigError (ValueError)         a config or JSON document does not structure; lists every problem
+├── ConfigError (ValueError)         a config or JSON document does not fit; lists every problem
 ├── PluginError (LookupError)        a plugin kind cannot be found or loaded
 │   └── UnknownPluginError           no plugin is registered under that type name
 └── NotFittedError (ValueError, AttributeError)  a model was used before ``fit``
@@ -89,7 +89,7 @@ class ShopkitError(Exception):
 
 
 class ValidationError(ShopkitError, ValueError):
-    """A value is not acceptable: a negative price, a percentage over 100, an empty bundle, …"""
+    """A value is not acceptable: a negative price, a percentage over 100, an empty bundle."""
 
     code = "validation"
 
