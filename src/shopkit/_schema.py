@@ -90,6 +90,7 @@ class _Builder:
         if hint is Decimal:
             return self.ref("Decimal", lambda: dict(_DECIMAL))
         if hint is Money:
+            self.of(Decimal)  # the Money schema refers to the Decimal one
             return self.ref("Money", lambda: dict(_MONEY))
         if hint is dt.datetime:
             return {"type": "string", "format": "date-time"}
