@@ -27,7 +27,23 @@ CATEGORIES = [
     ("Christmas", ("CHRISTMAS", "XMAS")),
     ("Bags", ("BAG",)),
     ("Lighting", ("T-LIGHT", "TEALIGHT", "LANTERN", "CANDLE", "LIGHT")),
-    ("Kitchen", ("MUG", "CUP", "TEA", "PLATE", "BOWL", "CAKE", "CAKESTAND", "TEACUP", "JAM", "LUNCH BOX", "BAKING", "JAR")),
+    (
+        "Kitchen",
+        (
+            "MUG",
+            "CUP",
+            "TEA",
+            "PLATE",
+            "BOWL",
+            "CAKE",
+            "CAKESTAND",
+            "TEACUP",
+            "JAM",
+            "LUNCH BOX",
+            "BAKING",
+            "JAR",
+        ),
+    ),
     ("Stationery", ("CARD", "WRAP", "PAPER", "NOTEBOOK", "PENCIL", "STICKER")),
     ("Home decor", ("HEART", "SIGN", "FRAME", "CLOCK", "DOORMAT", "CUSHION", "BUNTING")),
 ]
@@ -93,10 +109,7 @@ def main(path: Path) -> None:
     by_sku = {product["sku"]: product for product in products}
     cart = {
         "currency": "GBP",
-        "lines": [
-            {"product": by_sku[sku], "quantity": quantity}
-            for sku, quantity in CART_LINES
-        ],
+        "lines": [{"product": by_sku[sku], "quantity": quantity} for sku, quantity in CART_LINES],
         "shipping_options": SHIPPING_OPTIONS,
         "shipping_method": "standard",
         "prices_include_tax": True,
