@@ -416,7 +416,7 @@ def allocate(
     count = len(weights)
     if count == 0:
         raise ValidationError("no parts to allocate over", field="weights", value=[])
-    exact = [_weight(weight, total, index) for index, weight in enumerate(weights)]
+    exact = _integer_weights(weights, total)
     if keys is not None and len(keys) != count:
         raise ValidationError(
             f"{len(keys)} keys for {count} weights", field="keys", value=len(keys)
@@ -441,11 +441,13 @@ def allocate(
                 value=str(total),
             )
         # Water-filling: a part whose exact share reaches its cap is fixed at the cap and the
-        # rest is shared again among the others, until no share reaches a cap.
+        # rest is shared again among the others, until no share reaches a cap. The share of
+        # part i is remaining × w_i / W; comparing remaining × w_i with cap_i × W keeps it in
+        # whole numbers.
         while remaining and active:
             weight_sum = sum(exact[index] for index in active)
             capped = {
-                index for index in active if remaining * exact[index] / weight_sum >= limits[index]
+                index for index in active if remaining * exact[index] >= limits[index] * weight_sum
             }
             if not capped:
                 break
@@ -454,20 +456,25 @@ def allocate(
                 remaining -= limits[index]
             active = [index for index in active if index not in capped]
     if remaining and active:
+        # Shares remaining × w_i / W as whole quotients and remainders over the same W, so
+        # the largest remainders are compared exactly, without fractions.
         weight_sum = sum(exact[index] for index in active)
-        shares = {index: remaining * exact[index] / weight_sum for index in active}
-        floors = {index: shares[index].numerator // shares[index].denominator for index in active}
-        order = sorted(
-            active,
-            key=lambda index: (
-                floors[index] - shares[index],
-                keys[index] if keys is not None else index,
-            ),
-        )
+        quotients = {}
+        remainders = {}
         for index in active:
-            parts[index] += floors[index]
-        for index in order[: remaining - sum(floors.values())]:
-            parts[index] += 1
+            quotients[index], remainders[index] = divmod(remaining * exact[index], weight_sum)
+            parts[index] += quotients[index]
+        leftover = remaining - sum(quotients.values())
+        if leftover:
+            order = sorted(
+                active,
+                key=lambda index: (
+                    -remainders[index],
+                    keys[index] if keys is not None else index,
+                ),
+            )
+            for index in order[:leftover]:
+                parts[index] += 1
     sign = -1 if total.minor < 0 else 1
     return tuple(Money(sign * part, total.currency) for part in parts)
 
@@ -486,13 +493,23 @@ def _limits(total: Money, caps: Sequence[Money], count: int) -> list[int]:
     return limits
 
 
-def _weight(weight: int | Decimal | Money, total: Money, index: int) -> Fraction:
-    field = f"weights[{index}]"
-    if isinstance(weight, Money):
-        total._same(weight, "allocate over")
-        value = Fraction(weight.minor)
-    else:
-        value = Fraction(to_decimal(weight, field))
-    if value < 0:
-        raise ValidationError(f"weight {weight} is negative", field=field, value=str(weight))
-    return value
+def _integer_weights(weights: Sequence[int | Decimal | Money], total: Money) -> list[int]:
+    """The weights as whole numbers in the same proportions (decimals scaled by a power of 10)."""
+    values: list[int | Decimal] = []
+    for index, weight in enumerate(weights):
+        field = f"weights[{index}]"
+        value: int | Decimal
+        if isinstance(weight, Money):
+            total._same(weight, "allocate over")
+            value = weight.minor
+        elif isinstance(weight, int) and not isinstance(weight, bool):
+            value = weight
+        else:
+            value = to_decimal(weight, field)
+        if value < 0:
+            raise ValidationError(f"weight {weight} is negative", field=field, value=str(weight))
+        values.append(value)
+    places = max((-int(v.as_tuple().exponent) for v in values if isinstance(v, Decimal)), default=0)
+    if places <= 0:
+        return [int(value) for value in values]
+    return [int(_CONTEXT.scaleb(Decimal(value), places)) for value in values]
