@@ -31,6 +31,8 @@ class Product:
         unit_price: The price of one unit, as the shop shows it (with or without tax, as the
             cart says).
         cost: What one unit costs the shop, if known; pricing rules can protect a margin over it.
+        min_price: The lowest unit price the shop will sell at, if it has one; no discount takes
+            a unit below it.
         categories: The categories the product is in, most specific last or in any order the
             shop uses; duplicates are dropped.
         tags: Free-form labels ("new", "clearance", …); duplicates are dropped.
@@ -48,6 +50,9 @@ class Product:
     name: str = attrs.field(validator=check.non_empty_str)
     unit_price: Money = attrs.field(validator=check.non_negative_money)
     cost: Money | None = attrs.field(
+        default=None, validator=check.optional(check.non_negative_money), kw_only=True
+    )
+    min_price: Money | None = attrs.field(
         default=None, validator=check.optional(check.non_negative_money), kw_only=True
     )
     categories: tuple[str, ...] = attrs.field(
@@ -68,12 +73,14 @@ class Product:
     )
 
     def __attrs_post_init__(self) -> None:
-        if self.cost is not None and self.cost.currency != self.unit_price.currency:
-            raise CurrencyMismatchError(
-                f"cost is in {self.cost.currency} but unit_price in {self.unit_price.currency}",
-                field="cost.currency",
-                value=self.cost.currency,
-            )
+        for name in ("cost", "min_price"):
+            amount: Money | None = getattr(self, name)
+            if amount is not None and amount.currency != self.unit_price.currency:
+                raise CurrencyMismatchError(
+                    f"{name} is in {amount.currency} but unit_price in {self.unit_price.currency}",
+                    field=f"{name}.currency",
+                    value=amount.currency,
+                )
 
 
 @attrs.frozen
