@@ -13,15 +13,18 @@ and dumped here, so that the rules are the same everywhere:
 
 from __future__ import annotations
 
+import collections.abc
 import datetime as dt
 import json
 import tomllib
-from collections.abc import Callable, Iterator, Mapping
+import typing
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
 import cattrs
 import tomli_w
+from cattrs.cols import homogenous_tuple_structure_factory, list_structure_factory
 from cattrs.errors import BaseValidationError, ForbiddenExtraKeysError
 
 from shopkit._money import Money, to_decimal
@@ -60,6 +63,33 @@ converter.register_structure_hook(int, _strict(int, "a whole number"))
 converter.register_structure_hook(str, _strict(str, "a string"))
 converter.register_structure_hook(bool, _strict(bool, "true or false"))
 converter.register_structure_hook(Decimal, lambda value, _: to_decimal(value, "value"))
+
+
+def _is_homogeneous_sequence(cls: Any) -> bool:
+    origin = typing.get_origin(cls)
+    args = typing.get_args(cls)
+    if origin is tuple:
+        return len(args) == 2 and args[1] is Ellipsis
+    return origin in (list, Sequence, collections.abc.Sequence)
+
+
+def _sequence_factory(cls: Any, _converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    inner = (
+        homogenous_tuple_structure_factory(cls, _converter)
+        if typing.get_origin(cls) is tuple
+        else list_structure_factory(cls, _converter)
+    )
+
+    def structure(value: Any, kind: Any) -> Any:
+        # JSON and TOML arrays arrive as lists; a lone string would split into letters.
+        if not isinstance(value, list | tuple):
+            raise ValidationError(f"{value!r} is not a list", value=value)
+        return inner(value, kind)
+
+    return structure
+
+
+converter.register_structure_hook_factory(_is_homogeneous_sequence, _sequence_factory)
 converter.register_unstructure_hook(Decimal, str)
 
 
@@ -144,6 +174,12 @@ def register_kind(registry: Registry[T]) -> None:
                 f"the 'type' key is missing; known types: {', '.join(registry.names())}",
                 field="type",
             )
+        if not isinstance(value["type"], str):
+            raise ValidationError(
+                f"{value['type']!r} is not a type name; known types: {', '.join(registry.names())}",
+                field="type",
+                value=value["type"],
+            )
         cls = registry.get(value["type"])
         return converter.structure({k: v for k, v in value.items() if k != "type"}, cls)
 
@@ -210,6 +246,18 @@ def from_dict(data: Any, cls: type[T]) -> T:
     """
     try:
         return converter.structure(data, cls)
+    except (TypeError, AttributeError) as error:
+        # cattrs checks the shape of nested values (and reports them with their path) but
+        # not of the document itself: a list where an object belongs fails here.
+        raise ConfigError(
+            f"a {type(data).__name__} does not fit a {getattr(cls, '__name__', cls)}",
+            field="(document)",
+            value=data,
+            errors=(
+                f"(document): a {type(data).__name__} does not fit a "
+                f"{getattr(cls, '__name__', cls)}",
+            ),
+        ) from error
     except (BaseValidationError, ShopkitError) as error:
         problems = tuple(_problems(error, ""))
         field = problems[0].split(": ", 1)[0] if len(problems) == 1 else None

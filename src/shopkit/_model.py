@@ -12,7 +12,6 @@ from types import MappingProxyType
 import attrs
 
 from shopkit import _validate as check
-from shopkit._currency import validate_currency
 from shopkit._money import Money
 from shopkit.errors import CurrencyMismatchError, ValidationError
 
@@ -153,7 +152,7 @@ class Cart:
         (1, 3, '19.50 GBP')
     """
 
-    currency: str = attrs.field(validator=lambda _, a, v: validate_currency(v, a.name))
+    currency: str = attrs.field(validator=check.currency)
     lines: tuple[Line, ...] = attrs.field(
         default=(), converter=check.as_tuple, validator=check.tuple_of(Line)
     )

@@ -13,7 +13,7 @@ import attrs
 from babel.numbers import format_currency
 
 from shopkit._currency import currency_exponent, validate_currency
-from shopkit.errors import CurrencyMismatchError, PrecisionError, ValidationError
+from shopkit.errors import CurrencyMismatchError, PrecisionError, ShopkitError, ValidationError
 
 __all__ = ["Money", "RoundingMode", "allocate", "to_decimal"]
 
@@ -486,7 +486,10 @@ def _limits(total: Money, caps: Sequence[Money], count: int) -> list[int]:
         )
     limits = []
     for index, cap in enumerate(caps):
-        total._same(cap, "allocate over")
+        try:
+            total._same(cap, "allocate over")
+        except ShopkitError as error:
+            raise error.at(f"caps[{index}]") from None
         if cap.minor < 0:
             raise ValidationError(f"cap {cap} is negative", field=f"caps[{index}]", value=str(cap))
         limits.append(cap.minor)
@@ -500,7 +503,10 @@ def _integer_weights(weights: Sequence[int | Decimal | Money], total: Money) -> 
         field = f"weights[{index}]"
         value: int | Decimal
         if isinstance(weight, Money):
-            total._same(weight, "allocate over")
+            try:
+                total._same(weight, "allocate over")
+            except ShopkitError as error:
+                raise error.at(field) from None
             value = weight.minor
         elif isinstance(weight, int) and not isinstance(weight, bool):
             value = weight

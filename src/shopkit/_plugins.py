@@ -47,9 +47,12 @@ class Registry(Generic[T]):
         'hello'
     """
 
-    def __init__(self, group: str, base: type[T]) -> None:
+    def __init__(self, group: str, base: type) -> None:
+        # ``base`` is ``type``, not ``type[T]``: mypy refuses an abstract class for ``type[T]``,
+        # and plugin bases are abstract. Annotate the registry to fix T:
+        # ``conditions: Registry[Condition] = Registry("shopkit.conditions", Condition)``.
         self.group = group
-        self.base = base
+        self.base: type = base
         self._classes: dict[str, type[T]] = {}
         self._names: dict[type[T], str] = {}
         self._pending: dict[str, EntryPoint] = {}
@@ -139,14 +142,21 @@ class Registry(Generic[T]):
                 known names.
             PluginError: a plugin is registered under ``name`` but failed to load.
         """
+        if not isinstance(name, str):
+            raise UnknownPluginError(
+                f"{name!r} is not a type name; known: {', '.join(self.names()) or 'none'}",
+                field="type",
+                value=name,
+                known=self.names(),
+            )
         with self._lock:
             self._scan()
             if name in self._classes:
                 return self._classes[name]
-            loaded = self._load(name) if isinstance(name, str) else None
+            loaded = self._load(name)
             if loaded is not None:
                 return loaded
-            if isinstance(name, str) and name in self._broken:
+            if name in self._broken:
                 raise PluginError(
                     f"plugin {name!r} of {self.group} failed to load: {self._broken[name]}",
                     field="type",

@@ -13,11 +13,13 @@ from typing import Any
 
 import attrs
 
+from shopkit._currency import validate_currency
 from shopkit._money import Money, to_decimal
 from shopkit.errors import QuantityError, ValidationError
 
 __all__ = [
     "as_tuple",
+    "currency",
     "decimal_between",
     "frozen_mapping",
     "instance_of",
@@ -95,6 +97,12 @@ def non_negative_money(instance: Any, attribute: attrs.Attribute[Any], value: An
     money(instance, attribute, value)
     if value.minor < 0:
         raise ValidationError(f"{value} is negative", field=attribute.name, value=str(value))
+
+
+@_declares({"pattern": "^[A-Z]{3}$"})
+def currency(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Require a known ISO 4217 code."""
+    validate_currency(value, attribute.name)
 
 
 def optional(validator: Validator) -> Validator:
