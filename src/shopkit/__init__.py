@@ -30,7 +30,7 @@ from shopkit._model import Cart, Customer, Line, Product, ShippingOption
 from shopkit._money import Money, RoundingMode, allocate, to_decimal
 from shopkit._plugins import Registry
 from shopkit._samples import sample_cart, sample_catalogue, sample_customer
-from shopkit._schema import json_schema
+from shopkit._schema import json_schema, register_json_schema
 from shopkit.errors import (
     ConfigError,
     CurrencyError,
@@ -77,6 +77,7 @@ __all__ = [
     "from_toml",
     "json_schema",
     "known_currencies",
+    "register_json_schema",
     "register_kind",
     "sample_cart",
     "sample_catalogue",

@@ -138,6 +138,21 @@ converter.register_structure_hook(dt.datetime, _structure_datetime)
 converter.register_unstructure_hook(dt.datetime, lambda value: value.isoformat())
 
 
+def _structure_time(value: Any, _: Any) -> dt.time:
+    if isinstance(value, dt.time):  # TOML has a local time type
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.time.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValidationError(f"{value!r} is not a time of day like '09:30'", value=value)
+
+
+converter.register_structure_hook(dt.time, _structure_time)
+converter.register_unstructure_hook(dt.time, lambda value: value.isoformat("minutes"))
+
+
 def register_kind(registry: Registry[T]) -> None:
     """Make the converter read and write ``registry.base`` as a union tagged by ``type``.
 

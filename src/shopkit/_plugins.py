@@ -54,7 +54,7 @@ class Registry(Generic[T]):
         self.group = group
         self.base: type = base
         self._classes: dict[str, type[T]] = {}
-        self._names: dict[type[T], str] = {}
+        self._names: dict[type, str] = {}
         self._pending: dict[str, EntryPoint] = {}
         self._broken: dict[str, BaseException] = {}
         self._scanned = False
@@ -103,7 +103,7 @@ class Registry(Generic[T]):
                 field=f"{self.group}.{name}",
                 value=name,
             )
-        self._classes[name] = cls
+        self._classes[name] = cls  # type: ignore[assignment]  # checked: a subclass of base
         self._names[cls] = name
 
     def register(self, name: str) -> Callable[[type[T]], type[T]]:

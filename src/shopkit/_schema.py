@@ -21,7 +21,30 @@ import attrs
 from shopkit._config import _KINDS
 from shopkit._money import Money
 
-__all__ = ["json_schema"]
+__all__ = ["json_schema", "register_json_schema"]
+
+_CUSTOM: dict[type, tuple[dict[str, Any], tuple[type, ...]]] = {}
+
+
+def register_json_schema(
+    cls: type, schema: dict[str, Any], *, refers_to: tuple[type, ...] = ()
+) -> None:
+    """Give a type whose JSON form the converter customises its JSON Schema.
+
+    Args:
+        cls: The type, as it appears in field annotations.
+        schema: Its schema; it may refer to ``#/$defs/NAME`` of the types in ``refers_to``.
+        refers_to: Types whose definitions the schema refers to (``Decimal``, ``Money``, …).
+
+    Examples:
+        >>> from decimal import Decimal
+        >>> from shopkit import register_json_schema
+        >>> class Percent(Decimal):
+        ...     "A percentage."
+        >>> register_json_schema(Percent, {"$ref": "#/$defs/Decimal"}, refers_to=(Decimal,))
+    """
+    _CUSTOM[cls] = (schema, refers_to)
+
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -94,6 +117,13 @@ class _Builder:
             return self.ref("Money", lambda: dict(_MONEY))
         if hint is dt.datetime:
             return {"type": "string", "format": "date-time"}
+        if hint is dt.time:
+            return {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"}
+        if isinstance(hint, type) and hint in _CUSTOM:
+            schema, refers_to = _CUSTOM[hint]
+            for needed in refers_to:
+                self.of(needed)
+            return self.ref(hint.__name__, lambda: dict(schema))
         if isinstance(hint, type) and issubclass(hint, enum.Enum):
             return {"enum": [member.value for member in hint]}
         if origin is typing.Literal:

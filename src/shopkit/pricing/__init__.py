@@ -1,7 +1,160 @@
-"""Pricing: the promotions engine (selectors, conditions, benefits, stacking, codes, limits).
+"""Pricing: the promotions engine.
 
-This package imports the core (:mod:`shopkit`) only, never another domain package; the
-import-layer contract in ``pyproject.toml`` checks it. Its engine lands with the pricing issue.
+Promotions are data: a :class:`Promotion` joins a *benefit* (what the customer gets), an
+optional *condition* (when), a priority and a combination policy. :func:`price` applies them to
+a cart at a given moment and returns a :class:`PricedCart` whose every amount is exact and
+explained; :func:`display_prices` gives catalogue prices and badges without a cart.
+
+This package imports the core (:mod:`shopkit`) only, never another domain package.
+
+Examples:
+    >>> import datetime as dt
+    >>> from shopkit import Cart, Money, Product
+    >>> from shopkit.pricing import Amounts, FreeShipping, Promotion, price
+    >>> free = Promotion("ship", "Free shipping", FreeShipping(Amounts.of(GBP="40.00")))
+    >>> cart = Cart("GBP").add(Product("A", "Lamp", Money.of("35.00", "GBP")))
+    >>> priced = price(cart, [free], at=dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc))
+    >>> priced.nudges
+    ('add 5.00 GBP more for free shipping',)
 """
 
-__all__: list[str] = []
+from shopkit.pricing._base import (
+    Amounts,
+    Benefit,
+    Condition,
+    Context,
+    Level,
+    Selector,
+    Verdict,
+    benefits,
+    conditions,
+    selectors,
+)
+from shopkit.pricing._benefits import (
+    Bundle,
+    BundleItem,
+    BuyXGetY,
+    CheapestFree,
+    FixedOff,
+    FixedPrice,
+    FreeShipping,
+    Gift,
+    Per,
+    Percentage,
+    Pick,
+    ShippingBasis,
+    Tier,
+    TieredSpend,
+    Welcome,
+)
+from shopkit.pricing._conditions import (
+    All,
+    Any,
+    Channel,
+    CodeEntered,
+    CustomerSegment,
+    DateWindow,
+    FirstOrder,
+    LoyaltyTier,
+    MinQuantity,
+    MinSubtotal,
+    Not,
+    Region,
+    Schedule,
+    StockLevel,
+    normalize_code,
+)
+from shopkit.pricing._engine import PromotionBook, price
+from shopkit.pricing._promotion import (
+    Combination,
+    Mode,
+    PricingOptions,
+    Promotion,
+    ThresholdBasis,
+)
+from shopkit.pricing._result import (
+    Adjustment,
+    AppliedPromotion,
+    NotApplied,
+    PricedCart,
+    PricedLine,
+)
+from shopkit.pricing._selectors import (
+    AllOf,
+    AllProducts,
+    AnyOf,
+    Attribute,
+    Categories,
+    NoneOf,
+    PriceRange,
+    Skus,
+    Tags,
+)
+from shopkit.pricing._state import CartState, LineState, Unit
+
+__all__ = [
+    "Adjustment",
+    "All",
+    "AllOf",
+    "AllProducts",
+    "Amounts",
+    "Any",
+    "AnyOf",
+    "AppliedPromotion",
+    "Attribute",
+    "Benefit",
+    "Bundle",
+    "BundleItem",
+    "BuyXGetY",
+    "CartState",
+    "Categories",
+    "Channel",
+    "CheapestFree",
+    "CodeEntered",
+    "Combination",
+    "Condition",
+    "Context",
+    "CustomerSegment",
+    "DateWindow",
+    "FirstOrder",
+    "FixedOff",
+    "FixedPrice",
+    "FreeShipping",
+    "Gift",
+    "Level",
+    "LineState",
+    "LoyaltyTier",
+    "MinQuantity",
+    "MinSubtotal",
+    "Mode",
+    "NoneOf",
+    "Not",
+    "NotApplied",
+    "Per",
+    "Percentage",
+    "Pick",
+    "PriceRange",
+    "PricedCart",
+    "PricedLine",
+    "PricingOptions",
+    "Promotion",
+    "PromotionBook",
+    "Region",
+    "Schedule",
+    "Selector",
+    "ShippingBasis",
+    "Skus",
+    "StockLevel",
+    "Tags",
+    "ThresholdBasis",
+    "Tier",
+    "TieredSpend",
+    "Unit",
+    "Verdict",
+    "Welcome",
+    "benefits",
+    "conditions",
+    "normalize_code",
+    "price",
+    "selectors",
+]

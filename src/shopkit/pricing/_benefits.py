@@ -1,0 +1,670 @@
+"""Built-in benefits: what the customer gets when a promotion applies."""
+
+from __future__ import annotations
+
+import enum
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import attrs
+
+from shopkit import Money, Product, RoundingMode, ValidationError, allocate, to_decimal
+from shopkit import _validate as check
+from shopkit._money import round_fraction
+from shopkit.pricing._base import Amounts, Benefit, Condition, Level, Selector
+from shopkit.pricing._conditions import FirstOrder
+from shopkit.pricing._selectors import AnyOf
+from shopkit.pricing._state import CartState, Unit
+
+__all__ = [
+    "Bundle",
+    "BundleItem",
+    "BuyXGetY",
+    "CheapestFree",
+    "FixedOff",
+    "FixedPrice",
+    "FreeShipping",
+    "Gift",
+    "Per",
+    "Percentage",
+    "Pick",
+    "ShippingBasis",
+    "Tier",
+    "TieredSpend",
+    "Welcome",
+]
+
+_percent = check.decimal_between(0, 100)
+
+
+def _to_percent(value: object) -> Decimal:
+    return to_decimal(value, "percent") if not isinstance(value, Decimal) else value
+
+
+def _optional_percent(value: object) -> Decimal | None:
+    return None if value is None else _to_percent(value)
+
+
+def _share(amount: int, percent: Decimal, rounding: RoundingMode) -> int:
+    return round_fraction(Fraction(amount) * Fraction(percent) / 100, rounding)
+
+
+def _fmt_percent(percent: Decimal) -> str:
+    return f"{percent.normalize():f}%"
+
+
+def _optional(kind: type) -> check.Validator:
+    return check.optional(check.instance_of(kind))
+
+
+@attrs.frozen
+class Percentage(Benefit):
+    """A percentage off the selected items, or off the whole order.
+
+    With a selector, each selected line's open units are discounted by ``percent`` of their
+    current amount, rounded per line with the engine's rounding mode (so a line's discount is
+    within one minor unit of amount × percent / 100). Without one, ``percent`` of the order's
+    current total is taken off and spread over the lines exactly.
+
+    Attributes:
+        percent: The percentage, from 0 to 100.
+        selector: The items discounted; ``None`` for the whole order.
+        max_discount: The most this benefit gives on one order, per currency, if capped.
+
+    Examples:
+        >>> from shopkit.pricing import Categories, Percentage
+        >>> Percentage("10", selector=Categories(["Accessories"])).describe()
+        '10% off items from Accessories'
+    """
+
+    percent: Decimal = attrs.field(converter=_to_percent, validator=_percent)
+    selector: Selector | None = attrs.field(default=None, validator=_optional(Selector))
+    max_discount: Amounts | None = attrs.field(default=None, validator=_optional(Amounts))
+
+    @property
+    def level(self) -> Level:  # type: ignore[override]
+        """Line level with a selector, order level without."""
+        return Level.LINE if self.selector is not None else Level.ORDER
+
+    def apply(self, state: CartState, rounding: RoundingMode) -> None:
+        """Take the percentage off each selected line, or off the order."""
+        if self.selector is None:
+            state.discount_order(_share(state.total, self.percent, rounding))
+        else:
+            for line in state.matching(self.selector):
+                state.discount_open(line, _share(line.open_amount, self.percent, rounding))
+        if self.max_discount is not None:
+            state.cap_pending(self.max_discount.get(state.currency, "max_discount").minor)
+
+    def describe(self) -> str:
+        """Say "10% off …"."""
+        what = self.selector.describe() if self.selector else "the order"
+        return f"{_fmt_percent(self.percent)} off {what}"
+
+    def selector_of(self) -> Selector | None:
+        """The selector."""
+        return self.selector
+
+
+class Per(enum.StrEnum):
+    """What a fixed amount off is counted per."""
+
+    UNIT = "unit"
+    """Per selected unit."""
+    LINE = "line"
+    """Per selected line, whatever its quantity."""
+    ORDER = "order"
+    """Once per order, spread over the (selected) lines."""
+
+
+@attrs.frozen
+class FixedOff(Benefit):
+    """A fixed amount off, per unit, per line or per order ("500 off from 3000").
+
+    The amount is cut to what the items can take: a discount never makes a line negative.
+
+    Attributes:
+        amounts: The amount off, per currency.
+        per: Per unit, per line or per order.
+        selector: The items it applies to; ``None`` for all.
+    """
+
+    amounts: Amounts = attrs.field(validator=check.instance_of(Amounts))
+    per: Per = attrs.field(default=Per.ORDER, converter=Per)
+    selector: Selector | None = attrs.field(default=None, validator=_optional(Selector))
+
+    @property
+    def level(self) -> Level:  # type: ignore[override]
+        """Order level per order, line level otherwise."""
+        return Level.ORDER if self.per is Per.ORDER else Level.LINE
+
+    def apply(self, state: CartState, rounding: RoundingMode) -> None:
+        """Take the amount off each unit, each line or the order."""
+        amount = self.amounts.get(state.currency).minor
+        lines = state.matching(self.selector)
+        if self.per is Per.ORDER:
+            state.discount_order(amount, lines if self.selector is not None else None)
+            return
+        for line in lines:
+            count = line.open_units if self.per is Per.UNIT else (1 if line.open_units else 0)
+            state.discount_open(line, amount * count)
+
+    def describe(self) -> str:
+        """Say "5.00 EUR off …"."""
+        amount = "/".join(str(m) for m in self.amounts.by_currency.values())
+        what = self.selector.describe() if self.selector else "the order"
+        per = {Per.UNIT: " per item", Per.LINE: " per line", Per.ORDER: ""}[self.per]
+        return f"{amount} off {what}{per}"
+
+    def selector_of(self) -> Selector | None:
+        """The selector."""
+        return self.selector
+
+
+@attrs.frozen
+class FixedPrice(Benefit):
+    """Selected units sell at a fixed unit price (never raising a price that is lower).
+
+    Attributes:
+        amounts: The unit price, per currency.
+        selector: The items.
+    """
+
+    amounts: Amounts = attrs.field(validator=check.instance_of(Amounts))
+    selector: Selector = attrs.field(validator=check.instance_of(Selector))
+
+    def apply(self, state: CartState, rounding: RoundingMode) -> None:
+        """Lower each selected open unit to the price."""
+        price = self.amounts.get(state.currency).minor
+        for line in state.matching(self.selector):
+            state.discount_open(line, line.open_amount - price * line.open_units)
+
+    def describe(self) -> str:
+        """Say "… for 9.99 EUR each"."""
+        amount = "/".join(str(m) for m in self.amounts.by_currency.values())
+        return f"{self.selector.describe()} for {amount} each"
+
+    def selector_of(self) -> Selector | None:
+        """The selector."""
+        return self.selector
+
+
+class Pick(enum.StrEnum):
+    """Which units a deal discounts when it could choose."""
+
+    CHEAPEST = "cheapest"
+    """The cheapest units get the discount (the usual rule, and the default)."""
+    MOST_EXPENSIVE = "most_expensive"
+    """The dearest units get the discount (the more generous rule)."""
+
+
+def _sorted_units(units: list[Unit], pick: Pick) -> list[Unit]:
+    # Stable sort over canonical order, so equal values break ties by line order.
+    return sorted(units, key=lambda unit: unit.value, reverse=pick is Pick.MOST_EXPENSIVE)
+
+
+@attrs.frozen
+class BuyXGetY(Benefit):
+    """Buy ``buy`` units, get ``get`` more at ``percent`` off: "2+1", "second at 50%", "3 for 2".
+
+    Each application uses ``buy + get`` open units. With one pool (no ``reward``), the
+    ``get`` units of every application are the cheapest of the selected units (or the dearest,
+    with ``discounted="most_expensive"``), and the ``buy`` units are the next ones; with a
+    separate ``reward`` selector the ``buy`` units come from ``selector`` and the discounted
+    ones from ``reward``. All used units are consumed: no later line promotion uses them.
+
+    Attributes:
+        buy: Units to pay for in each application.
+        get: Units discounted in each application.
+        selector: The units that count as bought (and as rewards, without ``reward``).
+        reward: The units that can be discounted, if different.
+        percent: The discount on a rewarded unit; 100 makes it free.
+        discounted: Which units are discounted: the cheapest (default) or the dearest.
+        max_applications: How many times it applies to one order, if limited.
+
+    Examples:
+        >>> from shopkit.pricing import BuyXGetY, Categories
+        >>> BuyXGetY(buy=2, get=1, selector=Categories(["Mugs"])).describe()
+        'buy 2 items from Mugs, get 1 free'
+    """
+
+    buy: int = attrs.field(validator=check.positive_int)
+    get: int = attrs.field(validator=check.positive_int)
+    selector: Selector = attrs.field(validator=check.instance_of(Selector))
+    reward: Selector | None = attrs.field(default=None, validator=_optional(Selector))
+    percent: Decimal = attrs.field(default=Decimal(100), converter=_to_percent, validator=_percent)
+    discounted: Pick = attrs.field(default=Pick.CHEAPEST, converter=Pick)
+    max_applications: int | None = attrs.field(
+        default=None, validator=check.optional(check.positive_int)
+    )
+
+    def _applications(self, buy_units: int, reward_units: int | None) -> int:
+        if reward_units is None:
+            count = buy_units // (self.buy + self.get)
+        else:
+            count = min(buy_units // self.buy, reward_units // self.get)
+        if self.max_applications is not None:
+            count = min(count, self.max_applications)
+        return count
+
+    def apply(self, state: CartState, rounding: RoundingMode) -> None:
+        """Consume ``buy + get`` units per application and discount the ``get`` ones."""
+        pool = state.open_units(self.selector)
+        if self.reward is None:
+            count = self._applications(len(pool), None)
+            ordered = _sorted_units(pool, self.discounted)
+            rewarded = ordered[: count * self.get]
+            paid = ordered[count * self.get : count * (self.get + self.buy)]
+        else:
+            rewards = [
+                unit
+                for unit in state.open_units(self.reward)
+                if not self.selector.matches(unit.line.product)
+            ]
+            count = self._applications(len(pool), len(rewards))
+            rewarded = _sorted_units(rewards, self.discounted)[: count * self.get]
+            # pay with the cheapest qualifying units, keeping dearer ones open
+            paid = _sorted_units(pool, Pick.CHEAPEST)[: count * self.buy]
+        if count == 0:
+            return
+        pairs = [(unit, _share(unit.value, self.percent, rounding)) for unit in rewarded]
+        pairs += [(unit, 0) for unit in paid]
+        state.take_units(pairs)
+
+    def describe(self) -> str:
+        """Say "buy 2 …, get 1 free" or "… at 50% off"."""
+        reward = "free" if self.percent == 100 else f"at {_fmt_percent(self.percent)} off"
+        target = f" {self.reward.describe()}" if self.reward is not None else ""
+        return f"buy {self.buy} {self.selector.describe()}, get {self.get}{target} {reward}"
+
+    def selector_of(self) -> Selector | None:
+        """The buy selector (or both, with a separate reward)."""
+        if self.reward is None:
+            return self.selector
+        return AnyOf((self.selector, self.reward))
+
+    def nudge(self, state: CartState) -> str | None:
+        """How many more units would earn the next application."""
+        have = len(state.open_units(self.selector))
+        if self.reward is not None:
+            return None
+        limit = self.max_applications
+        if limit is not None and self._applications(have, None) >= limit:
+            return None
+        group = self.buy + self.get
+        missing = group - have % group
+        return f"add {missing} more {self.selector.describe()}"
+
+
+@attrs.frozen
+class CheapestFree(Benefit):
+    """With at least ``min_items`` selected units, the cheapest one is free.
+
+    With ``repeat``, one unit is free for every ``min_items`` (the cheapest ones).
+
+    Attributes:
+        selector: The units counted.
+        min_items: How many selected units earn a free one.
+        repeat: Whether every further ``min_items`` units earn another.
+    """
+
+    selector: Selector = attrs.field(validator=check.instance_of(Selector))
+    min_items: int = attrs.field(default=2, validator=check.positive_int)
+    repeat: bool = attrs.field(default=False, validator=check.instance_of(bool))
+
+    def __attrs_post_init__(self) -> None:
+        if self.min_items < 2:
+            raise ValidationError(
+                f"{self.min_items} is below 2: a deal needs a paid unit and a free one",
+                field="min_items",
+                value=self.min_items,
+            )
+
+    def _deal(self) -> BuyXGetY:
+        return BuyXGetY(
+            buy=self.min_items - 1,
+            get=1,
+            selector=self.selector,
+            max_applications=None if self.repeat else 1,
+        )
+
+    def apply(self, state: CartState, rounding: RoundingMode) -> None:
+        """The cheapest selected unit of each group of ``min_items`` is free."""
+        self._deal().apply(state, rounding)
+
+    def describe(self) -> str:
+        """Say "cheapest of 3 … free"."""
+        return f"the cheapest of {self.min_items} {self.selector.describe()} free"
+
+    def selector_of(self) -> Selector | None:
+        """The selector."""
+        return self.selector
+
+    def nudge(self, state: CartState) -> str | None:
+        """How many more units would earn a free one."""
+        return self._deal().nudge(state)
+
+
+@attrs.frozen
+class BundleItem:
+    """One component of a bundle: ``quantity`` units of the selected products.
+
+    Attributes:
+        selector: The products that can fill this component.
+        quantity: How many units of them one set needs.
+    """
+
+    selector: Selector = attrs.field(validator=check.instance_of(Selector))
+    quantity: int = attrs.field(default=1, validator=check.positive_int)
+
+
+def _items(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    check.tuple_of(BundleItem)(instance, attribute, value)
+    if not value:
+        raise ValidationError("a bundle needs at least one item", field="items", value=[])
+
+
+@attrs.frozen
+class Bundle(Benefit):
+    """A set of items for one price: "phone + case + glass for 999".
+
+    Complete sets are formed from open units, dearest units first, as long as a set's current
+    value is above the set price (and up to ``max_sets``). The saving of each set is spread
+    over its units in proportion to their values, exactly. The units of a set are consumed.
+
+    Attributes:
+        items: The components of one set.
+        amounts: The set price, per currency.
+        max_sets: How many sets one order can get, if limited.
+    """
+
+    items: tuple[BundleItem, ...] = attrs.field(converter=check.as_tuple, validator=_items)
+    amounts: Amounts = attrs.field(validator=check.instance_of(Amounts))
+    max_sets: int | None = attrs.field(default=None, validator=check.optional(check.positive_int))
+
+    def apply(self, state: CartState, rounding: RoundingMode) -> None:
+        """Form complete sets and price each at the set price."""
+        price = self.amounts.get(state.currency).minor
+        values = {line.index: line.open_unit_values() for line in state.matching(None)}
+        used = dict.fromkeys(values, 0)
+        candidates = [state.matching(item.selector) for item in self.items]
+        pairs: list[tuple[Unit, int]] = []
+        sets = 0
+        while self.max_sets is None or sets < self.max_sets:
+            trial = dict(used)
+            chosen: list[Unit] = []
+            for item, lines in zip(self.items, candidates, strict=True):
+                for _ in range(item.quantity):
+                    # the dearest unit still free; ties go to the earlier line
+                    best = max(
+                        (line for line in lines if trial[line.index] < len(values[line.index])),
+                        key=lambda line: (values[line.index][trial[line.index]], -line.index),
+                        default=None,
+                    )
+                    if best is None:
+                        break
+                    chosen.append(Unit(best, values[best.index][trial[best.index]]))
+                    trial[best.index] += 1
+            complete = len(chosen) == sum(item.quantity for item in self.items)
+            value = sum(unit.value for unit in chosen)
+            if not complete or value <= price:
+                break
+            parts = allocate(
+                Money(value - price, state.currency),
+                [unit.value for unit in chosen],
+                caps=[Money(unit.value, state.currency) for unit in chosen],
+            )
+            pairs += [(unit, part.minor) for unit, part in zip(chosen, parts, strict=True)]
+            used = trial
+            sets += 1
+        if pairs:
+            state.take_units(pairs)
+
+    def describe(self) -> str:
+        """Say "… + … for 999.00 EUR"."""
+        amount = "/".join(str(m) for m in self.amounts.by_currency.values())
+        parts = " + ".join(
+            f"{item.quantity} × {item.selector.describe()}"
+            if item.quantity > 1
+            else item.selector.describe()
+            for item in self.items
+        )
+        return f"{parts} for {amount}"
+
+    def selector_of(self) -> Selector | None:
+        """Any of the components' selectors."""
+        return AnyOf(tuple(item.selector for item in self.items))
+
+
+@attrs.frozen
+class Tier:
+    """One step of a tiered offer: from ``threshold`` on, ``percent`` or ``amounts`` off.
+
+    Attributes:
+        threshold: The spend from which the tier applies (inclusive), per currency.
+        percent: The percentage off the order, if this tier gives one.
+        amounts: The amount off the order, per currency, if this tier gives one.
+    """
+
+    threshold: Amounts = attrs.field(validator=check.instance_of(Amounts))
+    percent: Decimal | None = attrs.field(
+        default=None, converter=_optional_percent, validator=check.optional(_percent)
+    )
+    amounts: Amounts | None = attrs.field(default=None, validator=_optional(Amounts))
+
+    def __attrs_post_init__(self) -> None:
+        if (self.percent is None) == (self.amounts is None):
+            raise ValidationError(
+                "a tier gives either percent or amounts", field="percent", value=self.percent
+            )
+
+
+def _tiers(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    check.tuple_of(Tier)(instance, attribute, value)
+    if not value:
+        raise ValidationError("no tiers are given", field="tiers", value=[])
+    currencies = set(value[0].threshold.by_currency)
+    for index, tier in enumerate(value):
+        if set(tier.threshold.by_currency) != currencies:
+            raise ValidationError(
+                "every tier needs a threshold in the same currencies",
+                field=f"tiers[{index}].threshold",
+                value=sorted(tier.threshold.by_currency),
+            )
+    for code in currencies:
+        thresholds = [tier.threshold.by_currency[code] for tier in value]
+        for index in range(1, len(thresholds)):
+            if thresholds[index] <= thresholds[index - 1]:
+                raise ValidationError(
+                    f"tier thresholds overlap or are out of order: {thresholds[index]} after "
+                    f"{thresholds[index - 1]}",
+                    field=f"tiers[{index}].threshold.{code}",
+                    value=str(thresholds[index]),
+                )
+
+
+@attrs.frozen
+class TieredSpend(Benefit):
+    """Spend more, save more: the highest tier the order reaches gives its discount.
+
+    The order amount compared is the engine's threshold amount (after line discounts by
+    default). Tiers are listed from the lowest threshold up, and thresholds may not repeat.
+
+    Attributes:
+        tiers: The tiers, lowest threshold first.
+    """
+
+    tiers: tuple[Tier, ...] = attrs.field(converter=check.as_tuple, validator=_tiers)
+    level = Level.ORDER
+
+    def _reached(self, state: CartState) -> tuple[Tier | None, Tier | None]:
+        amount = state.context.threshold_amount
+        reached = None
+        following = None
+        for tier in self.tiers:
+            if amount >= tier.threshold.get(state.currency, "threshold"):
+                reached = tier
+            elif following is None:
+                following = tier
+        return reached, following
+
+    def apply(self, state: CartState, rounding: RoundingMode) -> None:
+        """Take the reached tier's discount off the order."""
+        tier, _ = self._reached(state)
+        if tier is None:
+            return
+        if tier.percent is not None:
+            state.discount_order(_share(state.total, tier.percent, rounding))
+        elif tier.amounts is not None:
+            state.discount_order(tier.amounts.get(state.currency).minor)
+
+    def describe(self) -> str:
+        """List the tiers."""
+        steps = []
+        for tier in self.tiers:
+            limit = "/".join(str(m) for m in tier.threshold.by_currency.values())
+            if tier.percent is not None:
+                off = _fmt_percent(tier.percent)
+            else:
+                off = "/".join(str(m) for m in tier.amounts.by_currency.values())  # type: ignore[union-attr]
+            steps.append(f"{off} off from {limit}")
+        return ", ".join(steps)
+
+    def nudge(self, state: CartState) -> str | None:
+        """How much more reaches the next tier."""
+        _, following = self._reached(state)
+        if following is None:
+            return None
+        missing = following.threshold.get(state.currency) - state.context.threshold_amount
+        return f"add {missing} more"
+
+
+class ShippingBasis(enum.StrEnum):
+    """Which amount a free-shipping threshold is compared with."""
+
+    AFTER_DISCOUNTS = "after_discounts"
+    """The items' total after every line and order discount (the default)."""
+    SUBTOTAL = "subtotal"
+    """The items' total before any discount."""
+
+
+@attrs.frozen
+class FreeShipping(Benefit):
+    """Shipping is free (for some methods, if listed) from a threshold on.
+
+    Attributes:
+        threshold: The amount from which shipping is free (inclusive), per currency; ``None``
+            for always.
+        methods: The shipping option ids it covers; all when empty.
+        basis: Whether the threshold is compared after discounts (default) or before.
+    """
+
+    threshold: Amounts | None = attrs.field(default=None, validator=_optional(Amounts))
+    methods: tuple[str, ...] = attrs.field(
+        default=(), converter=check.str_tuple, validator=check.name_tuple
+    )
+    basis: ShippingBasis = attrs.field(
+        default=ShippingBasis.AFTER_DISCOUNTS, converter=ShippingBasis
+    )
+    level = Level.SHIPPING
+
+    def _amount(self, state: CartState) -> int:
+        if self.basis is ShippingBasis.SUBTOTAL:
+            return sum(line.base for line in state.lines if not line.gift)
+        return state.total
+
+    def apply(self, state: CartState, rounding: RoundingMode) -> None:
+        """Remove the shipping price when the threshold is met and the method is covered."""
+        if self.methods and state.shipping_method not in self.methods:
+            return
+        threshold = self.threshold
+        if threshold is not None and self._amount(state) < threshold.get(state.currency).minor:
+            return
+        state.discount_shipping(state.shipping)
+
+    def describe(self) -> str:
+        """Say "free shipping"."""
+        methods = f" ({', '.join(self.methods)})" if self.methods else ""
+        return f"free shipping{methods}"
+
+    def nudge(self, state: CartState) -> str | None:
+        """How much more reaches the threshold."""
+        if self.threshold is None:
+            return None
+        missing = self.threshold.get(state.currency).minor - self._amount(state)
+        if missing <= 0:
+            return None
+        return f"add {state.money(missing)} more"
+
+
+@attrs.frozen
+class Gift(Benefit):
+    """A free product added to the order ("a tote bag with every order over 50").
+
+    The gift appears as its own line at its price with a discount of the same amount, so the
+    total does not change and a tax or stock system sees the item.
+
+    Attributes:
+        product: The gift, priced in the cart's currency.
+        quantity: How many units are given.
+    """
+
+    product: Product = attrs.field(validator=check.instance_of(Product))
+    quantity: int = attrs.field(default=1, validator=check.positive_int)
+
+    def apply(self, state: CartState, rounding: RoundingMode) -> None:
+        """Add the gift line, fully discounted."""
+        if self.product.unit_price.currency != state.currency:
+            return
+        state.add_gift(self.product, self.quantity)
+
+    def describe(self) -> str:
+        """Say "a free …"."""
+        count = f"{self.quantity} × " if self.quantity > 1 else "a free "
+        return f"{count}{self.product.name}"
+
+
+@attrs.frozen
+class Welcome(Benefit):
+    """A discount on a customer's first order: ``percent`` or ``amounts`` off the order.
+
+    It only ever applies to a customer with no earlier order, whatever the promotion's other
+    conditions say.
+
+    Attributes:
+        percent: The percentage off the order, if a percentage.
+        amounts: The amount off the order, per currency, if an amount.
+    """
+
+    percent: Decimal | None = attrs.field(
+        default=None, converter=_optional_percent, validator=check.optional(_percent)
+    )
+    amounts: Amounts | None = attrs.field(default=None, validator=_optional(Amounts))
+    level = Level.ORDER
+
+    def __attrs_post_init__(self) -> None:
+        if (self.percent is None) == (self.amounts is None):
+            raise ValidationError(
+                "a welcome discount gives either percent or amounts",
+                field="percent",
+                value=self.percent,
+            )
+
+    def implied_condition(self) -> Condition | None:
+        """A first order."""
+        return FirstOrder()
+
+    def apply(self, state: CartState, rounding: RoundingMode) -> None:
+        """Take the discount off the order."""
+        if self.percent is not None:
+            state.discount_order(_share(state.total, self.percent, rounding))
+        elif self.amounts is not None:
+            state.discount_order(self.amounts.get(state.currency).minor)
+
+    def describe(self) -> str:
+        """Say "10% off your first order"."""
+        if self.percent is not None:
+            return f"{_fmt_percent(self.percent)} off your first order"
+        amount = "/".join(str(m) for m in self.amounts.by_currency.values())  # type: ignore[union-attr]
+        return f"{amount} off your first order"

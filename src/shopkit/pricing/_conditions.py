@@ -1,0 +1,464 @@
+"""Built-in conditions: whether a promotion applies to this cart, customer and moment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from typing import Any as _Any
+
+import attrs
+
+from shopkit import Product, ValidationError
+from shopkit import _validate as check
+from shopkit.pricing._base import PASS, Amounts, Condition, Context, Selector, Verdict
+
+__all__ = [
+    "All",
+    "Any",
+    "Channel",
+    "CodeEntered",
+    "CustomerSegment",
+    "DateWindow",
+    "FirstOrder",
+    "LoyaltyTier",
+    "MinQuantity",
+    "MinSubtotal",
+    "Not",
+    "Region",
+    "Schedule",
+    "StockLevel",
+    "normalize_code",
+]
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def normalize_code(code: str) -> str:
+    """Return a promo code as shopkit compares it: upper case, without spaces or dashes.
+
+    Examples:
+        >>> from shopkit.pricing import normalize_code
+        >>> normalize_code(" welcome-10 ")
+        'WELCOME10'
+    """
+    return re.sub(r"[\s\-_]+", "", code).upper()
+
+
+def _non_empty_names(instance: _Any, attribute: attrs.Attribute[_Any], value: _Any) -> None:
+    check.name_tuple(instance, attribute, value)
+    if not value:
+        raise ValidationError("the list is empty", field=attribute.name, value=[])
+
+
+def _conditions(instance: _Any, attribute: attrs.Attribute[_Any], value: _Any) -> None:
+    check.tuple_of(Condition)(instance, attribute, value)
+    if not value:
+        raise ValidationError("the list is empty", field=attribute.name, value=[])
+
+
+@attrs.frozen
+class All(Condition):
+    """Holds when every one of its conditions holds.
+
+    Attributes:
+        conditions: The conditions.
+    """
+
+    conditions: tuple[Condition, ...] = attrs.field(converter=check.as_tuple, validator=_conditions)
+
+    def check(self, context: Context) -> Verdict:
+        """The first failing condition's verdict, or a pass."""
+        for condition in self.conditions:
+            verdict = condition.check(context)
+            if not verdict.ok:
+                return verdict
+        return PASS
+
+    def selector_keys(self) -> frozenset[tuple[str, str]] | None:
+        """The smallest key set of any one condition."""
+        options = [keys for c in self.conditions if (keys := c.selector_keys()) is not None]
+        return min(options, key=len) if options else None
+
+    def applies_to_product(self, product: Product, context: Context) -> Verdict:
+        """Every condition must be able to hold for the product."""
+        for condition in self.conditions:
+            verdict = condition.applies_to_product(product, context)
+            if not verdict.ok:
+                return verdict
+        return PASS
+
+
+@attrs.frozen
+class Any(Condition):
+    """Holds when at least one of its conditions holds.
+
+    Attributes:
+        conditions: The conditions.
+    """
+
+    conditions: tuple[Condition, ...] = attrs.field(converter=check.as_tuple, validator=_conditions)
+
+    def check(self, context: Context) -> Verdict:
+        """A pass if any holds; otherwise the first verdict with a nudge, or the first."""
+        verdicts = [condition.check(context) for condition in self.conditions]
+        if any(verdict.ok for verdict in verdicts):
+            return PASS
+        nudged = [verdict for verdict in verdicts if verdict.nudge]
+        first = (nudged or verdicts)[0]
+        reasons = "; or ".join(verdict.reason for verdict in verdicts)
+        return Verdict(False, reasons, first.nudge)
+
+    def selector_keys(self) -> frozenset[tuple[str, str]] | None:
+        """The union of the keys, if every condition has keys."""
+        keys: set[tuple[str, str]] = set()
+        for condition in self.conditions:
+            more = condition.selector_keys()
+            if more is None:
+                return None
+            keys |= more
+        return frozenset(keys)
+
+
+@attrs.frozen
+class Not(Condition):
+    """Holds when its condition does not.
+
+    Attributes:
+        condition: The condition to negate.
+    """
+
+    condition: Condition = attrs.field(validator=check.instance_of(Condition))
+
+    def check(self, context: Context) -> Verdict:
+        """The opposite of the inner verdict."""
+        if self.condition.check(context).ok:
+            return Verdict(False, f"excluded: {type(self.condition).__name__} holds")
+        return PASS
+
+
+@attrs.frozen
+class MinSubtotal(Condition):
+    """Holds when the order reaches an amount; "from 3000" holds at exactly 3000.
+
+    Which amount is compared is the engine's rule (see :class:`PricingOptions`): for an
+    order-level or shipping promotion, the subtotal after line discounts by default.
+
+    Attributes:
+        amounts: The threshold per currency.
+    """
+
+    amounts: Amounts = attrs.field(validator=check.instance_of(Amounts))
+
+    def check(self, context: Context) -> Verdict:
+        """Compare the threshold amount; nudge with what is missing."""
+        threshold = self.amounts.get(context.cart.currency, "amounts")
+        have = context.threshold_amount
+        if have >= threshold:
+            return PASS
+        missing = threshold - have
+        return Verdict(
+            False,
+            f"the order is {have}, below the {threshold} threshold",
+            f"add {missing} more",
+        )
+
+
+@attrs.frozen
+class MinQuantity(Condition):
+    """Holds when the cart has at least ``quantity`` units of the selected products.
+
+    Attributes:
+        selector: The products counted.
+        quantity: How many units are needed.
+    """
+
+    selector: Selector = attrs.field(validator=check.instance_of(Selector))
+    quantity: int = attrs.field(validator=check.positive_int)
+
+    def check(self, context: Context) -> Verdict:
+        """Count the selected units; nudge with how many are missing."""
+        have = sum(
+            line.quantity for line in context.cart.lines if self.selector.matches(line.product)
+        )
+        if have >= self.quantity:
+            return PASS
+        missing = self.quantity - have
+        what = self.selector.describe()
+        return Verdict(
+            False,
+            f"{have} of the {self.quantity} {what} needed are in the cart",
+            f"add {missing} more {what}",
+        )
+
+    def selector_keys(self) -> frozenset[tuple[str, str]] | None:
+        """The selector's keys: a cart without such a product cannot qualify."""
+        return self.selector.index_keys()
+
+
+@attrs.frozen
+class CustomerSegment(Condition):
+    """Holds for a customer in at least one of the segments ("vip", "new", …).
+
+    Attributes:
+        segments: The segments.
+    """
+
+    segments: tuple[str, ...] = attrs.field(converter=check.str_tuple, validator=_non_empty_names)
+
+    def check(self, context: Context) -> Verdict:
+        """Whether the customer is in a listed segment."""
+        if any(segment in self.segments for segment in context.customer.segments):
+            return PASS
+        return Verdict(False, f"only for {' or '.join(self.segments)} customers")
+
+
+@attrs.frozen
+class FirstOrder(Condition):
+    """Holds when the customer has placed no order before (a welcome offer)."""
+
+    def check(self, context: Context) -> Verdict:
+        """Whether the customer's order count is zero."""
+        if context.customer.is_first_order:
+            return PASS
+        return Verdict(False, "only for a customer's first order")
+
+
+@attrs.frozen
+class LoyaltyTier(Condition):
+    """Holds for a customer in one of the loyalty tiers.
+
+    Attributes:
+        tiers: The tiers.
+    """
+
+    tiers: tuple[str, ...] = attrs.field(converter=check.str_tuple, validator=_non_empty_names)
+
+    def check(self, context: Context) -> Verdict:
+        """Whether the customer's tier is listed."""
+        if context.customer.loyalty_tier in self.tiers:
+            return PASS
+        return Verdict(False, f"only for {' or '.join(self.tiers)} members")
+
+
+@attrs.frozen
+class Region(Condition):
+    """Holds when the customer's region is one of the listed ones.
+
+    Attributes:
+        regions: The regions, as the shop names them.
+    """
+
+    regions: tuple[str, ...] = attrs.field(converter=check.str_tuple, validator=_non_empty_names)
+
+    def check(self, context: Context) -> Verdict:
+        """Whether the region is listed."""
+        if context.customer.region in self.regions:
+            return PASS
+        return Verdict(False, f"only in {', '.join(self.regions)}")
+
+
+@attrs.frozen
+class Channel(Condition):
+    """Holds when the sales channel is one of the listed ones ("web", "app", …).
+
+    Attributes:
+        channels: The channels.
+    """
+
+    channels: tuple[str, ...] = attrs.field(converter=check.str_tuple, validator=_non_empty_names)
+
+    def check(self, context: Context) -> Verdict:
+        """Whether the channel is listed."""
+        if context.customer.channel in self.channels:
+            return PASS
+        return Verdict(False, f"only on {' or '.join(self.channels)}")
+
+
+def _aware(instance: _Any, attribute: attrs.Attribute[_Any], value: _Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, dt.datetime) or value.tzinfo is None:
+        raise ValidationError(
+            f"{value!r} is not a date-time with a UTC offset", field=attribute.name, value=value
+        )
+
+
+@attrs.frozen
+class DateWindow(Condition):
+    """Holds from ``starts_at`` (included) until ``ends_at`` (excluded).
+
+    Attributes:
+        starts_at: The first moment it holds, if bounded.
+        ends_at: The first moment it no longer holds, if bounded.
+    """
+
+    starts_at: dt.datetime | None = attrs.field(default=None, validator=_aware)
+    ends_at: dt.datetime | None = attrs.field(default=None, validator=_aware)
+
+    def __attrs_post_init__(self) -> None:
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError(
+                f"ends at {self.ends_at.isoformat()}, not after it starts at "
+                f"{self.starts_at.isoformat()}",
+                field="ends_at",
+                value=self.ends_at.isoformat(),
+            )
+
+    def check(self, context: Context) -> Verdict:
+        """Whether the pricing moment is inside the window."""
+        if self.starts_at is not None and context.at < self.starts_at:
+            return Verdict(False, f"starts at {self.starts_at.isoformat()}")
+        if self.ends_at is not None and context.at >= self.ends_at:
+            return Verdict(False, f"ended at {self.ends_at.isoformat()}")
+        return PASS
+
+
+def _weekdays(value: object) -> object:
+    if isinstance(value, list | tuple):
+        return tuple(str(day).lower()[:3] if isinstance(day, str) else day for day in value)
+    return value
+
+
+def _check_weekdays(instance: _Any, attribute: attrs.Attribute[_Any], value: _Any) -> None:
+    if not isinstance(value, tuple):
+        raise ValidationError(f"{value!r} is not a list of weekdays", field="weekdays", value=value)
+    for index, day in enumerate(value):
+        if day not in _WEEKDAYS:
+            raise ValidationError(
+                f"{day!r} is not a weekday (mon … sun)", field=f"weekdays[{index}]", value=day
+            )
+
+
+def _timezone(instance: _Any, attribute: attrs.Attribute[_Any], value: _Any) -> None:
+    try:
+        zoneinfo.ZoneInfo(str(value))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            f"{value!r} is not an IANA time zone", field="timezone", value=value
+        ) from None
+
+
+def _time(value: object) -> object:
+    if isinstance(value, str):
+        try:
+            return dt.time.fromisoformat(value)
+        except ValueError:
+            raise ValidationError(
+                f"{value!r} is not a time of day like '09:00'", field="time", value=value
+            ) from None
+    return value
+
+
+@attrs.frozen
+class Schedule(Condition):
+    """Holds on some weekdays and between two times of day, in the shop's time zone.
+
+    ``from_time`` is included and ``until_time`` excluded; with ``until_time`` before
+    ``from_time`` the span runs past midnight ("22:00" to "02:00").
+
+    Attributes:
+        weekdays: The days it holds ("mon" … "sun"); all days when empty.
+        from_time: The time of day it starts holding, if bounded ("09:00").
+        until_time: The time of day it stops holding, if bounded ("17:00").
+        timezone: The IANA time zone the days and times are in.
+    """
+
+    weekdays: tuple[str, ...] = attrs.field(
+        default=(), converter=_weekdays, validator=_check_weekdays
+    )
+    from_time: dt.time | None = attrs.field(default=None, converter=_time)
+    until_time: dt.time | None = attrs.field(default=None, converter=_time)
+    timezone: str = attrs.field(default="UTC", validator=_timezone)
+
+    def check(self, context: Context) -> Verdict:
+        """Whether the local weekday and time are inside the schedule."""
+        local = context.at.astimezone(zoneinfo.ZoneInfo(self.timezone))
+        day = _WEEKDAYS[local.weekday()]
+        if self.weekdays and day not in self.weekdays:
+            return Verdict(False, f"only on {', '.join(self.weekdays)}")
+        now = local.time().replace(tzinfo=None)
+        start, end = self.from_time, self.until_time
+        if start is None and end is None:
+            return PASS
+        if start is not None and end is not None and end < start:
+            inside = now >= start or now < end
+        else:
+            inside = (start is None or now >= start) and (end is None or now < end)
+        if inside:
+            return PASS
+        span = f"{start.isoformat('minutes') if start else '00:00'}–"
+        span += end.isoformat("minutes") if end else "24:00"
+        return Verdict(False, f"only from {span} ({self.timezone})")
+
+
+@attrs.frozen
+class CodeEntered(Condition):
+    """Holds when the customer entered the code (compared without case, spaces or dashes).
+
+    Attributes:
+        code: The code.
+    """
+
+    code: str = attrs.field(validator=check.non_empty_str)
+
+    def check(self, context: Context) -> Verdict:
+        """Whether the normalised code is among the entered ones."""
+        if normalize_code(self.code) in context.codes:
+            return PASS
+        return Verdict(False, f"needs the code {self.code}", f"enter the code {self.code}")
+
+
+def _stock_bound(instance: _Any, attribute: attrs.Attribute[_Any], value: _Any) -> None:
+    if value is not None:
+        check.non_negative_int(instance, attribute, value)
+
+
+@attrs.frozen
+class StockLevel(Condition):
+    """Holds when a selected product in the cart has a stock level within bounds.
+
+    Use it to clear overstock (``min_stock``: only while more than enough is left) or to keep
+    the last units at full price (``min_stock``: 5 means no discount once 4 or fewer remain).
+    Products whose stock the shop does not track never satisfy it.
+
+    Attributes:
+        selector: The products looked at.
+        min_stock: The lowest stock at which it holds, if bounded.
+        max_stock: The highest stock at which it holds, if bounded.
+    """
+
+    selector: Selector = attrs.field(validator=check.instance_of(Selector))
+    min_stock: int | None = attrs.field(default=None, validator=_stock_bound)
+    max_stock: int | None = attrs.field(default=None, validator=_stock_bound)
+
+    def __attrs_post_init__(self) -> None:
+        if self.min_stock is None and self.max_stock is None:
+            raise ValidationError("give min_stock, max_stock or both", field="min_stock")
+        if (
+            self.min_stock is not None
+            and self.max_stock is not None
+            and self.max_stock < self.min_stock
+        ):
+            raise ValidationError(
+                f"max_stock {self.max_stock} is below min_stock {self.min_stock}",
+                field="max_stock",
+                value=self.max_stock,
+            )
+
+    def _within(self, product: Product) -> bool:
+        stock = product.stock
+        if stock is None or not self.selector.matches(product):
+            return False
+        low_ok = self.min_stock is None or stock >= self.min_stock
+        return low_ok and (self.max_stock is None or stock <= self.max_stock)
+
+    def check(self, context: Context) -> Verdict:
+        """Whether some selected line's product has stock within the bounds."""
+        if any(self._within(line.product) for line in context.cart.lines):
+            return PASS
+        return Verdict(False, f"stock of {self.selector.describe()} is outside the set range")
+
+    def selector_keys(self) -> frozenset[tuple[str, str]] | None:
+        """The selector's keys."""
+        return self.selector.index_keys()

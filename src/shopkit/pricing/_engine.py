@@ -1,0 +1,666 @@
+"""The engine: price(cart, promotions, at=...) -> PricedCart.
+
+The rules, in the order the engine follows them (docs/pricing/stacking.md explains each):
+
+1. The cart is put in canonical form: lines of the same product are merged and sorted by sku,
+   so the result does not depend on the order of the lines or on how units are split over
+   lines. Results are mapped back to the lines as given at the end.
+2. Candidates come from the :class:`PromotionBook` index: a promotion about products the cart
+   does not have is never looked at.
+3. Each candidate is screened: active at ``at``, its code entered (a code promotion whose code
+   was not entered is not reported at all, so codes do not leak), its condition held on the
+   cart before discounts.
+4. The screened promotions are chosen by priority (or, in best-for-customer mode, the
+   combination with the lowest total is searched for), respecting exclusive, group and stop.
+5. The chosen ones are applied line level first, then order level, then shipping; within a
+   level by priority, then id. Order and shipping promotions see spend thresholds after line
+   discounts (configurable). Caps and price floors cut each promotion before it is committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from fractions import Fraction
+
+import attrs
+
+from shopkit import (
+    Cart,
+    Customer,
+    Line,
+    Money,
+    Product,
+    ShopkitError,
+    ValidationError,
+    allocate,
+)
+from shopkit._money import RoundingMode, round_fraction
+from shopkit.pricing._base import Context, Level, Verdict
+from shopkit.pricing._conditions import normalize_code
+from shopkit.pricing._promotion import (
+    Combination,
+    Mode,
+    PricingOptions,
+    Promotion,
+    ThresholdBasis,
+)
+from shopkit.pricing._result import (
+    Adjustment,
+    AppliedPromotion,
+    NotApplied,
+    PricedCart,
+    PricedLine,
+)
+from shopkit.pricing._state import CartState, LineState
+
+__all__ = ["PromotionBook", "price"]
+
+_LEVELS = (Level.LINE, Level.ORDER, Level.SHIPPING)
+
+
+def _index_keys(promotion: Promotion) -> frozenset[tuple[str, str]] | None:
+    benefit = promotion.benefit
+    if benefit.level is Level.LINE:
+        selector = benefit.selector_of()
+        if selector is not None:
+            keys = selector.index_keys()
+            if keys is not None:
+                return keys
+    if promotion.condition is not None:
+        return promotion.condition.selector_keys()
+    return None
+
+
+def _product_keys(product: Product) -> list[tuple[str, str]]:
+    keys = [("sku", product.sku)]
+    keys += [("category", category) for category in product.categories]
+    keys += [("tag", tag) for tag in product.tags]
+    return keys
+
+
+def _order(promotion: Promotion) -> tuple[int, str]:
+    return (-promotion.priority, promotion.id)
+
+
+class PromotionBook:
+    """Promotions indexed by the products they are about: build once, price many carts.
+
+    A line-level promotion is filed under the skus, categories or tags its selector names
+    (and a promotion with a product condition under the condition's); only promotions that
+    cannot be narrowed so are looked at for every cart. Pricing a cart then costs about the
+    same with 100 promotions as with 10,000.
+
+    Args:
+        promotions: The promotions; ids must be unique.
+
+    Raises:
+        ValidationError: two promotions share an id, or an item is not a Promotion.
+
+    Examples:
+        >>> from shopkit.pricing import Percentage, PromotionBook, Promotion, Skus
+        >>> book = PromotionBook([Promotion("p1", "10% off mugs", Percentage(10, Skus(["MUG"])))])
+        >>> len(book)
+        1
+    """
+
+    def __init__(self, promotions: Iterable[Promotion]) -> None:
+        self.promotions: tuple[Promotion, ...] = tuple(promotions)
+        self._by_key: dict[tuple[str, str], list[Promotion]] = defaultdict(list)
+        self._always: list[Promotion] = []
+        seen: set[str] = set()
+        for index, promotion in enumerate(self.promotions):
+            if not isinstance(promotion, Promotion):
+                raise ValidationError(
+                    f"{promotion!r} is not a Promotion",
+                    field=f"promotions[{index}]",
+                    value=promotion,
+                )
+            if promotion.id in seen:
+                raise ValidationError(
+                    f"promotion id {promotion.id!r} appears twice",
+                    field=f"promotions[{index}].id",
+                    value=promotion.id,
+                )
+            seen.add(promotion.id)
+            keys = _index_keys(promotion)
+            if keys is None:
+                self._always.append(promotion)
+            else:
+                for key in keys:
+                    self._by_key[key].append(promotion)
+
+    def __len__(self) -> int:
+        return len(self.promotions)
+
+    def candidates(self, products: Iterable[Product]) -> list[Promotion]:
+        """The promotions that may concern a cart of these products, by priority then id."""
+        found: dict[str, Promotion] = {p.id: p for p in self._always}
+        by_key = self._by_key
+        for product in products:
+            for key in _product_keys(product):
+                for promotion in by_key.get(key, ()):
+                    found[promotion.id] = promotion
+        return sorted(found.values(), key=_order)
+
+
+@attrs.frozen
+class _Canonical:
+    product: Product
+    quantity: int
+    sources: tuple[tuple[int, int], ...]  # (index of the line as given, its quantity)
+
+
+def _canonical(cart: Cart) -> list[_Canonical]:
+    merged: dict[Product, list[tuple[int, int]]] = {}
+    for index, line in enumerate(cart.lines):
+        merged.setdefault(line.product, []).append((index, line.quantity))
+
+    def key(product: Product) -> tuple[object, ...]:
+        return (
+            product.sku,
+            product.unit_price.minor,
+            product.name,
+            product.categories,
+            product.tags,
+            tuple(product.attributes.items()),
+            repr(product),
+        )
+
+    return [
+        _Canonical(product, sum(q for _, q in sources), tuple(sources))
+        for product, sources in sorted(merged.items(), key=lambda item: key(item[0]))
+    ]
+
+
+def _margin_floor(percent: Fraction) -> Callable[[LineState], int]:
+    def floor(line: LineState) -> int:
+        cost = line.product.cost
+        if cost is None:
+            return 0
+        return round_fraction(Fraction(cost.minor) * (1 + percent / 100), RoundingMode.UP)
+
+    return floor
+
+
+@attrs.define
+class _Outcome:
+    state: CartState
+    applied: list[AppliedPromotion]
+    not_applied: list[NotApplied]
+    adjustments: dict[int, list[Adjustment]]
+    shipping_discount: int
+
+    @property
+    def total(self) -> int:
+        return self.state.total + self.state.shipping
+
+
+class _Run:
+    """Everything fixed for one call of :func:`price`."""
+
+    def __init__(
+        self,
+        cart: Cart,
+        customer: Customer,
+        at: dt.datetime,
+        options: PricingOptions,
+    ) -> None:
+        self.cart = cart
+        self.customer = customer
+        self.at = at
+        self.options = options
+        self.canonical = _canonical(cart)
+        self.codes = frozenset(normalize_code(code) for code in cart.codes)
+        self.subtotal = cart.subtotal
+
+    def money(self, minor: int) -> Money:
+        return Money(minor, self.cart.currency)
+
+    def context(self, threshold: int) -> Context:
+        return Context(self.cart, self.customer, self.at, self.codes, self.money(threshold))
+
+    def fresh_state(self) -> CartState:
+        lines = [
+            LineState(
+                index=index,
+                product=item.product,
+                quantity=item.quantity,
+                amount=item.product.unit_price.minor * item.quantity,
+                open_units=item.quantity,
+                open_amount=item.product.unit_price.minor * item.quantity,
+                floor_unit=item.product.min_price.minor if item.product.min_price else 0,
+            )
+            for index, item in enumerate(self.canonical)
+        ]
+        return CartState(
+            currency=self.cart.currency,
+            lines=lines,
+            shipping_price=self.cart.shipping.minor,
+            shipping_method=self.cart.shipping_method,
+            context=self.context(self.subtotal.minor),
+            shipping=self.cart.shipping.minor,
+        )
+
+    def verdict(self, promotion: Promotion, context: Context) -> Verdict:
+        for condition in (promotion.benefit.implied_condition(), promotion.condition):
+            if condition is None:
+                continue
+            try:
+                verdict = condition.check(context)
+            except ShopkitError as error:
+                raise error.at(f"promotions[{promotion.id}].condition") from None
+            if not verdict.ok:
+                return verdict
+        return Verdict(True)
+
+    def screen(self, promotion: Promotion) -> NotApplied | bool | None:
+        """``True`` when eligible, ``None`` when hidden, else the reason it is not."""
+        if promotion.starts_at is not None and self.at < promotion.starts_at:
+            return NotApplied(
+                promotion.id,
+                promotion.name,
+                f"starts at {promotion.starts_at.isoformat()}",
+                "inactive",
+            )
+        if promotion.ends_at is not None and self.at >= promotion.ends_at:
+            return NotApplied(
+                promotion.id,
+                promotion.name,
+                f"ended at {promotion.ends_at.isoformat()}",
+                "inactive",
+            )
+        if promotion.code is not None and normalize_code(promotion.code) not in self.codes:
+            return None
+        verdict = self.verdict(promotion, self.context(self.subtotal.minor))
+        if not verdict.ok:
+            return self.refusal(promotion, verdict)
+        return True
+
+    def refusal(self, promotion: Promotion, verdict: Verdict) -> NotApplied:
+        nudge = f"{verdict.nudge} for {promotion.benefit.describe()}" if verdict.nudge else None
+        return NotApplied(promotion.id, promotion.name, verdict.reason, "condition", nudge)
+
+    def apply(self, chosen: Sequence[Promotion]) -> _Outcome:
+        state = self.fresh_state()
+        outcome = _Outcome(state, [], [], defaultdict(list), 0)
+        ordered = sorted(chosen, key=_order)
+        budget = self._budget()
+        items_discount = 0
+        for level in _LEVELS:
+            if level is not Level.LINE:
+                basis = self.options.threshold_basis
+                threshold = (
+                    state.total
+                    if basis is ThresholdBasis.AFTER_LINE_DISCOUNTS
+                    else self.subtotal.minor
+                )
+                state.context = self.context(threshold)
+            for promotion in ordered:
+                if promotion.benefit.level is not level:
+                    continue
+                if level is not Level.LINE:
+                    verdict = self.verdict(promotion, state.context)
+                    if not verdict.ok:
+                        outcome.not_applied.append(self.refusal(promotion, verdict))
+                        continue
+                given = self._apply_one(promotion, state, outcome, budget, items_discount)
+                if level is not Level.SHIPPING:
+                    items_discount += given
+        return outcome
+
+    def _budget(self) -> int | None:
+        limits = []
+        options = self.options
+        if options.max_total_discount is not None:
+            limits.append(
+                options.max_total_discount.get(self.cart.currency, "max_total_discount").minor
+            )
+        if options.max_total_discount_percent is not None:
+            limits.append(
+                round_fraction(
+                    Fraction(self.subtotal.minor)
+                    * Fraction(options.max_total_discount_percent)
+                    / 100,
+                    RoundingMode.DOWN,
+                )
+            )
+        return min(limits) if limits else None
+
+    def _apply_one(
+        self,
+        promotion: Promotion,
+        state: CartState,
+        outcome: _Outcome,
+        budget: int | None,
+        items_discount: int,
+    ) -> int:
+        benefit = promotion.benefit
+        if promotion.min_margin_percent is not None:
+            state.floor_margin = _margin_floor(Fraction(promotion.min_margin_percent))
+        else:
+            state.floor_margin = None
+        try:
+            benefit.apply(state, self.options.rounding)
+            limits = []
+            if promotion.max_discount is not None:
+                limits.append(promotion.max_discount.get(state.currency, "max_discount").minor)
+            if budget is not None and benefit.level is not Level.SHIPPING:
+                limits.append(max(0, budget - items_discount))
+        except ShopkitError as error:
+            state.discard()
+            raise error.at(f"promotions[{promotion.id}].benefit") from None
+        if limits and state.pending_total() > min(limits):
+            if state.pending_gifts:
+                state.discard()
+                outcome.not_applied.append(
+                    NotApplied(
+                        promotion.id,
+                        promotion.name,
+                        "the order's discount limit is reached",
+                        "no_effect",
+                    )
+                )
+                return 0
+            state.cap_pending(min(limits))
+        gifts = list(state.pending_gifts)
+        by_line, shipping = state.commit()
+        given = sum(discount for discount, _ in by_line.values()) + shipping
+        if given == 0 and not gifts:
+            nudge = benefit.nudge(state)
+            outcome.not_applied.append(
+                NotApplied(
+                    promotion.id,
+                    promotion.name,
+                    "gives no discount to this cart",
+                    "no_effect",
+                    f"{nudge} for {benefit.describe()}" if nudge else None,
+                )
+            )
+            return 0
+        for index, (discount, units) in by_line.items():
+            outcome.adjustments[index].append(
+                Adjustment(
+                    promotion.id,
+                    benefit.level if benefit.level is not Level.SHIPPING else Level.ORDER,
+                    self.money(discount),
+                    units,
+                )
+            )
+        outcome.shipping_discount += shipping
+        saving = self.money(given)
+        outcome.applied.append(
+            AppliedPromotion(
+                promotion.id,
+                promotion.name,
+                benefit.level,
+                saving,
+                f"{promotion.name}: {benefit.describe()}; you save {saving}",
+            )
+        )
+        return given - shipping
+
+    # -- choosing ------------------------------------------------------------------------------
+
+    def choose_by_priority(
+        self, eligible: Sequence[Promotion]
+    ) -> tuple[list[Promotion], list[NotApplied]]:
+        chosen: list[Promotion] = []
+        refused: list[NotApplied] = []
+        groups: dict[str, Promotion] = {}
+        alone: Promotion | None = None
+        stop: Promotion | None = None
+        for promotion in eligible:
+            if alone is not None:
+                refused.append(
+                    NotApplied(
+                        promotion.id, promotion.name, f"{alone.name} applies alone", "excluded"
+                    )
+                )
+            elif stop is not None:
+                refused.append(
+                    NotApplied(
+                        promotion.id,
+                        promotion.name,
+                        f"no promotion after {stop.name} is considered",
+                        "stopped",
+                    )
+                )
+            elif promotion.combination is Combination.EXCLUSIVE:
+                if chosen:
+                    names = ", ".join(p.name for p in chosen)
+                    refused.append(
+                        NotApplied(
+                            promotion.id,
+                            promotion.name,
+                            f"applies only alone, and {names} already applies",
+                            "excluded",
+                        )
+                    )
+                elif self.apply([promotion]).applied:
+                    chosen.append(promotion)
+                    alone = promotion
+                else:
+                    refused.append(
+                        NotApplied(
+                            promotion.id,
+                            promotion.name,
+                            "gives no discount to this cart",
+                            "no_effect",
+                        )
+                    )
+            elif promotion.combination is Combination.GROUP:
+                group = str(promotion.group)
+                if group in groups:
+                    refused.append(
+                        NotApplied(
+                            promotion.id,
+                            promotion.name,
+                            f"only one promotion of group {group!r} applies: {groups[group].name}",
+                            "group",
+                        )
+                    )
+                else:
+                    groups[group] = promotion
+                    chosen.append(promotion)
+            else:
+                chosen.append(promotion)
+                if promotion.combination is Combination.STOP:
+                    stop = promotion
+        return chosen, refused
+
+    def choose_best(
+        self, eligible: Sequence[Promotion]
+    ) -> tuple[list[Promotion], list[NotApplied], str]:
+        if len(eligible) <= self.options.best_search_limit:
+            options = list(self._valid_subsets(eligible))
+            how = (
+                f"all {len(options)} valid combinations of the {len(eligible)} eligible promotions"
+            )
+        else:
+            by_priority, _ = self.choose_by_priority(
+                [p for p in eligible if p.combination is not Combination.EXCLUSIVE]
+            )
+            options = [by_priority] + [
+                [p] for p in eligible if p.combination is Combination.EXCLUSIVE
+            ]
+            how = (
+                f"{len(options)} alternatives (each exclusive promotion alone, and the others by "
+                f"priority), as {len(eligible)} eligible promotions exceed the search limit of "
+                f"{self.options.best_search_limit}"
+            )
+        scored = []
+        for subset in options:
+            outcome = self.apply(subset)
+            scored.append((outcome.total, len(subset), tuple(sorted(p.id for p in subset)), subset))
+        total, _, _, best = min(scored, key=lambda item: item[:3])
+        chosen_ids = {p.id for p in best}
+        names = ", ".join(p.name for p in sorted(best, key=_order)) or "no promotion"
+        refused = [
+            NotApplied(
+                p.id,
+                p.name,
+                f"not chosen: {names} gives the customer a lower total",
+                "not_chosen",
+            )
+            for p in eligible
+            if p.id not in chosen_ids
+        ]
+        choice = f"best for the customer: {names}, total {self.money(total)}, out of {how}"
+        return best, refused, choice
+
+    @staticmethod
+    def _valid_subsets(eligible: Sequence[Promotion]) -> Iterable[list[Promotion]]:
+        for size in range(len(eligible) + 1):
+            for subset in itertools.combinations(eligible, size):
+                exclusive = [p for p in subset if p.combination is Combination.EXCLUSIVE]
+                if exclusive and len(subset) > 1:
+                    continue
+                groups = [p.group for p in subset if p.combination is Combination.GROUP]
+                if len(groups) != len(set(groups)):
+                    continue
+                # a stop promotion ends consideration: nothing of lower priority follows it
+                stops = [p for p in subset if p.combination is Combination.STOP]
+                if stops and _order(subset[-1]) > _order(min(stops, key=_order)):
+                    continue
+                yield list(subset)
+
+
+def price(
+    cart: Cart,
+    promotions: PromotionBook | Iterable[Promotion],
+    *,
+    at: dt.datetime,
+    customer: Customer | None = None,
+    options: PricingOptions | None = None,
+) -> PricedCart:
+    """Price a cart: apply the promotions and explain every one of them.
+
+    Pure: the same cart, promotions, customer, time and options give the same result, and
+    nothing passed in is changed.
+
+    Args:
+        cart: The cart.
+        promotions: The promotions, best as a :class:`PromotionBook` built once and reused.
+        at: The moment to price at, with a UTC offset (the engine never reads the clock).
+        customer: The customer context; a guest with no earlier order when ``None``.
+        options: The engine's rules; the defaults when ``None``.
+
+    Returns:
+        The priced cart.
+
+    Raises:
+        ValidationError: bad arguments, or a promotion without an amount in the cart's
+            currency (the error names the promotion and the field).
+
+    Examples:
+        >>> import datetime as dt
+        >>> from shopkit import Cart, Money, Product
+        >>> from shopkit.pricing import Categories, Percentage, Promotion, price
+        >>> mug = Product("MUG", "Mug", Money.of("8.00", "EUR"), categories=["Kitchen"])
+        >>> promotion = Promotion("k10", "Kitchen week", Percentage(10, Categories(["Kitchen"])))
+        >>> now = dt.datetime(2026, 11, 27, 12, tzinfo=dt.timezone.utc)
+        >>> priced = price(Cart("EUR").add(mug, 2), [promotion], at=now)
+        >>> print(priced.total, "|", priced.applied[0].message)
+        14.40 EUR | Kitchen week: 10% off items from Kitchen; you save 1.60 EUR
+    """
+    if not isinstance(cart, Cart):
+        raise ValidationError(f"{cart!r} is not a Cart", field="cart", value=cart)
+    if not isinstance(at, dt.datetime) or at.tzinfo is None:
+        raise ValidationError(
+            f"{at!r} is not a date-time with a UTC offset", field="at", value=str(at)
+        )
+    if customer is None:
+        customer = Customer()
+    elif not isinstance(customer, Customer):
+        raise ValidationError(f"{customer!r} is not a Customer", field="customer", value=customer)
+    options = options if options is not None else PricingOptions()
+    book = promotions if isinstance(promotions, PromotionBook) else PromotionBook(promotions)
+    run = _Run(cart, customer, at, options)
+    eligible: list[Promotion] = []
+    refused: list[NotApplied] = []
+    for promotion in book.candidates(item.product for item in run.canonical):
+        verdict = run.screen(promotion)
+        if verdict is True:
+            eligible.append(promotion)
+        elif isinstance(verdict, NotApplied):
+            refused.append(verdict)
+    choice = None
+    if options.mode is Mode.BEST_FOR_CUSTOMER:
+        chosen, blocked, choice = run.choose_best(eligible)
+    else:
+        chosen, blocked = run.choose_by_priority(eligible)
+    outcome = run.apply(chosen)
+    return _result(run, outcome, refused + blocked, choice)
+
+
+def _result(
+    run: _Run, outcome: _Outcome, refused: list[NotApplied], choice: str | None
+) -> PricedCart:
+    cart = run.cart
+    money = run.money
+    per_source: dict[int, list[Adjustment]] = defaultdict(list)
+    for index, item in enumerate(run.canonical):
+        found = outcome.adjustments.get(index, [])
+        if len(item.sources) == 1:
+            per_source[item.sources[0][0]] = list(found)
+            continue
+        room = [q * item.product.unit_price.minor for _, q in item.sources]
+        units_left = [q for _, q in item.sources]
+        for adjustment in found:
+            parts = allocate(
+                adjustment.amount,
+                [q for _, q in item.sources],
+                caps=[money(r) for r in room],
+                keys=[source for source, _ in item.sources],
+            )
+            units = adjustment.units
+            for position, ((source, _), part) in enumerate(zip(item.sources, parts, strict=True)):
+                room[position] -= part.minor
+                take = min(units, units_left[position])
+                units_left[position] -= take
+                units -= take
+                if part.minor or take:
+                    per_source[source].append(
+                        Adjustment(adjustment.promotion_id, adjustment.level, part, take)
+                    )
+    lines = []
+    for index, line in enumerate(cart.lines):
+        adjustments = tuple(per_source.get(index, ()))
+        discount = money(sum(a.amount.minor for a in adjustments))
+        lines.append(PricedLine(line, line.total, adjustments, discount, line.total - discount))
+    for state_line in outcome.state.lines[len(run.canonical) :]:
+        base = money(state_line.base)
+        adjustments = tuple(outcome.adjustments.get(state_line.index, ()))
+        discount = money(sum(a.amount.minor for a in adjustments))
+        lines.append(
+            PricedLine(
+                Line(state_line.product, state_line.quantity),
+                base,
+                adjustments,
+                discount,
+                base - discount,
+                gift=True,
+            )
+        )
+    subtotal = money(sum(line.subtotal.minor for line in lines))
+    discount = money(sum(line.discount.minor for line in lines))
+    shipping_price = cart.shipping
+    shipping_discount = money(outcome.shipping_discount)
+    shipping = shipping_price - shipping_discount
+    return PricedCart(
+        currency=cart.currency,
+        lines=tuple(lines),
+        subtotal=subtotal,
+        discount=discount,
+        shipping_price=shipping_price,
+        shipping_discount=shipping_discount,
+        shipping=shipping,
+        total=subtotal - discount + shipping,
+        applied=tuple(outcome.applied),
+        not_applied=tuple(refused + outcome.not_applied),
+        choice=choice,
+        at=run.at,
+    )

@@ -1,0 +1,159 @@
+"""Promotions as data, and the options of the engine that applies them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+
+import attrs
+
+from shopkit import RoundingMode, ValidationError, to_decimal
+from shopkit import _validate as check
+from shopkit.pricing._base import Amounts, Benefit, Condition
+from shopkit.pricing._conditions import _aware
+
+__all__ = ["Combination", "Mode", "PricingOptions", "Promotion", "ThresholdBasis"]
+
+
+class Combination(enum.StrEnum):
+    """How a promotion combines with the others that apply to the same cart."""
+
+    STACKABLE = "stackable"
+    """Applies together with every other stackable promotion (the default)."""
+    EXCLUSIVE = "exclusive"
+    """Applies alone: when it is chosen, no other promotion applies to the cart."""
+    GROUP = "group"
+    """At most one promotion of its ``group`` applies; it combines with the rest."""
+    STOP = "stop"
+    """Applies, and no promotion of a lower priority is considered after it."""
+
+
+def _optional_decimal(value: object) -> Decimal | None:
+    return None if value is None else to_decimal(value, "min_margin_percent")
+
+
+@attrs.frozen
+class Promotion:
+    """A promotion: what it gives, when, to whom, and how it combines.
+
+    Attributes:
+        id: A unique id; results refer to the promotion by it.
+        name: The name a shopper sees ("Black Friday: 20% off everything").
+        benefit: What the customer gets.
+        condition: When it applies, besides the window and the code; ``None`` for always.
+        priority: Higher goes first; ties go by id. It orders both the choice between
+            competing promotions and the order of application within a level.
+        combination: Stackable, exclusive, exclusive within ``group``, or stop further rules.
+        group: The group, for ``combination="group"``.
+        starts_at: The first moment it is active (included), if bounded.
+        ends_at: The first moment it is no longer active (excluded), if bounded.
+        code: A promo code the customer must enter, if any (compared without case, spaces
+            or dashes).
+        min_margin_percent: A price floor: no unit is discounted below its product's cost plus
+            this margin (units of products without a cost are not limited by it). A product's
+            own ``min_price`` always limits every promotion.
+        max_discount: The most this promotion gives on one order, per currency, if capped.
+
+    Examples:
+        >>> from shopkit.pricing import Categories, Percentage, Promotion
+        >>> promotion = Promotion(
+        ...     "acc-10", "10% off accessories", Percentage("10", Categories(["Accessories"]))
+        ... )
+        >>> promotion.combination.value
+        'stackable'
+    """
+
+    id: str = attrs.field(validator=check.non_empty_str)
+    name: str = attrs.field(validator=check.non_empty_str)
+    benefit: Benefit = attrs.field(validator=check.instance_of(Benefit))
+    condition: Condition | None = attrs.field(
+        default=None, validator=check.optional(check.instance_of(Condition)), kw_only=True
+    )
+    priority: int = attrs.field(default=0, validator=check.instance_of(int), kw_only=True)
+    combination: Combination = attrs.field(
+        default=Combination.STACKABLE, converter=Combination, kw_only=True
+    )
+    group: str | None = attrs.field(
+        default=None, validator=check.optional(check.non_empty_str), kw_only=True
+    )
+    starts_at: dt.datetime | None = attrs.field(default=None, validator=_aware, kw_only=True)
+    ends_at: dt.datetime | None = attrs.field(default=None, validator=_aware, kw_only=True)
+    code: str | None = attrs.field(
+        default=None, validator=check.optional(check.non_empty_str), kw_only=True
+    )
+    min_margin_percent: Decimal | None = attrs.field(
+        default=None,
+        converter=_optional_decimal,
+        validator=check.optional(check.decimal_between(0, 1000)),
+        kw_only=True,
+    )
+    max_discount: Amounts | None = attrs.field(
+        default=None, validator=check.optional(check.instance_of(Amounts)), kw_only=True
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError(
+                f"ends at {self.ends_at.isoformat()}, not after it starts at "
+                f"{self.starts_at.isoformat()}",
+                field="ends_at",
+                value=self.ends_at.isoformat(),
+            )
+        if (self.combination is Combination.GROUP) != (self.group is not None):
+            raise ValidationError(
+                "a group is given exactly when combination is 'group'",
+                field="group",
+                value=self.group,
+            )
+
+
+class Mode(enum.StrEnum):
+    """How the engine chooses among promotions that cannot all apply."""
+
+    PRIORITY = "priority"
+    """By priority: the first promotion (highest priority, then id) wins each conflict."""
+    BEST_FOR_CUSTOMER = "best_for_customer"
+    """The combination with the lowest total wins, and the result says which it chose."""
+
+
+class ThresholdBasis(enum.StrEnum):
+    """Which amount order-level spend thresholds (``min_subtotal``, tiers) compare with."""
+
+    AFTER_LINE_DISCOUNTS = "after_line_discounts"
+    """The subtotal less every line discount (the default): "from 3000" means 3000 paid."""
+    SUBTOTAL = "subtotal"
+    """The subtotal before any discount."""
+
+
+@attrs.frozen
+class PricingOptions:
+    """The engine's rules for one shop.
+
+    Attributes:
+        mode: Priority order (default) or best for the customer.
+        threshold_basis: What order-level thresholds compare with (after line discounts by
+            default).
+        rounding: How percentages are rounded to a minor unit (half up by default).
+        max_total_discount: The most all promotions together take off one order's items, per
+            currency, if capped (shipping discounts are not counted).
+        max_total_discount_percent: The same as a percentage of the subtotal, if capped.
+        best_search_limit: In best-for-customer mode, the most eligible promotions for which
+            every valid combination is tried; above it, each exclusive promotion alone is
+            compared with the priority-order choice of the others.
+    """
+
+    mode: Mode = attrs.field(default=Mode.PRIORITY, converter=Mode)
+    threshold_basis: ThresholdBasis = attrs.field(
+        default=ThresholdBasis.AFTER_LINE_DISCOUNTS, converter=ThresholdBasis
+    )
+    rounding: RoundingMode = attrs.field(default=RoundingMode.HALF_UP, converter=RoundingMode)
+    max_total_discount: Amounts | None = attrs.field(
+        default=None, validator=check.optional(check.instance_of(Amounts))
+    )
+    max_total_discount_percent: Decimal | None = attrs.field(
+        default=None,
+        converter=_optional_decimal,
+        validator=check.optional(check.decimal_between(0, 100)),
+    )
+    best_search_limit: int = attrs.field(default=10, validator=check.non_negative_int)

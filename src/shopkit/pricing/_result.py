@@ -1,0 +1,134 @@
+"""What the engine returns: a priced cart with every adjustment and explanation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+from shopkit import Line, Money
+from shopkit.pricing._base import Level
+
+__all__ = ["Adjustment", "AppliedPromotion", "NotApplied", "PricedCart", "PricedLine"]
+
+
+@attrs.frozen
+class Adjustment:
+    """A discount on one line from one promotion.
+
+    Attributes:
+        promotion_id: The promotion's id.
+        level: ``line`` for a line promotion; ``order`` for this line's share of an order
+            discount.
+        amount: The discount, zero or more.
+        units: How many of the line's units the promotion consumed (bundles, buy-X-get-Y,
+            cheapest free); 0 for discounts that consume none.
+    """
+
+    promotion_id: str
+    level: Level
+    amount: Money
+    units: int = 0
+
+
+@attrs.frozen
+class PricedLine:
+    """A line of the cart after pricing.
+
+    Attributes:
+        line: The line as given (for a gift, the gift line the promotion added).
+        subtotal: Unit price × quantity, before discounts.
+        adjustments: Every discount on the line, line-level first, in application order.
+        discount: The sum of the adjustments.
+        total: ``subtotal - discount``: what the line costs, never negative. A tax engine can
+            use it as the line's discounted amount.
+        gift: Whether the line is a gift a promotion added.
+    """
+
+    line: Line
+    subtotal: Money
+    adjustments: tuple[Adjustment, ...]
+    discount: Money
+    total: Money
+    gift: bool = False
+
+
+@attrs.frozen
+class AppliedPromotion:
+    """A promotion that gave something.
+
+    Attributes:
+        promotion_id: The promotion's id.
+        name: The promotion's name.
+        level: Where it acted: line, order or shipping.
+        amount: What it took off, items and shipping together.
+        message: A sentence a shop can show: "10% off items from Mugs: you save 1.30 GBP".
+    """
+
+    promotion_id: str
+    name: str
+    level: Level
+    amount: Money
+    message: str
+
+
+@attrs.frozen
+class NotApplied:
+    """A promotion that was considered for the cart but gave nothing, and why.
+
+    Attributes:
+        promotion_id: The promotion's id.
+        name: The promotion's name.
+        reason: Why, in words a shopper can read.
+        code: A stable machine-readable reason: ``inactive``, ``condition``, ``excluded``,
+            ``group``, ``stopped``, ``no_effect``, ``not_chosen``.
+        nudge: What would unlock it, where something would: "add 5.00 GBP more for free
+            shipping".
+    """
+
+    promotion_id: str
+    name: str
+    reason: str
+    code: str
+    nudge: str | None = None
+
+
+@attrs.frozen
+class PricedCart:
+    """A cart after pricing, with totals that add up to the minor unit.
+
+    ``subtotal - discount + shipping == total`` holds exactly, and ``discount`` is the sum of
+    every line's adjustments (order discounts are spread over the lines).
+
+    Attributes:
+        currency: The cart's currency.
+        lines: The priced lines in the cart's order, then any gift lines.
+        subtotal: The sum of the lines' subtotals (gifts included at their price).
+        discount: Everything taken off the items: line and order discounts, gifts.
+        shipping_price: The chosen shipping option's price before discounts (zero if none).
+        shipping_discount: What was taken off shipping.
+        shipping: ``shipping_price - shipping_discount``.
+        total: ``subtotal - discount + shipping``.
+        applied: The promotions that gave something, in application order.
+        not_applied: The promotions considered that gave nothing, with reasons and nudges.
+        choice: In best-for-customer mode, which combination was chosen and why.
+        at: The moment the cart was priced at.
+    """
+
+    currency: str
+    lines: tuple[PricedLine, ...]
+    subtotal: Money
+    discount: Money
+    shipping_price: Money
+    shipping_discount: Money
+    shipping: Money
+    total: Money
+    applied: tuple[AppliedPromotion, ...]
+    not_applied: tuple[NotApplied, ...]
+    choice: str | None
+    at: dt.datetime
+
+    @property
+    def nudges(self) -> tuple[str, ...]:
+        """Every nudge of the promotions that did not apply, in their order."""
+        return tuple(item.nudge for item in self.not_applied if item.nudge)

@@ -1,0 +1,261 @@
+"""Built-in selectors: which products a promotion is about."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from shopkit import Product, ValidationError
+from shopkit import _validate as check
+from shopkit.pricing._base import Amounts, Selector
+
+__all__ = [
+    "AllOf",
+    "AllProducts",
+    "AnyOf",
+    "Attribute",
+    "Categories",
+    "NoneOf",
+    "PriceRange",
+    "Skus",
+    "Tags",
+]
+
+
+def _non_empty(
+    instance: object, attribute: attrs.Attribute[tuple[str, ...]], value: object
+) -> None:
+    check.name_tuple(instance, attribute, value)
+    if not value:
+        raise ValidationError("the list is empty", field=attribute.name, value=[])
+
+
+def _quoted(names: tuple[str, ...]) -> str:
+    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
+
+
+@attrs.frozen
+class AllProducts(Selector):
+    """Every product.
+
+    Examples:
+        >>> from shopkit.pricing import AllProducts
+        >>> AllProducts().describe()
+        'all items'
+    """
+
+    def matches(self, product: Product) -> bool:
+        """Every product matches."""
+        return True
+
+    def describe(self) -> str:
+        """Say "all items"."""
+        return "all items"
+
+
+@attrs.frozen
+class Skus(Selector):
+    """Products with one of the given skus.
+
+    Attributes:
+        skus: The skus.
+    """
+
+    skus: tuple[str, ...] = attrs.field(converter=check.str_tuple, validator=_non_empty)
+
+    def matches(self, product: Product) -> bool:
+        """Whether the product's sku is listed."""
+        return product.sku in self.skus
+
+    def describe(self) -> str:
+        """Name the skus."""
+        return f"item {_quoted(self.skus)}"
+
+    def index_keys(self) -> frozenset[tuple[str, str]]:
+        """One key per sku."""
+        return frozenset(("sku", sku) for sku in self.skus)
+
+
+@attrs.frozen
+class Categories(Selector):
+    """Products in at least one of the given categories.
+
+    Attributes:
+        categories: The categories.
+    """
+
+    categories: tuple[str, ...] = attrs.field(converter=check.str_tuple, validator=_non_empty)
+
+    def matches(self, product: Product) -> bool:
+        """Whether the product is in a listed category."""
+        return any(category in self.categories for category in product.categories)
+
+    def describe(self) -> str:
+        """Name the categories."""
+        return f"items from {_quoted(self.categories)}"
+
+    def index_keys(self) -> frozenset[tuple[str, str]]:
+        """One key per category."""
+        return frozenset(("category", category) for category in self.categories)
+
+
+@attrs.frozen
+class Tags(Selector):
+    """Products with at least one of the given tags.
+
+    Attributes:
+        tags: The tags.
+    """
+
+    tags: tuple[str, ...] = attrs.field(converter=check.str_tuple, validator=_non_empty)
+
+    def matches(self, product: Product) -> bool:
+        """Whether the product has a listed tag."""
+        return any(tag in self.tags for tag in product.tags)
+
+    def describe(self) -> str:
+        """Name the tags."""
+        return f"items tagged {_quoted(self.tags)}"
+
+    def index_keys(self) -> frozenset[tuple[str, str]]:
+        """One key per tag."""
+        return frozenset(("tag", tag) for tag in self.tags)
+
+
+@attrs.frozen
+class Attribute(Selector):
+    """Products whose attribute ``name`` has one of the given values.
+
+    Attributes:
+        name: The attribute ("brand", "colour").
+        values: The accepted values.
+    """
+
+    name: str = attrs.field(validator=check.non_empty_str)
+    values: tuple[str, ...] = attrs.field(converter=check.str_tuple, validator=_non_empty)
+
+    def matches(self, product: Product) -> bool:
+        """Whether the product's attribute has an accepted value."""
+        return product.attributes.get(self.name) in self.values
+
+    def describe(self) -> str:
+        """Name the attribute and values."""
+        return f"items with {self.name} {_quoted(self.values)}"
+
+
+@attrs.frozen
+class PriceRange(Selector):
+    """Products whose unit price (before discounts) is within a range, bounds included.
+
+    Attributes:
+        min: The lowest price selected, per currency, if any.
+        max: The highest price selected, per currency, if any.
+    """
+
+    min: Amounts | None = None
+    max: Amounts | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.min is None and self.max is None:
+            raise ValidationError("give min, max or both", field="min", value=None)
+
+    def matches(self, product: Product) -> bool:
+        """Whether the price is within the range (a currency without a bound is unbounded)."""
+        price = product.unit_price
+        low = self.min.by_currency.get(price.currency) if self.min else None
+        high = self.max.by_currency.get(price.currency) if self.max else None
+        return (low is None or price >= low) and (high is None or price <= high)
+
+    def describe(self) -> str:
+        """Name the bounds."""
+        parts = []
+        if self.min is not None:
+            parts.append("from " + "/".join(str(m) for m in self.min.by_currency.values()))
+        if self.max is not None:
+            parts.append("up to " + "/".join(str(m) for m in self.max.by_currency.values()))
+        return "items priced " + " ".join(parts)
+
+
+def _selector_tuple(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    check.tuple_of(Selector)(instance, attribute, value)
+    if not value:
+        raise ValidationError("the list is empty", field=attribute.name, value=[])
+
+
+@attrs.frozen
+class AnyOf(Selector):
+    """Products any of the given selectors selects.
+
+    Attributes:
+        selectors: The selectors.
+    """
+
+    selectors: tuple[Selector, ...] = attrs.field(
+        converter=check.as_tuple, validator=_selector_tuple
+    )
+
+    def matches(self, product: Product) -> bool:
+        """Whether any selector selects the product."""
+        return any(selector.matches(product) for selector in self.selectors)
+
+    def describe(self) -> str:
+        """Join the descriptions with "or"."""
+        return " or ".join(selector.describe() for selector in self.selectors)
+
+    def index_keys(self) -> frozenset[tuple[str, str]] | None:
+        """The union of the keys, if every selector has keys."""
+        keys: set[tuple[str, str]] = set()
+        for selector in self.selectors:
+            more = selector.index_keys()
+            if more is None:
+                return None
+            keys |= more
+        return frozenset(keys)
+
+
+@attrs.frozen
+class AllOf(Selector):
+    """Products every one of the given selectors selects.
+
+    Attributes:
+        selectors: The selectors.
+    """
+
+    selectors: tuple[Selector, ...] = attrs.field(
+        converter=check.as_tuple, validator=_selector_tuple
+    )
+
+    def matches(self, product: Product) -> bool:
+        """Whether every selector selects the product."""
+        return all(selector.matches(product) for selector in self.selectors)
+
+    def describe(self) -> str:
+        """Join the descriptions with "and"."""
+        return " and ".join(selector.describe() for selector in self.selectors)
+
+    def index_keys(self) -> frozenset[tuple[str, str]] | None:
+        """The smallest key set of any one selector (a product must pass them all)."""
+        options = [keys for s in self.selectors if (keys := s.index_keys()) is not None]
+        return min(options, key=len) if options else None
+
+
+@attrs.frozen
+class NoneOf(Selector):
+    """Products none of the given selectors selects ("everything but Gift cards").
+
+    Attributes:
+        selectors: The selectors to exclude.
+    """
+
+    selectors: tuple[Selector, ...] = attrs.field(
+        converter=check.as_tuple, validator=_selector_tuple
+    )
+
+    def matches(self, product: Product) -> bool:
+        """Whether no selector selects the product."""
+        return not any(selector.matches(product) for selector in self.selectors)
+
+    def describe(self) -> str:
+        """Say what is excluded."""
+        return "items except " + " or ".join(s.describe() for s in self.selectors)
