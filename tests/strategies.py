@@ -73,3 +73,49 @@ customers = st.builds(
     channel=st.none() | names,
     attributes=st.dictionaries(names, names, max_size=3),
 )
+
+
+# -- pricing -----------------------------------------------------------------------------------
+# Small pools of skus, categories and tags, so generated selectors and carts meet often.
+
+SKUS = ("S1", "S2", "S3", "S4", "S5")
+CATEGORIES = ("Phones", "Accessories", "Kitchen")
+TAGS = ("sale", "new")
+
+
+def shop_products(currency: str) -> st.SearchStrategy[Product]:
+    """Products from the small pools, priced in ``currency`` (some with cost or min price)."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Product:
+        price = draw(st.integers(0, 200_000))
+        cost = draw(st.none() | st.integers(0, price))
+        floor = draw(st.none() | st.integers(0, price))
+        sku = draw(st.sampled_from(SKUS))
+        return Product(
+            sku,
+            f"Product {sku}",
+            Money(price, currency),
+            cost=None if cost is None else Money(cost, currency),
+            min_price=None if floor is None else Money(floor, currency),
+            categories=draw(st.lists(st.sampled_from(CATEGORIES), max_size=2)),
+            tags=draw(st.lists(st.sampled_from(TAGS), max_size=2)),
+            attributes=draw(st.dictionaries(st.just("colour"), st.sampled_from(["red", "blue"]))),
+            stock=draw(st.none() | st.integers(0, 20)),
+        )
+
+    return build()
+
+
+@st.composite
+def shop_carts(draw: st.DrawFn, currency: str | None = None) -> Cart:
+    """Carts of up to six lines of pool products, with a chosen shipping option or none."""
+    code = currency if currency is not None else draw(st.sampled_from(("EUR", "JPY", "KWD")))
+    lines = draw(st.lists(st.builds(Line, shop_products(code), st.integers(1, 6)), max_size=6))
+    options = [
+        ShippingOption("standard", "Standard", Money(draw(st.integers(0, 2_000)), code)),
+        ShippingOption("express", "Express", Money(draw(st.integers(0, 5_000)), code)),
+    ]
+    method = draw(st.sampled_from([None, "standard", "express"]))
+    codes = draw(st.lists(st.sampled_from(["SAVE10", "save-10", "VIP"]), max_size=2))
+    return Cart(code, lines, shipping_options=options, shipping_method=method, codes=codes)

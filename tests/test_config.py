@@ -326,8 +326,8 @@ def test_money_string_form() -> None:
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("29.99USD", "money: '29.99USD' is not of the form '29.99 USD'"),
-        ("29.99", "money: '29.99' is not of the form '29.99 USD'"),
+        ("29.99USD", "(document): '29.99USD' is not of the form '29.99 USD'"),
+        ("29.99", "(document): '29.99' is not of the form '29.99 USD'"),
         ("29.999 USD", "amount: 29.999 has more decimals than USD allows (2)"),
         (
             "29.99 usd",

@@ -1,9 +1,9 @@
 """shopkit: exact pricing, promotions, recommendations, loyalty and KPIs for online shops.
 
-The core, imported from here, is what every part stands on: exact :class:`Money`, the cart
+The core, imported from here, is what every part stands on: exact ``Money``, the cart
 model, the errors, the one config converter and the plugin registry. The domain packages
-:mod:`shopkit.pricing`, :mod:`shopkit.recommend`, :mod:`shopkit.loyalty` and
-:mod:`shopkit.metrics` build on it and never on each other.
+``shopkit.pricing``, ``shopkit.recommend``, ``shopkit.loyalty`` and
+``shopkit.metrics`` build on it and never on each other.
 
 Examples:
     >>> from shopkit import Cart, Money, Product
@@ -44,6 +44,8 @@ from shopkit.errors import (
     ValidationError,
 )
 
+__version__: str
+"""The installed version of shopkit."""
 try:
     __version__ = _version("shopkit")
 except _PackageNotFoundError:  # running from a source tree that was never installed

@@ -22,10 +22,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
+import attrs
 import cattrs
 import tomli_w
 from cattrs.cols import homogenous_tuple_structure_factory, list_structure_factory
 from cattrs.errors import BaseValidationError, ForbiddenExtraKeysError
+from cattrs.gen import make_dict_structure_fn
 
 from shopkit._money import Money, to_decimal
 from shopkit._plugins import Registry
@@ -45,7 +47,7 @@ __all__ = [
 T = TypeVar("T")
 
 converter = cattrs.Converter(forbid_extra_keys=True, omit_if_default=True)
-"""The one converter every shopkit config type goes through (see :mod:`cattrs`)."""
+"""The one converter every shopkit config type goes through (see ``cattrs``)."""
 
 _KINDS: dict[type, Registry[Any]] = {}
 
@@ -95,7 +97,12 @@ converter.register_unstructure_hook(Decimal, str)
 
 def _structure_money(value: Any, _: Any) -> Money:
     if isinstance(value, str):
-        return Money.parse(value)
+        try:
+            return Money.parse(value)
+        except ShopkitError as error:
+            if error.field == "money":  # the path already names the field
+                raise ValidationError(error.message, value=error.value) from None
+            raise
     if not isinstance(value, Mapping):
         raise ValidationError(
             f"{value!r} is not an amount like {{'amount': '29.99', 'currency': 'USD'}}",
@@ -114,6 +121,21 @@ converter.register_structure_hook(Money, _structure_money)
 converter.register_unstructure_hook(
     Money, lambda money: {"amount": str(money.amount), "currency": money.currency}
 )
+
+
+def _attrs_factory(cls: Any, _converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    inner = make_dict_structure_fn(cls, _converter, _cattrs_forbid_extra_keys=True)
+
+    def structure(value: Any, kind: Any) -> Any:
+        # cattrs would fail on a non-object with "'int' object has no attribute 'keys'"
+        if not isinstance(value, Mapping):
+            raise ValidationError(f"{value!r} is not an object", value=value)
+        return inner(value, kind)
+
+    return structure
+
+
+converter.register_structure_hook_factory(attrs.has, _attrs_factory)
 
 
 def _structure_datetime(value: Any, _: Any) -> dt.datetime:
@@ -150,7 +172,12 @@ def _structure_time(value: Any, _: Any) -> dt.time:
 
 
 converter.register_structure_hook(dt.time, _structure_time)
-converter.register_unstructure_hook(dt.time, lambda value: value.isoformat("minutes"))
+converter.register_unstructure_hook(
+    dt.time,
+    lambda value: value.isoformat(
+        "minutes" if not value.second and not value.microsecond else "auto"
+    ),
+)
 
 
 def register_kind(registry: Registry[T]) -> None:
@@ -265,12 +292,13 @@ def from_dict(data: Any, cls: type[T]) -> T:
         # cattrs checks the shape of nested values (and reports them with their path) but
         # not of the document itself: a list where an object belongs fails here.
         raise ConfigError(
-            f"a {type(data).__name__} does not fit a {getattr(cls, '__name__', cls)}",
+            f"{_article(type(data).__name__)} does not fit "
+            f"{_article(getattr(cls, '__name__', str(cls)))}",
             field="(document)",
             value=data,
             errors=(
-                f"(document): a {type(data).__name__} does not fit a "
-                f"{getattr(cls, '__name__', cls)}",
+                f"(document): {_article(type(data).__name__)} does not fit "
+                f"{_article(getattr(cls, '__name__', str(cls)))}",
             ),
         ) from error
     except (BaseValidationError, ShopkitError) as error:
@@ -280,8 +308,12 @@ def from_dict(data: Any, cls: type[T]) -> T:
         raise ConfigError(message, field=field, value=None, errors=problems) from error
 
 
+def _article(noun: str) -> str:
+    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
+
+
 def to_dict(value: Any) -> Any:
-    """Turn a config object into plain data that :func:`from_dict` reads back unchanged.
+    """Turn a config object into plain data that ``from_dict`` reads back unchanged.
 
     A kind of a plugin group is written with its ``type`` key.
 
@@ -326,7 +358,7 @@ def _no_constant(name: str) -> Any:
 
 
 def to_json(value: Any, *, indent: int | None = 2) -> str:
-    """Write a config object as JSON that :func:`from_json` reads back unchanged.
+    """Write a config object as JSON that ``from_json`` reads back unchanged.
 
     Examples:
         >>> from shopkit import Money, to_json
@@ -350,7 +382,7 @@ def from_toml(text: str, cls: type[T]) -> T:
 
 
 def to_toml(value: Any) -> str:
-    """Write a config object as a TOML document that :func:`from_toml` reads back unchanged.
+    """Write a config object as a TOML document that ``from_toml`` reads back unchanged.
 
     TOML has no null: fields that are ``None`` are left out, as they are by default.
 

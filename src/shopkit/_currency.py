@@ -58,10 +58,13 @@ def validate_currency(code: object, field: str = "currency") -> str:
 
 @functools.cache
 def currency_exponent(code: str) -> int:
-    """Return how many decimals the currency has (its ISO 4217 minor-unit exponent).
+    """Return how many decimals the currency has: its minor-unit exponent, as CLDR records it.
 
-    The figure comes from CLDR through babel, not from a hand-typed table: JPY has 0, USD 2,
-    KWD 3.
+    The figure comes from the Unicode CLDR data through babel, not from a hand-typed table:
+    JPY has 0, USD 2, KWD 3. CLDR follows ISO 4217 for almost every currency; for a few whose
+    minor unit is not used in practice it records the digits prices are written with (IQD 0
+    where ISO 4217 says 3; AFN, ALL, IRR, LBP, RSD, SYP, YER 0 where it says 2), and shopkit
+    follows CLDR there.
 
     Args:
         code: An ISO 4217 code.

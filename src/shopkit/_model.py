@@ -1,13 +1,12 @@
 """The cart model: products, lines, shipping options, carts and the customer context.
 
-All are frozen attrs values: build a changed copy with :func:`attrs.evolve` or the helper methods.
+All are frozen attrs values: build a changed copy with ``attrs.evolve`` or the helper methods.
 Every constructor validates and reports bad input with the field and the value.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import MappingProxyType
 
 import attrs
 
@@ -17,7 +16,7 @@ from shopkit.errors import CurrencyMismatchError, ValidationError
 
 __all__ = ["Cart", "Customer", "Line", "Product", "ShippingOption"]
 
-_EMPTY: Mapping[str, str] = MappingProxyType({})
+_EMPTY: Mapping[str, str] = check.ReadOnlyMapping({})
 
 
 @attrs.frozen

@@ -10,6 +10,7 @@ from fractions import Fraction
 from typing import Any, Final
 
 import attrs
+from babel import UnknownLocaleError
 from babel.numbers import format_currency
 
 from shopkit._currency import currency_exponent, validate_currency
@@ -18,7 +19,9 @@ from shopkit.errors import CurrencyMismatchError, PrecisionError, ShopkitError, 
 __all__ = ["Money", "RoundingMode", "allocate", "to_decimal"]
 
 # Enough digits for any amount a shop handles; all shopkit arithmetic is exact within it.
-_CONTEXT: Final = decimal.Context(prec=60, traps=[decimal.InvalidOperation, decimal.Overflow])
+_CONTEXT: Final = decimal.Context(
+    prec=60, traps=[decimal.InvalidOperation, decimal.Overflow, decimal.Inexact]
+)
 
 
 class RoundingMode(enum.StrEnum):
@@ -39,7 +42,7 @@ class RoundingMode(enum.StrEnum):
 
     @property
     def decimal_rounding(self) -> str:
-        """The matching constant of the :mod:`decimal` module."""
+        """The matching constant of the ``decimal`` module."""
         return _DECIMAL_ROUNDING[self]
 
 
@@ -55,7 +58,7 @@ def to_decimal(value: object, field: str = "amount") -> Decimal:
     """Turn a ``str``, ``int`` or ``Decimal`` into an exact, finite ``Decimal``.
 
     A ``float`` is refused: it cannot hold most prices exactly (0.1 + 0.2 != 0.3). Read JSON with
-    numbers as ``Decimal`` (``json.loads(text, parse_float=Decimal)``, as :func:`shopkit.from_json`
+    numbers as ``Decimal`` (``json.loads(text, parse_float=Decimal)``, as ``shopkit.from_json``
     does) instead.
 
     Args:
@@ -110,11 +113,11 @@ class Money:
     """An exact amount of money: a whole number of the currency's minor units.
 
     ``Money(1999, "USD")`` is 19.99 USD; ``Money(1999, "JPY")`` is 1,999 JPY;
-    ``Money(1999, "KWD")`` is 1.999 KWD. Build it from a decimal string with :meth:`of`.
+    ``Money(1999, "KWD")`` is 1.999 KWD. Build it from a decimal string with ``of``.
 
     Amounts add, subtract and compare only within one currency; anything else raises
-    :class:`~shopkit.errors.CurrencyMismatchError`. Multiplying by a whole number is exact;
-    multiplying by a fraction goes through :meth:`scale`, which names its rounding.
+    ``CurrencyMismatchError``. Multiplying by a whole number is exact;
+    multiplying by a fraction goes through ``scale``, which names its rounding.
 
     Attributes:
         minor: The amount in minor units (cents for USD, yen for JPY, fils for KWD); may be
@@ -167,7 +170,14 @@ class Money:
         """
         value = to_decimal(amount)
         exponent = currency_exponent(validate_currency(currency))
-        scaled = _CONTEXT.scaleb(value, exponent)
+        try:
+            scaled = _CONTEXT.scaleb(value, exponent)
+        except decimal.Inexact:
+            raise ValidationError(
+                f"{amount} has more digits than shopkit keeps exactly (60)",
+                field="amount",
+                value=amount,
+            ) from None
         if scaled != scaled.to_integral_value():
             raise PrecisionError(
                 f"{amount} has more decimals than {currency} allows ({exponent})",
@@ -189,7 +199,7 @@ class Money:
 
     @classmethod
     def parse(cls, text: str) -> Money:
-        """Read the form :func:`str` writes: ``"29.99 USD"``.
+        """Read the form ``str`` writes: ``"29.99 USD"``.
 
         Args:
             text: An amount, one space, an ISO 4217 code.
@@ -324,7 +334,7 @@ class Money:
             locale: A CLDR locale identifier such as ``"en_GB"``, ``"de_DE"`` or ``"ja_JP"``.
 
         Returns:
-            The display string; for machine use prefer :func:`str` or :attr:`amount`.
+            The display string; for machine use prefer ``str`` or ``amount``.
 
         Examples:
             >>> from shopkit import Money
@@ -333,13 +343,33 @@ class Money:
             >>> Money.of("1234", "JPY").format("en_US")
             '¥1,234'
         """
-        return str(format_currency(self.amount, self.currency, locale=locale))
+        try:
+            return str(format_currency(self.amount, self.currency, locale=locale))
+        except (UnknownLocaleError, ValueError, TypeError):
+            raise ValidationError(
+                f"{locale!r} is not a known CLDR locale", field="locale", value=locale
+            ) from None
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"
 
     def __repr__(self) -> str:
         return f"Money.of({str(self.amount)!r}, {self.currency!r})"
+
+
+def rounding_mode(value: object) -> RoundingMode:
+    """Return ``value`` as a ``RoundingMode``, accepting its string form (``"half_even"``).
+
+    Raises:
+        ValidationError: ``value`` names no rounding mode.
+    """
+    try:
+        return RoundingMode(str(value)) if not isinstance(value, RoundingMode) else value
+    except ValueError:
+        known = ", ".join(mode.value for mode in RoundingMode)
+        raise ValidationError(
+            f"{value!r} is not a rounding mode ({known})", field="rounding", value=value
+        ) from None
 
 
 def round_fraction(value: Fraction, rounding: RoundingMode) -> int:
@@ -352,6 +382,7 @@ def round_fraction(value: Fraction, rounding: RoundingMode) -> int:
     Returns:
         The rounded whole number.
     """
+    rounding = rounding_mode(rounding)
     if value.denominator == 1:
         return value.numerator
     floor, remainder = divmod(value.numerator, value.denominator)
@@ -365,8 +396,10 @@ def round_fraction(value: Fraction, rounding: RoundingMode) -> int:
         up = above or (tie and floor % 2 == 1)
     elif rounding is RoundingMode.DOWN:
         up = value < 0
-    else:
+    elif rounding is RoundingMode.UP:
         up = value > 0
+    else:  # pragma: no cover - rounding_mode() admits only the four
+        raise AssertionError(rounding)
     return floor + 1 if up else floor
 
 

@@ -3,7 +3,7 @@
 shopkit's own kinds and third-party ones register the same way: as entry points in a group
 (``shopkit.conditions``, ``shopkit.benefits``, ``shopkit.recommenders``, ``shopkit.loyalty_rules``)
 of an installed distribution's metadata. A registry reads its group the first time it is asked
-for a name. An application may also :meth:`Registry.register` a class at run time.
+for a name. An application may also ``Registry.register`` a class at run time.
 """
 
 from __future__ import annotations
@@ -47,12 +47,9 @@ class Registry(Generic[T]):
         'hello'
     """
 
-    def __init__(self, group: str, base: type) -> None:
-        # ``base`` is ``type``, not ``type[T]``: mypy refuses an abstract class for ``type[T]``,
-        # and plugin bases are abstract. Annotate the registry to fix T:
-        # ``conditions: Registry[Condition] = Registry("shopkit.conditions", Condition)``.
+    def __init__(self, group: str, base: type[T]) -> None:
         self.group = group
-        self.base: type = base
+        self.base = base
         self._classes: dict[str, type[T]] = {}
         self._names: dict[type, str] = {}
         self._pending: dict[str, EntryPoint] = {}
@@ -103,7 +100,7 @@ class Registry(Generic[T]):
                 field=f"{self.group}.{name}",
                 value=name,
             )
-        self._classes[name] = cls  # type: ignore[assignment]  # checked: a subclass of base
+        self._classes[name] = cls
         self._names[cls] = name
 
     def register(self, name: str) -> Callable[[type[T]], type[T]]:

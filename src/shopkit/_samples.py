@@ -43,7 +43,7 @@ def sample_cart() -> Cart:
 
 @functools.cache
 def sample_customer() -> Customer:
-    """Return the sample customer context for :func:`sample_cart`.
+    """Return the sample customer context for ``sample_cart``.
 
     Examples:
         >>> from shopkit import sample_customer

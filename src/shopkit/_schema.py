@@ -193,12 +193,12 @@ def json_schema(cls: type) -> dict[str, Any]:
     """Return the JSON Schema (draft 2020-12) of a config type, as plain data.
 
     Args:
-        cls: A config type: :class:`~shopkit.Cart`, :class:`~shopkit.Product`,
-            :class:`~shopkit.Customer`, :class:`~shopkit.Money`, or any attrs class built from
+        cls: A config type: ``Cart``, ``Product``,
+            ``Customer``, ``Money``, or any attrs class built from
             such types, including the bases of plugin groups.
 
     Returns:
-        The schema; dump it with :func:`json.dumps`.
+        The schema; dump it with ``json.dumps``.
 
     Raises:
         TypeError: ``cls`` has a field whose type has no JSON form.

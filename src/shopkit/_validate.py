@@ -6,9 +6,8 @@ bad input the same way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
-from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -18,6 +17,7 @@ from shopkit._money import Money, to_decimal
 from shopkit.errors import QuantityError, ValidationError
 
 __all__ = [
+    "ReadOnlyMapping",
     "as_tuple",
     "currency",
     "decimal_between",
@@ -39,7 +39,7 @@ Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
 
 def _declares(schema: dict[str, Any]) -> Callable[[Validator], Validator]:
-    """Attach the JSON Schema keywords a validator enforces, for :func:`shopkit.json_schema`."""
+    """Attach the JSON Schema keywords a validator enforces, for ``shopkit.json_schema``."""
 
     def attach(validator: Validator) -> Validator:
         setattr(validator, "json_schema", schema)  # noqa: B010  # mypy: functions have no attrs
@@ -83,7 +83,7 @@ def non_negative_int(instance: Any, attribute: attrs.Attribute[Any], value: Any)
 
 
 def money(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    """Require a :class:`~shopkit.Money`."""
+    """Require a ``Money``."""
     if not isinstance(value, Money):
         raise ValidationError(
             f"{value!r} is not Money (build it with Money.of(amount, currency))",
@@ -93,7 +93,7 @@ def money(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 
 
 def non_negative_money(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    """Require a :class:`~shopkit.Money` of zero or more."""
+    """Require a ``Money`` of zero or more."""
     money(instance, attribute, value)
     if value.minor < 0:
         raise ValidationError(f"{value} is negative", field=attribute.name, value=str(value))
@@ -144,7 +144,7 @@ def str_tuple(value: Iterable[str] | str) -> tuple[str, ...]:
 def as_tuple(value: Any) -> Any:
     """Attrs converter: any iterable but a string or mapping as a tuple; anything else unchanged.
 
-    What is left unchanged is reported by the validator that follows (see :func:`tuple_of`).
+    What is left unchanged is reported by the validator that follows (see ``tuple_of``).
     """
     if isinstance(value, str | bytes | Mapping):
         return value
@@ -205,11 +205,42 @@ def name_tuple(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> No
             )
 
 
+class ReadOnlyMapping(Mapping[str, str]):
+    """A read-only copy of a mapping that pickles and copies (unlike ``MappingProxyType``).
+
+    Domain values keep their attribute maps in it, so a frozen value's attributes cannot be
+    changed through the map either.
+    """
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, str]) -> None:
+        self._data = dict(data)
+
+    def __getitem__(self, key: str) -> str:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return repr(self._data)
+
+    def __getstate__(self) -> dict[str, str]:
+        return self._data
+
+    def __setstate__(self, state: dict[str, str]) -> None:
+        self._data = state
+
+
 def frozen_mapping(value: Mapping[str, str]) -> Mapping[str, str]:
     """Attrs converter: a read-only copy of a mapping, keys sorted, so a value cannot change."""
     if not isinstance(value, Mapping):
         return value  # the validator reports it
-    return MappingProxyType(dict(sorted(value.items(), key=lambda item: str(item[0]))))
+    return ReadOnlyMapping(dict(sorted(value.items(), key=lambda item: str(item[0]))))
 
 
 def str_mapping(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:

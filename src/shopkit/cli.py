@@ -97,7 +97,9 @@ def _demo(args: argparse.Namespace, console: Console) -> int:
     split.add_column("Share", justify="right")
     for line, part in zip(cart.lines, parts, strict=True):
         split.add_row(line.product.sku, money(line.total), money(part))
-    split.add_row("[bold]sum[/bold]", money(cart.subtotal), money(sum(parts, Money.zero("GBP"))))
+    split.add_row(
+        "[bold]sum[/bold]", money(cart.subtotal), money(sum(parts, Money.zero(cart.currency)))
+    )
     console.print(split)
 
     console.print(
@@ -119,6 +121,14 @@ def _schema(args: argparse.Namespace, console: Console) -> int:
     else:
         sys.stdout.write(text + "\n")
     return 0
+
+
+def _locale(value: str) -> str:
+    try:
+        Money.zero("EUR").format(value)
+    except ShopkitError as error:
+        raise argparse.ArgumentTypeError(error.message) from None
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -1,11 +1,11 @@
 """Pricing: the promotions engine.
 
-Promotions are data: a :class:`Promotion` joins a *benefit* (what the customer gets), an
-optional *condition* (when), a priority and a combination policy. :func:`price` applies them to
-a cart at a given moment and returns a :class:`PricedCart` whose every amount is exact and
-explained; :func:`display_prices` gives catalogue prices and badges without a cart.
+Promotions are data: a ``Promotion`` joins a *benefit* (what the customer gets), an
+optional *condition* (when), a priority and a combination policy. ``price`` applies them to
+a cart at a given moment and returns a ``PricedCart`` whose every amount is exact and
+explained; ``display_prices`` gives catalogue prices and badges without a cart.
 
-This package imports the core (:mod:`shopkit`) only, never another domain package.
+This package imports the core (``shopkit``) only, never another domain package.
 
 Examples:
     >>> import datetime as dt
@@ -64,6 +64,7 @@ from shopkit.pricing._conditions import (
     StockLevel,
     normalize_code,
 )
+from shopkit.pricing._display import DisplayPrice, display_prices
 from shopkit.pricing._engine import PromotionBook, price
 from shopkit.pricing._promotion import (
     Combination,
@@ -116,6 +117,7 @@ __all__ = [
     "Context",
     "CustomerSegment",
     "DateWindow",
+    "DisplayPrice",
     "FirstOrder",
     "FixedOff",
     "FixedPrice",
@@ -154,6 +156,7 @@ __all__ = [
     "Welcome",
     "benefits",
     "conditions",
+    "display_prices",
     "normalize_code",
     "price",
     "selectors",

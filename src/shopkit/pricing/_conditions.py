@@ -141,7 +141,7 @@ class Not(Condition):
 class MinSubtotal(Condition):
     """Holds when the order reaches an amount; "from 3000" holds at exactly 3000.
 
-    Which amount is compared is the engine's rule (see :class:`PricingOptions`): for an
+    Which amount is compared is the engine's rule (see ``PricingOptions``): for an
     order-level or shipping promotion, the subtotal after line discounts by default.
 
     Attributes:

@@ -5,7 +5,7 @@ The rules, in the order the engine follows them (docs/pricing/stacking.md explai
 1. The cart is put in canonical form: lines of the same product are merged and sorted by sku,
    so the result does not depend on the order of the lines or on how units are split over
    lines. Results are mapped back to the lines as given at the end.
-2. Candidates come from the :class:`PromotionBook` index: a promotion about products the cart
+2. Candidates come from the ``PromotionBook`` index: a promotion about products the cart
    does not have is never looked at.
 3. Each candidate is screened: active at ``at``, its code entered (a code promotion whose code
    was not entered is not reported at all, so codes do not leak), its condition held on the
@@ -199,7 +199,7 @@ class _Outcome:
 
 
 class _Run:
-    """Everything fixed for one call of :func:`price`."""
+    """Everything fixed for one call of ``price``."""
 
     def __init__(
         self,
@@ -543,7 +543,7 @@ def price(
 
     Args:
         cart: The cart.
-        promotions: The promotions, best as a :class:`PromotionBook` built once and reused.
+        promotions: The promotions, best as a ``PromotionBook`` built once and reused.
         at: The moment to price at, with a UTC offset (the engine never reads the clock).
         customer: The customer context; a guest with no earlier order when ``None``.
         options: The engine's rules; the defaults when ``None``.

@@ -1,6 +1,6 @@
 """Recommendations: cross-sell and upsell strategies behind one interface, and their evaluation.
 
-This package imports the core (:mod:`shopkit`) only, never another domain package; the
+This package imports the core (``shopkit``) only, never another domain package; the
 import-layer contract in ``pyproject.toml`` checks it. Its strategies land with the
 recommendations issue.
 """

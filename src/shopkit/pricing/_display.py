@@ -1,0 +1,111 @@
+"""Display prices: what a catalogue page shows for each product, without a cart."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import attrs
+
+from shopkit import Cart, Customer, Line, Money, Product, ValidationError
+from shopkit.pricing._base import Level
+from shopkit.pricing._engine import PromotionBook, _Run
+from shopkit.pricing._promotion import Mode, PricingOptions, Promotion
+
+__all__ = ["DisplayPrice", "display_prices"]
+
+
+@attrs.frozen
+class DisplayPrice:
+    """A product's price as a catalogue page shows it to one customer at one moment.
+
+    Attributes:
+        product: The product.
+        price: The price of one unit after the promotions that apply to it alone.
+        was: The unit price before them.
+        badge: A short label such as ``"-20%"`` when the price is lower, else ``None``.
+        promotions: The names of the promotions behind the price, in application order.
+    """
+
+    product: Product
+    price: Money
+    was: Money
+    badge: str | None
+    promotions: tuple[str, ...]
+
+
+def display_prices(
+    products: Iterable[Product],
+    promotions: PromotionBook | Iterable[Promotion],
+    *,
+    at: dt.datetime,
+    customer: Customer | None = None,
+    options: PricingOptions | None = None,
+) -> tuple[DisplayPrice, ...]:
+    """Price one unit of each product, as a catalogue page would show it.
+
+    Only line-level promotions count, and only those that need no code and whose condition
+    holds for a cart of that one unit (a "20% off Kitchen" shows; "10% off orders over 50" and
+    "2+1" do not, as they need more than the product). Choice among them follows the options'
+    mode, as in ``price``.
+
+    Args:
+        products: The products, e.g. a whole catalogue.
+        promotions: The promotions, best as a ``PromotionBook`` built once.
+        at: The moment, with a UTC offset.
+        customer: The customer (a guest when ``None``).
+        options: The engine's rules.
+
+    Returns:
+        One display price per product, in the order given.
+
+    Examples:
+        >>> import datetime as dt
+        >>> from shopkit import Money, Product
+        >>> from shopkit.pricing import Categories, Percentage, Promotion, display_prices
+        >>> mug = Product("MUG", "Mug", Money.of("8.00", "EUR"), categories=["Kitchen"])
+        >>> sale = Promotion("k20", "Kitchen sale", Percentage(20, Categories(["Kitchen"])))
+        >>> now = dt.datetime(2026, 11, 27, tzinfo=dt.timezone.utc)
+        >>> shown = display_prices([mug], [sale], at=now)[0]
+        >>> print(shown.price, shown.was, shown.badge, shown.promotions)
+        6.40 EUR 8.00 EUR -20% ('Kitchen sale',)
+    """
+    if not isinstance(at, dt.datetime) or at.tzinfo is None:
+        raise ValidationError(
+            f"{at!r} is not a date-time with a UTC offset", field="at", value=str(at)
+        )
+    customer = customer if customer is not None else Customer()
+    options = options if options is not None else PricingOptions()
+    book = promotions if isinstance(promotions, PromotionBook) else PromotionBook(promotions)
+    shown = []
+    for index, product in enumerate(products):
+        if not isinstance(product, Product):
+            raise ValidationError(
+                f"{product!r} is not a Product", field=f"products[{index}]", value=product
+            )
+        was = product.unit_price
+        cart = Cart(was.currency, (Line(product, 1),))
+        run = _Run(cart, customer, at, options)
+        eligible = [
+            promotion
+            for promotion in book.candidates((product,))
+            if promotion.benefit.level is Level.LINE
+            and promotion.code is None
+            and run.screen(promotion) is True
+        ]
+        if not eligible:
+            shown.append(DisplayPrice(product, was, was, None, ()))
+            continue
+        if options.mode is Mode.BEST_FOR_CUSTOMER:
+            chosen, _, _ = run.choose_best(eligible)
+        else:
+            chosen, _ = run.choose_by_priority(eligible)
+        outcome = run.apply(chosen)
+        now = Money(outcome.state.lines[0].amount, was.currency)
+        badge = None
+        if now < was:
+            cut = (was.minor - now.minor) * 100 // was.minor
+            badge = f"-{cut}%" if cut >= 1 else "sale"
+        names = tuple(applied.name for applied in outcome.applied)
+        shown.append(DisplayPrice(product, now, was, badge, names))
+    return tuple(shown)
