@@ -158,3 +158,67 @@ def test_console_script_schema(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     assert json.loads(path.read_text(encoding="utf-8")) == json_schema(Money)
+
+
+# -- shopkit price --------------------------------------------------------------------------
+
+
+def test_price_prints_the_sample_cart_priced(capsys: pytest.CaptureFixture[str]) -> None:
+    data = Path(shopkit.__file__).parent / "data"
+    status = main(
+        [
+            "price",
+            str(data / "cart.json"),
+            str(data / "promotions.json"),
+            "--customer",
+            str(data / "customer.json"),
+            "--at",
+            "2026-11-27T12:00:00+00:00",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert status == 0
+    # 20% off the 4 T-light holders: 11.80 × 0.2 = 2.36; 3 lunch bags for the price of 2:
+    # 1.65 off; second teacup at half price: 2.95 / 2 = 1.475 → 1.48 (half up).
+    # 2.36 + 1.65 + 1.48 = 5.49 off 35.40 = 29.91, plus 4.95 shipping = 34.86
+    assert "-£5.49" in out
+    assert "£34.86" in out
+    # £5 off from £50 is compared with 29.91 after line discounts: 50.00 − 29.91 = 20.09
+    assert "Add 20.09 GBP more for 5.00 GBP off the order" in out
+
+
+def test_price_as_json_reads_back(capsys: pytest.CaptureFixture[str]) -> None:
+    from shopkit.pricing import PricedCart
+
+    data = Path(shopkit.__file__).parent / "data"
+    status = main(
+        [
+            "price",
+            str(data / "cart.json"),
+            str(data / "promotions.json"),
+            "--at",
+            "2026-11-27T12:00:00+00:00",
+            "--format",
+            "json",
+        ]
+    )
+    assert status == 0
+    priced = shopkit.from_json(capsys.readouterr().out, PricedCart)
+    # a guest (no customer given) is on a first order, so the welcome 10% applies too
+    assert any(a.promotion_id == "welcome-10" for a in priced.applied)
+    assert priced.total == priced.subtotal - priced.discount + priced.shipping
+
+
+def test_price_with_a_missing_file_says_which(capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(
+        ["price", "/no/such/cart.json", "/no/such/promotions.json", "--at", "2026-11-27T00:00:00Z"]
+    )
+    assert status == 1
+    assert "cart: cannot read /no/such/cart.json" in capsys.readouterr().err
+
+
+def test_price_refuses_a_time_without_offset(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["price", "a.json", "b.json", "--at", "2026-11-27"])
+    assert info.value.code == 2
+    assert "has no UTC offset" in capsys.readouterr().err

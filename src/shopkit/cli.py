@@ -1,4 +1,4 @@
-"""The ``shopkit`` command: ``demo`` and ``schema``.
+"""The ``shopkit`` command: ``demo``, ``price`` and ``schema``.
 
 It sits above every domain package (it may import all of them; none imports it). Output that a
 person reads is a table; output that a program reads (``schema``) is plain JSON on stdout.
@@ -8,11 +8,12 @@ Errors in the input print ``shopkit: field: message`` on stderr and exit with st
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.console import Console
 from rich.table import Table
@@ -25,12 +26,25 @@ from shopkit import (
     Product,
     ShippingOption,
     ShopkitError,
+    ValidationError,
     allocate,
     currency_exponent,
+    from_json,
     json_schema,
     sample_cart,
     sample_customer,
+    to_json,
 )
+from shopkit.pricing import (
+    Mode,
+    PricedCart,
+    PricingOptions,
+    Promotion,
+    price,
+    sample_promotions,
+)
+
+T = TypeVar("T")
 
 __all__ = ["SCHEMA_TYPES", "main"]
 
@@ -39,7 +53,10 @@ SCHEMA_TYPES: dict[str, Any] = {
     "catalogue": tuple[Product, ...],
     "customer": Customer,
     "money": Money,
+    "priced-cart": PricedCart,
     "product": Product,
+    "promotion": Promotion,
+    "promotions": list[Promotion],
     "shipping-option": ShippingOption,
 }
 """The config types ``shopkit schema`` exports, by the name given on the command line."""
@@ -103,6 +120,14 @@ def _demo(args: argparse.Namespace, console: Console) -> int:
     console.print(split)
 
     console.print(
+        f"\n[bold]Pricing[/bold] with the {len(sample_promotions())} sample promotions "
+        f"at {DEMO_AT.isoformat()}:"
+    )
+    priced = price(cart, sample_promotions(), at=DEMO_AT, customer=customer)
+    _print_priced(priced, console, locale)
+    console.print()
+
+    console.print(
         "Minor units come from ISO 4217 via CLDR: "
         + ", ".join(f"{code} {currency_exponent(code)}" for code in ("JPY", "USD", "KWD"))
         + " decimals; "
@@ -111,6 +136,81 @@ def _demo(args: argparse.Namespace, console: Console) -> int:
             for amount, code in (("1999", "JPY"), ("19.99", "USD"), ("1.999", "KWD"))
         )
     )
+    return 0
+
+
+DEMO_AT = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
+"""The moment the demo prices at: Black Friday 2026, when the sample Black Friday offer runs."""
+
+
+def _print_priced(priced: PricedCart, console: Console, locale: str) -> None:
+    def money(value: Money) -> str:
+        return value.format(locale)
+
+    table = Table(title=f"Priced cart ({priced.currency}) at {priced.at.isoformat()}")
+    table.add_column("Item")
+    table.add_column("Qty", justify="right")
+    table.add_column("Subtotal", justify="right")
+    table.add_column("Discounts")
+    table.add_column("Total", justify="right")
+    for line in priced.lines:
+        discounts = "\n".join(
+            f"-{money(a.amount)} {a.promotion_id}" + (f" ({a.units} units)" if a.units else "")
+            for a in line.adjustments
+        )
+        name = line.line.product.name + (" (gift)" if line.gift else "")
+        table.add_row(
+            name, str(line.line.quantity), money(line.subtotal), discounts, money(line.total)
+        )
+    console.print(table)
+    console.print(f"Subtotal   {money(priced.subtotal)}")
+    console.print(f"Discount  -{money(priced.discount)}")
+    shipping = f"Shipping   {money(priced.shipping)}"
+    if priced.shipping_discount.minor:
+        shipping += f"  (was {money(priced.shipping_price)})"
+    console.print(shipping)
+    console.print(f"[bold]Total      {money(priced.total)}[/bold]")
+    if priced.choice:
+        console.print(f"Chosen: {priced.choice}")
+    for applied in priced.applied:
+        console.print(f"[green]✓[/green] {applied.message}")
+    for skipped in priced.not_applied:
+        console.print(f"[yellow]✗[/yellow] {skipped.name}: {skipped.reason}")
+    for nudge in priced.nudges:
+        console.print(f"[cyan]→[/cyan] {nudge[0].upper()}{nudge[1:]}")
+
+
+def _read(path: str, kind: type[T] | Any, what: str) -> Any:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise ValidationError(
+            f"cannot read {path}: {error.strerror}", field=what, value=path
+        ) from None
+    return from_json(text, kind)
+
+
+def _moment(value: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an ISO 8601 date-time") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{value!r} has no UTC offset (add +00:00 or Z)")
+    return moment
+
+
+def _price(args: argparse.Namespace, console: Console) -> int:
+    cart = _read(args.cart, Cart, "cart")
+    promotions = _read(args.promotions, list[Promotion], "promotions")
+    customer = _read(args.customer, Customer, "customer") if args.customer else None
+    at = args.at if args.at is not None else dt.datetime.now(dt.UTC)
+    options = PricingOptions(mode=Mode(args.mode))
+    priced = price(cart, promotions, at=at, customer=customer, options=options)
+    if args.format == "json":
+        sys.stdout.write(to_json(priced) + "\n")
+    else:
+        _print_priced(priced, console, args.locale)
     return 0
 
 
@@ -142,6 +242,27 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="show what shopkit does, on the bundled sample data")
     demo.add_argument("--locale", default="en_GB", help="CLDR locale for amounts (default: en_GB)")
     demo.set_defaults(run=_demo)
+
+    pricing = commands.add_parser(
+        "price", help="price a cart with promotions, with every discount explained"
+    )
+    pricing.add_argument("cart", help="the cart, as JSON (see `shopkit schema cart`)")
+    pricing.add_argument("promotions", help="the promotions, as a JSON list")
+    pricing.add_argument(
+        "--at",
+        type=_moment,
+        help="the moment to price at, ISO 8601 with offset (default: now, UTC)",
+    )
+    pricing.add_argument("--customer", help="the customer context, as JSON")
+    pricing.add_argument(
+        "--mode",
+        choices=[mode.value for mode in Mode],
+        default=Mode.PRIORITY.value,
+        help="how competing promotions are chosen (default: priority)",
+    )
+    pricing.add_argument("--format", choices=["table", "json"], default="table")
+    pricing.add_argument("--locale", default="en_GB", type=_locale, help="CLDR locale")
+    pricing.set_defaults(run=_price)
 
     schema = commands.add_parser(
         "schema", help="print the JSON Schema of a config type, to validate payloads with"

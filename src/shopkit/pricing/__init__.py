@@ -80,6 +80,7 @@ from shopkit.pricing._result import (
     PricedCart,
     PricedLine,
 )
+from shopkit.pricing._samples import sample_promotions
 from shopkit.pricing._selectors import (
     AllOf,
     AllProducts,
@@ -159,5 +160,6 @@ __all__ = [
     "display_prices",
     "normalize_code",
     "price",
+    "sample_promotions",
     "selectors",
 ]

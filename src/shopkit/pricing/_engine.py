@@ -192,6 +192,7 @@ class _Outcome:
     not_applied: list[NotApplied]
     adjustments: dict[int, list[Adjustment]]
     shipping_discount: int
+    threshold: int | None = None  # what order-level thresholds were compared with
 
     @property
     def total(self) -> int:
@@ -298,6 +299,7 @@ class _Run:
                     else self.subtotal.minor
                 )
                 state.context = self.context(threshold)
+                outcome.threshold = threshold
             for promotion in ordered:
                 if promotion.benefit.level is not level:
                     continue
@@ -397,7 +399,7 @@ class _Run:
                 promotion.name,
                 benefit.level,
                 saving,
-                f"{promotion.name}: {benefit.describe()}; you save {saving}",
+                f"{promotion.name}: you save {saving}",
             )
         )
         return given - shipping
@@ -581,11 +583,16 @@ def price(
     run = _Run(cart, customer, at, options)
     eligible: list[Promotion] = []
     refused: list[NotApplied] = []
+    deferred: list[tuple[int, Promotion]] = []
     for promotion in book.candidates(item.product for item in run.canonical):
         verdict = run.screen(promotion)
         if verdict is True:
             eligible.append(promotion)
         elif isinstance(verdict, NotApplied):
+            if verdict.code == "condition" and promotion.benefit.level is not Level.LINE:
+                # It fails before discounts, so it fails after them too; but its reason and
+                # nudge must speak of the amount it is really compared with, known below.
+                deferred.append((len(refused), promotion))
             refused.append(verdict)
     choice = None
     if options.mode is Mode.BEST_FOR_CUSTOMER:
@@ -593,6 +600,12 @@ def price(
     else:
         chosen, blocked = run.choose_by_priority(eligible)
     outcome = run.apply(chosen)
+    if deferred and outcome.threshold is not None and outcome.threshold != run.subtotal.minor:
+        context = run.context(outcome.threshold)
+        for position, promotion in deferred:
+            answer = run.verdict(promotion, context)
+            if not answer.ok:
+                refused[position] = run.refusal(promotion, answer)
     return _result(run, outcome, refused + blocked, choice)
 
 
