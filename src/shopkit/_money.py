@@ -187,6 +187,14 @@ class Money:
         return cls(int(scaled), currency)
 
     @classmethod
+    def _trusted(cls, minor: int, currency: str) -> Money:
+        """Build without validation, from a whole number and a code already known good."""
+        money = object.__new__(cls)
+        object.__setattr__(money, "minor", minor)
+        object.__setattr__(money, "currency", currency)
+        return money
+
+    @classmethod
     def zero(cls, currency: str) -> Money:
         """Return nothing in ``currency``.
 
@@ -248,16 +256,16 @@ class Money:
         return other
 
     def __add__(self, other: Money) -> Money:
-        return Money(self.minor + self._same(other, "add").minor, self.currency)
+        return Money._trusted(self.minor + self._same(other, "add").minor, self.currency)
 
     def __sub__(self, other: Money) -> Money:
-        return Money(self.minor - self._same(other, "subtract").minor, self.currency)
+        return Money._trusted(self.minor - self._same(other, "subtract").minor, self.currency)
 
     def __neg__(self) -> Money:
-        return Money(-self.minor, self.currency)
+        return Money._trusted(-self.minor, self.currency)
 
     def __abs__(self) -> Money:
-        return Money(abs(self.minor), self.currency)
+        return Money._trusted(abs(self.minor), self.currency)
 
     def __mul__(self, factor: int) -> Money:
         if isinstance(factor, bool) or not isinstance(factor, int):
@@ -265,7 +273,7 @@ class Money:
                 f"Money can be multiplied by a whole number only, not {factor!r}; "
                 "use Money.scale() for a fraction, which names its rounding"
             )
-        return Money(self.minor * factor, self.currency)
+        return Money._trusted(self.minor * factor, self.currency)
 
     __rmul__ = __mul__
 
@@ -462,7 +470,7 @@ def allocate(
             field="weights",
             value=[str(weight) for weight in weights],
         )
-    parts = [0] * count
+    limits = None
     if caps is not None:
         limits = _limits(total, caps, count)
         room = sum(limits[index] for index in active)
@@ -473,14 +481,43 @@ def allocate(
                 field="caps",
                 value=str(total),
             )
+    parts = split_minor(remaining, exact, limits, keys)
+    sign = -1 if total.minor < 0 else 1
+    return tuple(Money._trusted(sign * part, total.currency) for part in parts)
+
+
+def split_minor(
+    remaining: int,
+    weights: Sequence[int],
+    limits: Sequence[int] | None = None,
+    keys: Sequence[Any] | None = None,
+) -> list[int]:
+    """The whole-number core of :func:`allocate`, for callers that have checked their input.
+
+    Args:
+        remaining: A non-negative number of minor units to split.
+        weights: Non-negative whole weights, at least one positive unless ``remaining`` is 0.
+        limits: Optional caps per part, summing (over positive weights) to at least
+            ``remaining``.
+        keys: Optional tie-break keys.
+
+    Returns:
+        The parts, summing to ``remaining``.
+    """
+    count = len(weights)
+    parts = [0] * count
+    active = [index for index in range(count) if weights[index] > 0]
+    if limits is not None:
         # Water-filling: a part whose exact share reaches its cap is fixed at the cap and the
         # rest is shared again among the others, until no share reaches a cap. The share of
         # part i is remaining × w_i / W; comparing remaining × w_i with cap_i × W keeps it in
         # whole numbers.
         while remaining and active:
-            weight_sum = sum(exact[index] for index in active)
+            weight_sum = sum(weights[index] for index in active)
             capped = {
-                index for index in active if remaining * exact[index] >= limits[index] * weight_sum
+                index
+                for index in active
+                if remaining * weights[index] >= limits[index] * weight_sum
             }
             if not capped:
                 break
@@ -491,13 +528,14 @@ def allocate(
     if remaining and active:
         # Shares remaining × w_i / W as whole quotients and remainders over the same W, so
         # the largest remainders are compared exactly, without fractions.
-        weight_sum = sum(exact[index] for index in active)
-        quotients = {}
+        weight_sum = sum(weights[index] for index in active)
         remainders = {}
+        given = 0
         for index in active:
-            quotients[index], remainders[index] = divmod(remaining * exact[index], weight_sum)
-            parts[index] += quotients[index]
-        leftover = remaining - sum(quotients.values())
+            quotient, remainders[index] = divmod(remaining * weights[index], weight_sum)
+            parts[index] += quotient
+            given += quotient
+        leftover = remaining - given
         if leftover:
             order = sorted(
                 active,
@@ -508,8 +546,7 @@ def allocate(
             )
             for index in order[:leftover]:
                 parts[index] += 1
-    sign = -1 if total.minor < 0 else 1
-    return tuple(Money(sign * part, total.currency) for part in parts)
+    return parts
 
 
 def _limits(total: Money, caps: Sequence[Money], count: int) -> list[int]:

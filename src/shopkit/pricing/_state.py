@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 import attrs
 
-from shopkit import Money, Product, allocate
+from shopkit import Money, Product
+from shopkit._money import split_minor
 from shopkit.pricing._base import Context, Selector
 
 __all__ = ["CartState", "LineState", "Unit"]
@@ -80,7 +81,7 @@ class CartState:
 
     def money(self, minor: int) -> Money:
         """An amount in the cart's currency."""
-        return Money(minor, self.currency)
+        return Money._trusted(minor, self.currency)
 
     @property
     def total(self) -> int:
@@ -108,7 +109,9 @@ class CartState:
         floor = line.floor_unit
         if self.floor_margin is not None:
             floor = max(floor, self.floor_margin(line))
-        return max(0, line.amount - self._pending(line).discount - floor * line.quantity)
+        pending = self.pending.get(line.index)
+        taken = pending.discount if pending is not None else 0
+        return max(0, line.amount - taken - floor * line.quantity)
 
     def _pending(self, line: LineState) -> _Pending:
         return self.pending.setdefault(line.index, _Pending())
@@ -152,19 +155,18 @@ class CartState:
         amount = min(amount, sum(rooms))
         if amount <= 0:
             return 0
-        weights = [max(0, line.amount - self._pending(line).discount) for line in targets]
+        weights = [
+            max(0, line.amount - (p.discount if (p := self.pending.get(line.index)) else 0))
+            for line in targets
+        ]
         if not any(weights):
             weights = rooms
-        parts = allocate(
-            self.money(amount),
-            weights,
-            caps=[self.money(room) for room in rooms],
-        )
+        parts = split_minor(amount, weights, rooms)
         for line, part in zip(targets, parts, strict=True):
-            if part.minor:
+            if part:
                 pending = self._pending(line)
-                pending.discount += part.minor
-                pending.open_discount += min(part.minor, line.open_amount - pending.open_discount)
+                pending.discount += part
+                pending.open_discount += min(part, line.open_amount - pending.open_discount)
         self.pending_order += amount
         return amount
 
@@ -204,14 +206,12 @@ class CartState:
             return
         keys = sorted(self.pending)
         weights = [self.pending[key].discount for key in keys] + [self.pending_shipping]
-        parts = allocate(
-            self.money(limit), weights, caps=[self.money(weight) for weight in weights]
-        )
+        parts = split_minor(limit, weights, weights)
         for key, part in zip(keys, parts, strict=False):
             pending = self.pending[key]
-            pending.discount = part.minor
-            pending.open_discount = min(pending.open_discount, part.minor)
-        self.pending_shipping = parts[-1].minor
+            pending.discount = part
+            pending.open_discount = min(pending.open_discount, part)
+        self.pending_shipping = parts[-1]
 
     def commit(self) -> tuple[dict[int, tuple[int, int]], int]:
         """Apply the pending changes; return {line index: (discount, units)} and shipping."""

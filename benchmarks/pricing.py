@@ -1,0 +1,214 @@
+"""How fast the pricing engine prices a cart, as the number of promotions grows.
+
+Prints, on this machine, one core, median of repeated runs:
+
+1. the time to price a 20-line cart against 10, 100, 1,000 and 10,000 active promotions of
+   mixed kinds, of which the same 10 match the cart, and the ratio t(10,000) / t(100) (the
+   index by sku, category, tag and code keeps it near 1: promotions about products the cart
+   does not hold are never looked at);
+2. the time to price a 200-line cart against 1,000 promotions;
+3. display prices per second over a 10,000-product catalogue against 1,000 promotions.
+
+Goals (issue "Pricing engine"): at most 0.5 ms per 20-line cart at 1,000 promotions, a ratio
+of at most 1.5, a 200-line cart under 10 ms.
+
+The catalogue, carts and promotions are generated with a fixed seed. The 10 promotions that
+match the 20-line cart are: 10% off its category, 3 for 2 on a second category, a fixed 1.00 off
+per unit of a tag, a bundle, a fixed unit price on two skus, 5.00 off from 100.00, tiered spend,
+free shipping from 50.00, a welcome offer and a cheapest-item-free deal. The others select
+products the cart does not hold, or need a code nobody entered.
+
+Run it with ``.venv/bin/python benchmarks/pricing.py`` after ``make check``. There is no peer
+printed: the promotion engines we compare ourselves with (django-oscar, Saleor, Medusa,
+Magento) are parts of whole shop frameworks with a database, not libraries that price a cart
+in memory, so a timing of theirs here would measure something else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import random
+import statistics
+import time
+from collections.abc import Callable
+
+from shopkit import Cart, Line, Money, Product, ShippingOption
+from shopkit.pricing import (
+    Amounts,
+    Benefit,
+    Bundle,
+    BundleItem,
+    BuyXGetY,
+    Categories,
+    CheapestFree,
+    FixedOff,
+    FixedPrice,
+    FreeShipping,
+    MinQuantity,
+    MinSubtotal,
+    Percentage,
+    Promotion,
+    PromotionBook,
+    Skus,
+    Tags,
+    Tier,
+    TieredSpend,
+    Welcome,
+    display_prices,
+    price,
+)
+
+AT = dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC)
+CURRENCY = "EUR"
+
+
+def eur(amount: str) -> Amounts:
+    return Amounts.of(EUR=amount)
+
+
+def catalogue(rng: random.Random, size: int) -> list[Product]:
+    return [
+        Product(
+            f"P{index:05d}",
+            f"Product {index}",
+            Money(rng.randint(100, 20_000), CURRENCY),
+            categories=[f"C{index % 200:03d}"],
+            tags=[f"T{index % 50:02d}"],
+        )
+        for index in range(size)
+    ]
+
+
+def matching_promotions(cart: Cart) -> list[Promotion]:
+    skus = [line.product.sku for line in cart.lines]
+    return [
+        Promotion("m-cat", "10% off C000", Percentage(10, Categories(["C000"]))),
+        Promotion("m-3for2", "3 for 2 on C001", BuyXGetY(2, 1, Categories(["C001"]))),
+        Promotion("m-tag", "1.00 off T02", FixedOff(eur("1.00"), "unit", Tags(["T02"]))),
+        Promotion(
+            "m-bundle",
+            "Set",
+            Bundle(
+                [BundleItem(Categories(["C003"])), BundleItem(Categories(["C004"]))],
+                eur("50.00"),
+            ),
+        ),
+        Promotion("m-fixed", "Fixed price", FixedPrice(eur("9.99"), Skus(skus[:2]))),
+        Promotion(
+            "m-5off",
+            "5 off from 100",
+            FixedOff(eur("5.00")),
+            condition=MinSubtotal(eur("100.00")),
+            priority=-1,
+        ),
+        Promotion(
+            "m-tiers",
+            "Spend more",
+            TieredSpend([Tier(eur("200"), percent=2), Tier(eur("500"), percent=4)]),
+            condition=MinQuantity(Categories(["C000"]), 1),
+            priority=-2,
+        ),
+        Promotion("m-ship", "Free shipping", FreeShipping(eur("50.00"))),
+        Promotion("m-welcome", "Welcome", Welcome(percent=5), priority=-3),
+        Promotion("m-cheap", "Cheapest free", CheapestFree(Categories(["C002"]), 3)),
+    ]
+
+
+def other_promotions(rng: random.Random, count: int) -> list[Promotion]:
+    """Promotions of mixed kinds about products the cart does not hold, or behind a code."""
+    result: list[Promotion] = []
+    for index in range(count):
+        category = Categories([f"C{rng.randint(10, 199):03d}"])
+        sku = Skus([f"P{rng.randint(0, 9_999):05d}X"])  # no product has this sku
+        kind = index % 8
+        benefit: Benefit
+        condition = None
+        code = None
+        if kind == 0:
+            benefit = Percentage(rng.randint(5, 30), category)
+        elif kind == 1:
+            benefit = BuyXGetY(rng.randint(1, 3), 1, category)
+        elif kind == 2:
+            benefit = FixedOff(eur("2.00"), "unit", sku)
+        elif kind == 3:
+            benefit = Bundle([BundleItem(category), BundleItem(sku)], eur("10.00"))
+        elif kind == 4:
+            benefit = FixedPrice(eur("4.99"), category)
+        elif kind == 5:
+            benefit = FixedOff(eur("10.00"))
+            condition = MinQuantity(category, 2)
+        elif kind == 6:
+            benefit = Percentage(15)
+            code = f"CODE{index:05d}"
+        else:
+            benefit = CheapestFree(category, 3)
+        result.append(
+            Promotion(
+                f"o-{index}",
+                f"Other {index}",
+                benefit,
+                condition=condition,
+                code=code,
+            )
+        )
+    return result
+
+
+def cart_of(products: list[Product], rng: random.Random, lines: int) -> Cart:
+    # Lines from the five categories the matching promotions are about (C000 … C004).
+    pool = [p for p in products if p.categories[0] in {"C000", "C001", "C002", "C003", "C004"}]
+    chosen = rng.sample(pool, lines)
+    return Cart(
+        CURRENCY,
+        [Line(product, rng.randint(1, 4)) for product in chosen],
+        shipping_options=[ShippingOption("std", "Standard", Money(495, CURRENCY))],
+        shipping_method="std",
+    )
+
+
+def median_ms(action: Callable[[], object], seconds: float = 1.0, at_least: int = 20) -> float:
+    times: list[float] = []
+    start = time.perf_counter()
+    while len(times) < at_least or time.perf_counter() - start < seconds:
+        begin = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - begin)
+    return statistics.median(times) * 1000
+
+
+def main() -> None:
+    rng = random.Random(20261127)
+    products = catalogue(rng, 10_000)
+    small = cart_of(products, rng, 20)
+    large = cart_of(products, rng, 200)
+    matching = matching_promotions(small)
+    others = other_promotions(rng, 10_000)
+
+    print("shopkit pricing benchmark (one core; median per call)")
+    print(f"{'promotions':>12} {'20-line cart':>14} {'applied':>8}")
+    timings = {}
+    for total in (10, 100, 1_000, 10_000):
+        book = PromotionBook(matching + others[: total - len(matching)])
+        result = price(small, book, at=AT)
+        timings[total] = median_ms(functools.partial(price, small, book, at=AT))
+        print(f"{total:>12,} {timings[total]:>11.3f} ms {len(result.applied):>8}")
+    print(f"ratio t(10,000) / t(100): {timings[10_000] / timings[100]:.2f}  (goal ≤ 1.5)")
+    print(f"20-line cart at 1,000 promotions: {timings[1_000]:.3f} ms  (goal ≤ 0.5 ms)")
+
+    book = PromotionBook(matching_promotions(large) + others[:990])
+    big = median_ms(lambda: price(large, book, at=AT), seconds=2.0, at_least=10)
+    print(f"200-line cart at 1,000 promotions: {big:.3f} ms  (goal < 10 ms)")
+
+    book = PromotionBook(matching + others[:990])
+    start = time.perf_counter()
+    display_prices(products, book, at=AT)
+    elapsed = time.perf_counter() - start
+    print(
+        f"display prices: {len(products) / elapsed:,.0f} products per second "
+        f"({len(products):,} products, 1,000 promotions, {elapsed:.2f} s)"
+    )
+
+
+if __name__ == "__main__":
+    main()
