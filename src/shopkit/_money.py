@@ -186,12 +186,12 @@ class Money:
             )
         return cls(int(scaled), currency)
 
-    @classmethod
-    def _trusted(cls, minor: int, currency: str) -> Money:
+    @staticmethod
+    def _trusted(minor: int, currency: str) -> Money:
         """Build without validation, from a whole number and a code already known good."""
-        money = object.__new__(cls)
-        object.__setattr__(money, "minor", minor)
-        object.__setattr__(money, "currency", currency)
+        money = _new(Money)
+        _set_minor(money, minor)
+        _set_currency(money, currency)
         return money
 
     @classmethod
@@ -365,6 +365,12 @@ class Money:
         return f"Money.of({str(self.amount)!r}, {self.currency!r})"
 
 
+# The slots' own setters: the pricing engine builds many amounts it has already checked.
+_new = object.__new__
+_set_minor = Money.__dict__["minor"].__set__
+_set_currency = Money.__dict__["currency"].__set__
+
+
 def rounding_mode(value: object) -> RoundingMode:
     """Return ``value`` as a ``RoundingMode``, accepting its string form (``"half_even"``).
 
@@ -390,22 +396,29 @@ def round_fraction(value: Fraction, rounding: RoundingMode) -> int:
     Returns:
         The rounded whole number.
     """
-    rounding = rounding_mode(rounding)
-    if value.denominator == 1:
-        return value.numerator
-    floor, remainder = divmod(value.numerator, value.denominator)
+    return round_ratio(value.numerator, value.denominator, rounding)
+
+
+def round_ratio(numerator: int, denominator: int, rounding: RoundingMode) -> int:
+    """Round ``numerator / denominator`` (``denominator`` > 0) to a whole number, exactly.
+
+    The same as :func:`round_fraction` without building a fraction, for hot paths.
+    """
+    if rounding.__class__ is not RoundingMode:
+        rounding = rounding_mode(rounding)
+    floor, remainder = divmod(numerator, denominator)
+    if remainder == 0:
+        return floor
     # floor is the integer below; decide between floor and floor + 1 exactly, without decimals.
     twice = 2 * remainder
-    above = twice > value.denominator
-    tie = twice == value.denominator
     if rounding is RoundingMode.HALF_UP:
-        up = above or (tie and value > 0)
+        up = twice > denominator or (twice == denominator and numerator > 0)
     elif rounding is RoundingMode.HALF_EVEN:
-        up = above or (tie and floor % 2 == 1)
+        up = twice > denominator or (twice == denominator and floor % 2 == 1)
     elif rounding is RoundingMode.DOWN:
-        up = value < 0
+        up = numerator < 0
     elif rounding is RoundingMode.UP:
-        up = value > 0
+        up = numerator > 0
     else:  # pragma: no cover - rounding_mode() admits only the four
         raise AssertionError(rounding)
     return floor + 1 if up else floor

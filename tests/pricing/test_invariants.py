@@ -204,6 +204,8 @@ def test_invariant_8_promotions_carts_and_customers_survive_json(
     assert from_json(to_json(promotions), list[Promotion]) == promotions
     assert from_json(to_json(cart), Cart) == cart
     assert from_json(to_json(customer), Customer) == customer
+    result = price(cart, promotions, at=NOW, customer=customer)
+    assert from_json(to_json(result), PricedCart) == result
 
 
 @fast

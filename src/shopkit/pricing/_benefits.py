@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import enum
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 import attrs
 
-from shopkit import Money, Product, RoundingMode, ValidationError, allocate, to_decimal
+from shopkit import Product, RoundingMode, ValidationError, to_decimal
 from shopkit import _validate as check
-from shopkit._money import round_fraction
+from shopkit._money import round_ratio, split_minor
 from shopkit.pricing._base import Amounts, Benefit, Condition, Level, Selector
 from shopkit.pricing._conditions import FirstOrder
 from shopkit.pricing._selectors import AnyOf
@@ -47,7 +46,8 @@ def _optional_percent(value: object) -> Decimal | None:
 
 
 def _share(amount: int, percent: Decimal, rounding: RoundingMode) -> int:
-    return round_fraction(Fraction(amount) * Fraction(percent) / 100, rounding)
+    numerator, denominator = percent.as_integer_ratio()
+    return round_ratio(amount * numerator, denominator * 100, rounding)
 
 
 def _fmt_percent(percent: Decimal) -> str:
@@ -389,6 +389,7 @@ class Bundle(Benefit):
         values = {line.index: line.open_unit_values() for line in state.matching(None)}
         used = dict.fromkeys(values, 0)
         candidates = [state.matching(item.selector) for item in self.items]
+        needed = sum(item.quantity for item in self.items)
         pairs: list[tuple[Unit, int]] = []
         sets = 0
         while self.max_sets is None or sets < self.max_sets:
@@ -397,25 +398,24 @@ class Bundle(Benefit):
             for item, lines in zip(self.items, candidates, strict=True):
                 for _ in range(item.quantity):
                     # the dearest unit still free; ties go to the earlier line
-                    best = max(
-                        (line for line in lines if trial[line.index] < len(values[line.index])),
-                        key=lambda line: (values[line.index][trial[line.index]], -line.index),
-                        default=None,
-                    )
+                    best = None
+                    best_value = -1
+                    for line in lines:
+                        taken = trial[line.index]
+                        line_values = values[line.index]
+                        if taken < len(line_values) and line_values[taken] > best_value:
+                            best, best_value = line, line_values[taken]
                     if best is None:
                         break
-                    chosen.append(Unit(best, values[best.index][trial[best.index]]))
+                    chosen.append(Unit(best, best_value))
                     trial[best.index] += 1
-            complete = len(chosen) == sum(item.quantity for item in self.items)
+            complete = len(chosen) == needed
             value = sum(unit.value for unit in chosen)
             if not complete or value <= price:
                 break
-            parts = allocate(
-                Money(value - price, state.currency),
-                [unit.value for unit in chosen],
-                caps=[Money(unit.value, state.currency) for unit in chosen],
-            )
-            pairs += [(unit, part.minor) for unit, part in zip(chosen, parts, strict=True)]
+            unit_values = [unit.value for unit in chosen]
+            parts = split_minor(value - price, unit_values, unit_values)
+            pairs += list(zip(chosen, parts, strict=True))
             used = trial
             sets += 1
         if pairs:

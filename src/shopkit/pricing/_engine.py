@@ -20,6 +20,7 @@ The rules, in the order the engine follows them (docs/pricing/stacking.md explai
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -35,9 +36,8 @@ from shopkit import (
     Product,
     ShopkitError,
     ValidationError,
-    allocate,
 )
-from shopkit._money import RoundingMode, round_fraction
+from shopkit._money import RoundingMode, round_fraction, split_minor
 from shopkit.pricing._base import Context, Level, Verdict
 from shopkit.pricing._conditions import normalize_code
 from shopkit.pricing._promotion import (
@@ -59,6 +59,8 @@ from shopkit.pricing._state import CartState, LineState
 __all__ = ["PromotionBook", "price"]
 
 _LEVELS = (Level.LINE, Level.ORDER, Level.SHIPPING)
+_GUEST = Customer()
+_DEFAULTS = PricingOptions()
 
 
 def _index_keys(promotion: Promotion) -> frozenset[tuple[str, str]] | None:
@@ -186,9 +188,16 @@ def _canonical(cart: Cart) -> list[_Canonical]:
             -1 if product.stock is None else product.stock,
         )
 
+    # Sort by sku and price; only products that tie on both need the full key.
+    items = sorted(merged.items(), key=lambda item: (item[0].sku, item[0].unit_price.minor))
+    if any(
+        (a.sku, a.unit_price.minor) == (b.sku, b.unit_price.minor)
+        for (a, _), (b, _) in itertools.pairwise(items)
+    ):
+        items.sort(key=lambda item: key(item[0]))
     return [
         _Canonical(product, sum(q for _, q in sources), tuple(sources))
-        for product, sources in sorted(merged.items(), key=lambda item: key(item[0]))
+        for product, sources in items
     ]
 
 
@@ -207,7 +216,7 @@ class _Outcome:
     state: CartState
     applied: list[AppliedPromotion]
     not_applied: list[NotApplied]
-    adjustments: dict[int, list[Adjustment]]
+    adjustments: dict[int, list[tuple[str, Level, int, int]]]  # id, level, discount, units
     shipping_discount: int
     threshold: int | None = None  # what order-level thresholds were compared with
 
@@ -232,10 +241,17 @@ class _Run:
         self.options = options
         self.canonical = _canonical(cart)
         self.codes = frozenset(normalize_code(code) for code in cart.codes)
-        self.subtotal = cart.subtotal
+        self.subtotal = Money._trusted(
+            sum(line.product.unit_price.minor * line.quantity for line in cart.lines),
+            cart.currency,
+        )
 
     def money(self, minor: int) -> Money:
         return Money._trusted(minor, self.cart.currency)
+
+    @functools.cached_property
+    def before_discounts(self) -> Context:
+        return self.context(self.subtotal.minor)
 
     def context(self, threshold: int) -> Context:
         return Context(self.cart, self.customer, self.at, self.codes, self.money(threshold))
@@ -258,7 +274,7 @@ class _Run:
             lines=lines,
             shipping_price=self.cart.shipping.minor,
             shipping_method=self.cart.shipping_method,
-            context=self.context(self.subtotal.minor),
+            context=self.before_discounts,
             shipping=self.cart.shipping.minor,
         )
 
@@ -292,7 +308,7 @@ class _Run:
             )
         if promotion.code is not None and normalize_code(promotion.code) not in self.codes:
             return None
-        verdict = self.verdict(promotion, self.context(self.subtotal.minor))
+        verdict = self.verdict(promotion, self.before_discounts)
         if not verdict.ok:
             return self.refusal(promotion, verdict)
         return True
@@ -389,7 +405,7 @@ class _Run:
             state.cap_pending(min(limits))
         gifts = list(state.pending_gifts)
         by_line, shipping = state.commit()
-        given = sum(discount for discount, _ in by_line.values()) + shipping
+        given = sum(discount for _, discount, _ in by_line) + shipping
         if given == 0 and not gifts:
             nudge = benefit.nudge(state)
             outcome.not_applied.append(
@@ -402,15 +418,9 @@ class _Run:
                 )
             )
             return 0
-        for index, (discount, units) in by_line.items():
-            outcome.adjustments[index].append(
-                Adjustment(
-                    promotion.id,
-                    benefit.level if benefit.level is not Level.SHIPPING else Level.ORDER,
-                    self.money(discount),
-                    units,
-                )
-            )
+        level = benefit.level if benefit.level is not Level.SHIPPING else Level.ORDER
+        for index, discount, units in by_line:
+            outcome.adjustments[index].append((promotion.id, level, discount, units))
         outcome.shipping_discount += shipping
         saving = self.money(given)
         outcome.applied.append(
@@ -598,10 +608,10 @@ def price(
             f"{at!r} is not a date-time with a UTC offset", field="at", value=str(at)
         )
     if customer is None:
-        customer = Customer()
+        customer = _GUEST
     elif not isinstance(customer, Customer):
         raise ValidationError(f"{customer!r} is not a Customer", field="customer", value=customer)
-    options = options if options is not None else PricingOptions()
+    options = options if options is not None else _DEFAULTS
     book = promotions if isinstance(promotions, PromotionBook) else PromotionBook(promotions)
     run = _Run(cart, customer, at, options)
     eligible: list[Promotion] = []
@@ -651,47 +661,60 @@ def _result(
 ) -> PricedCart:
     cart = run.cart
     money = run.money
-    per_source: dict[int, list[Adjustment]] = defaultdict(list)
+    # Each line as given gets (adjustments, discount in minor units).
+    per_source: dict[int, tuple[tuple[Adjustment, ...], int]] = {}
     for index, item in enumerate(run.canonical):
-        found = outcome.adjustments.get(index, [])
+        raw = outcome.adjustments.get(index, ())
         if len(item.sources) == 1:
-            per_source[item.sources[0][0]] = list(found)
-            continue
-        room = [q * item.product.unit_price.minor for _, q in item.sources]
-        units_left = [q for _, q in item.sources]
-        for adjustment in found:
-            parts = allocate(
-                adjustment.amount,
-                [q for _, q in item.sources],
-                caps=[money(r) for r in room],
-                keys=[source for source, _ in item.sources],
+            per_source[item.sources[0][0]] = (
+                tuple(
+                    Adjustment(pid, level, money(amount), units)
+                    for pid, level, amount, units in raw
+                ),
+                sum(amount for _, _, amount, _ in raw),
             )
-            units = adjustment.units
-            for position, ((source, _), part) in enumerate(zip(item.sources, parts, strict=True)):
-                room[position] -= part.minor
+            continue
+        # Lines of one product were priced together: split each adjustment back over them
+        # by quantity, exactly, no line past its own subtotal.
+        quantities = [q for _, q in item.sources]
+        keys = [source for source, _ in item.sources]
+        room = [q * item.product.unit_price.minor for q in quantities]
+        units_left = list(quantities)
+        split: dict[int, list[Adjustment]] = {source: [] for source in keys}
+        for pid, level, amount, units in raw:
+            parts = split_minor(amount, quantities, room, keys)
+            for position, source in enumerate(keys):
+                part = parts[position]
+                room[position] -= part
                 take = min(units, units_left[position])
                 units_left[position] -= take
                 units -= take
-                if part.minor or take:
-                    per_source[source].append(
-                        Adjustment(adjustment.promotion_id, adjustment.level, part, take)
-                    )
+                if part or take:
+                    split[source].append(Adjustment(pid, level, money(part), take))
+        for source, found in split.items():
+            per_source[source] = (tuple(found), sum(a.amount.minor for a in found))
     lines = []
+    empty: tuple[tuple[Adjustment, ...], int] = ((), 0)
     for index, line in enumerate(cart.lines):
-        adjustments = tuple(per_source.get(index, ()))
-        discount = money(sum(a.amount.minor for a in adjustments))
-        lines.append(PricedLine(line, line.total, adjustments, discount, line.total - discount))
+        adjustments, taken = per_source.get(index, empty)
+        base = line.product.unit_price.minor * line.quantity
+        lines.append(PricedLine(line, money(base), adjustments, money(taken), money(base - taken)))
     for state_line in outcome.state.lines[len(run.canonical) :]:
-        base = money(state_line.base)
-        adjustments = tuple(outcome.adjustments.get(state_line.index, ()))
-        discount = money(sum(a.amount.minor for a in adjustments))
+        gift_base = money(state_line.base)
+        adjustments = tuple(
+            Adjustment(promotion_id, level, money(discount), units)
+            for promotion_id, level, discount, units in outcome.adjustments.get(
+                state_line.index, ()
+            )
+        )
+        gift_discount = money(sum(a.amount.minor for a in adjustments))
         lines.append(
             PricedLine(
                 Line(state_line.product, state_line.quantity),
-                base,
+                gift_base,
                 adjustments,
-                discount,
-                base - discount,
+                gift_discount,
+                gift_base - gift_discount,
                 gift=True,
             )
         )
@@ -713,4 +736,5 @@ def _result(
         not_applied=tuple(refused + outcome.not_applied),
         choice=choice,
         at=run.at,
+        prices_include_tax=cart.prices_include_tax,
     )

@@ -113,6 +113,9 @@ class PricedCart:
         not_applied: The promotions considered that gave nothing, with reasons and nudges.
         choice: In best-for-customer mode, which combination was chosen and why.
         at: The moment the cart was priced at.
+        prices_include_tax: Copied from the cart: whether the amounts include tax. The engine
+            discounts prices as given; a tax engine takes each line's ``total`` as the
+            discounted amount (tax included or not, as this says).
     """
 
     currency: str
@@ -127,6 +130,7 @@ class PricedCart:
     not_applied: tuple[NotApplied, ...]
     choice: str | None
     at: dt.datetime
+    prices_include_tax: bool = True
 
     @property
     def nudges(self) -> tuple[str, ...]:

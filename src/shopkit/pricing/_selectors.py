@@ -63,10 +63,14 @@ class Skus(Selector):
     """
 
     skus: tuple[str, ...] = attrs.field(converter=check.str_tuple, validator=_non_empty)
+    _lookup: frozenset[str] = attrs.field(init=False, eq=False, repr=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_lookup", frozenset(self.skus))
 
     def matches(self, product: Product) -> bool:
         """Whether the product's sku is listed."""
-        return product.sku in self.skus
+        return product.sku in self._lookup
 
     def describe(self) -> str:
         """Name the skus."""
@@ -86,10 +90,14 @@ class Categories(Selector):
     """
 
     categories: tuple[str, ...] = attrs.field(converter=check.str_tuple, validator=_non_empty)
+    _lookup: frozenset[str] = attrs.field(init=False, eq=False, repr=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_lookup", frozenset(self.categories))
 
     def matches(self, product: Product) -> bool:
         """Whether the product is in a listed category."""
-        return any(category in self.categories for category in product.categories)
+        return not self._lookup.isdisjoint(product.categories)
 
     def describe(self) -> str:
         """Name the categories."""
@@ -109,10 +117,14 @@ class Tags(Selector):
     """
 
     tags: tuple[str, ...] = attrs.field(converter=check.str_tuple, validator=_non_empty)
+    _lookup: frozenset[str] = attrs.field(init=False, eq=False, repr=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_lookup", frozenset(self.tags))
 
     def matches(self, product: Product) -> bool:
         """Whether the product has a listed tag."""
-        return any(tag in self.tags for tag in product.tags)
+        return not self._lookup.isdisjoint(product.tags)
 
     def describe(self) -> str:
         """Name the tags."""

@@ -21,7 +21,11 @@ __all__ = ["CartState", "LineState", "Unit"]
 
 @attrs.define
 class LineState:
-    """One (merged, canonically ordered) line while it is being priced."""
+    """One (merged, canonically ordered) line while it is being priced.
+
+    The ``pending_*`` fields hold what the promotion being applied would change, until the
+    engine commits or discards it.
+    """
 
     index: int
     product: Product
@@ -31,6 +35,10 @@ class LineState:
     open_amount: int
     floor_unit: int
     gift: bool = False
+    pending_discount: int = 0
+    pending_open: int = 0
+    pending_units: int = 0
+    pending_value: int = 0
 
     @property
     def base(self) -> int:
@@ -54,14 +62,6 @@ class Unit:
 
 
 @attrs.define
-class _Pending:
-    discount: int = 0
-    open_discount: int = 0
-    consumed_units: int = 0
-    consumed_value: int = 0
-
-
-@attrs.define
 class CartState:
     """The cart as the engine prices it; benefits act on it through its methods."""
 
@@ -72,8 +72,7 @@ class CartState:
     context: Context
     shipping: int = 0
     floor_margin: Callable[[LineState], int] | None = None
-    pending: dict[int, _Pending] = attrs.field(factory=dict)
-    pending_order: int = 0
+    touched: dict[int, LineState] = attrs.field(factory=dict)
     pending_shipping: int = 0
     pending_gifts: list[LineState] = attrs.field(factory=list)
 
@@ -90,11 +89,10 @@ class CartState:
 
     def matching(self, selector: Selector | None) -> list[LineState]:
         """Lines (not gifts) whose product the selector selects (all, for ``None``)."""
-        return [
-            line
-            for line in self.lines
-            if not line.gift and (selector is None or selector.matches(line.product))
-        ]
+        if selector is None:
+            return [line for line in self.lines if not line.gift]
+        matches = selector.matches
+        return [line for line in self.lines if not line.gift and matches(line.product)]
 
     def open_units(self, selector: Selector | None) -> list[Unit]:
         """Every open unit of the selected lines, in canonical line order."""
@@ -109,23 +107,18 @@ class CartState:
         floor = line.floor_unit
         if self.floor_margin is not None:
             floor = max(floor, self.floor_margin(line))
-        pending = self.pending.get(line.index)
-        taken = pending.discount if pending is not None else 0
-        return max(0, line.amount - taken - floor * line.quantity)
-
-    def _pending(self, line: LineState) -> _Pending:
-        return self.pending.setdefault(line.index, _Pending())
+        return max(0, line.amount - line.pending_discount - floor * line.quantity)
 
     # -- what benefits do --------------------------------------------------------------------
 
     def discount_open(self, line: LineState, amount: int) -> int:
         """Discount the open units of a line by ``amount`` (capped by its floor); return it."""
-        pending = self._pending(line)
-        amount = min(amount, line.open_amount - pending.open_discount, self.room(line))
+        amount = min(amount, line.open_amount - line.pending_open, self.room(line))
         if amount <= 0:
             return 0
-        pending.discount += amount
-        pending.open_discount += amount
+        line.pending_discount += amount
+        line.pending_open += amount
+        self.touched[line.index] = line
         return amount
 
     def take_units(self, units: Iterable[tuple[Unit, int]]) -> int:
@@ -136,11 +129,12 @@ class CartState:
         """
         given = 0
         for unit, discount in units:
-            pending = self._pending(unit.line)
-            cut = max(0, min(discount, unit.value, self.room(unit.line)))
-            pending.consumed_units += 1
-            pending.consumed_value += unit.value
-            pending.discount += cut
+            line = unit.line
+            cut = max(0, min(discount, unit.value, self.room(line)))
+            line.pending_units += 1
+            line.pending_value += unit.value
+            line.pending_discount += cut
+            self.touched[line.index] = line
             given += cut
         return given
 
@@ -155,19 +149,16 @@ class CartState:
         amount = min(amount, sum(rooms))
         if amount <= 0:
             return 0
-        weights = [
-            max(0, line.amount - (p.discount if (p := self.pending.get(line.index)) else 0))
-            for line in targets
-        ]
+        weights = [max(0, line.amount - line.pending_discount) for line in targets]
         if not any(weights):
             weights = rooms
         parts = split_minor(amount, weights, rooms)
+        touched = self.touched
         for line, part in zip(targets, parts, strict=True):
             if part:
-                pending = self._pending(line)
-                pending.discount += part
-                pending.open_discount += min(part, line.open_amount - pending.open_discount)
-        self.pending_order += amount
+                line.pending_discount += part
+                line.pending_open += min(part, line.open_amount - line.pending_open)
+                touched[line.index] = line
         return amount
 
     def add_gift(self, product: Product, quantity: int) -> None:
@@ -182,10 +173,11 @@ class CartState:
             open_amount=0,
             floor_unit=0,
             gift=True,
+            pending_discount=base,
         )
         self.lines.append(line)
         self.pending_gifts.append(line)
-        self._pending(line).discount = base
+        self.touched[line.index] = line
 
     def discount_shipping(self, amount: int) -> int:
         """Discount shipping by ``amount`` (at most what shipping costs now); return it."""
@@ -197,33 +189,30 @@ class CartState:
 
     def pending_total(self) -> int:
         """The discount the pending changes add up to (lines and shipping)."""
-        return sum(p.discount for p in self.pending.values()) + self.pending_shipping
+        return sum(line.pending_discount for line in self.touched.values()) + self.pending_shipping
 
     def cap_pending(self, limit: int) -> None:
         """Scale the pending changes down so they add up to at most ``limit``."""
-        total = self.pending_total()
-        if total <= limit:
+        if self.pending_total() <= limit:
             return
-        keys = sorted(self.pending)
-        weights = [self.pending[key].discount for key in keys] + [self.pending_shipping]
+        lines = [self.touched[index] for index in sorted(self.touched)]
+        weights = [line.pending_discount for line in lines] + [self.pending_shipping]
         parts = split_minor(limit, weights, weights)
-        for key, part in zip(keys, parts, strict=False):
-            pending = self.pending[key]
-            pending.discount = part
-            pending.open_discount = min(pending.open_discount, part)
+        for line, part in zip(lines, parts, strict=False):
+            line.pending_discount = part
+            line.pending_open = min(line.pending_open, part)
         self.pending_shipping = parts[-1]
 
-    def commit(self) -> tuple[dict[int, tuple[int, int]], int]:
-        """Apply the pending changes; return {line index: (discount, units)} and shipping."""
-        by_line = {}
-        for index, pending in sorted(self.pending.items()):
-            line = self.lines[index]
-            line.amount -= pending.discount
-            line.open_amount -= pending.consumed_value + pending.open_discount
-            line.open_units -= pending.consumed_units
-            line.open_amount = max(0, line.open_amount)
-            if pending.discount or pending.consumed_units:
-                by_line[index] = (pending.discount, pending.consumed_units)
+    def commit(self) -> tuple[list[tuple[int, int, int]], int]:
+        """Apply the pending changes; return [(line index, discount, units)] and shipping."""
+        by_line = []
+        for index in sorted(self.touched):
+            line = self.touched[index]
+            line.amount -= line.pending_discount
+            line.open_amount = max(0, line.open_amount - line.pending_value - line.pending_open)
+            line.open_units -= line.pending_units
+            if line.pending_discount or line.pending_units:
+                by_line.append((index, line.pending_discount, line.pending_units))
         shipping = self.pending_shipping
         self.shipping -= shipping
         self.pending_gifts = []  # committed: they stay
@@ -232,9 +221,11 @@ class CartState:
 
     def discard(self) -> None:
         """Drop the pending changes (a gift line added by them goes too)."""
+        for line in self.touched.values():
+            line.pending_discount = line.pending_open = 0
+            line.pending_units = line.pending_value = 0
         for gift in self.pending_gifts:
             self.lines.remove(gift)
         self.pending_gifts = []
-        self.pending = {}
-        self.pending_order = 0
+        self.touched = {}
         self.pending_shipping = 0
