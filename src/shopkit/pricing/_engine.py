@@ -39,6 +39,7 @@ from shopkit import (
 )
 from shopkit._money import RoundingMode, round_fraction, split_minor
 from shopkit.pricing._base import Context, Level, Verdict
+from shopkit.pricing._codes import CodeBook, PromoCode
 from shopkit.pricing._conditions import normalize_code
 from shopkit.pricing._promotion import (
     Combination,
@@ -47,9 +48,18 @@ from shopkit.pricing._promotion import (
     Promotion,
     ThresholdBasis,
 )
+from shopkit.pricing._redemption import (
+    RedemptionStore,
+    budget_key,
+    code_key,
+    customer_key,
+    promotion_key,
+)
 from shopkit.pricing._result import (
     Adjustment,
     AppliedPromotion,
+    CodeResult,
+    CodeStatus,
     NotApplied,
     PricedCart,
     PricedLine,
@@ -113,6 +123,7 @@ class PromotionBook:
         self.promotions: tuple[Promotion, ...] = tuple(promotions)
         self._by_key: dict[tuple[str, str], list[Promotion]] = defaultdict(list)
         self._always: list[Promotion] = []
+        self._by_id: dict[str, Promotion] = {}
         seen: set[str] = set()
         for index, promotion in enumerate(self.promotions):
             if not isinstance(promotion, Promotion):
@@ -128,8 +139,11 @@ class PromotionBook:
                     value=promotion.id,
                 )
             seen.add(promotion.id)
+            self._by_id[promotion.id] = promotion
             keys = _index_keys(promotion)
-            if promotion.code is not None:
+            if promotion.issued_codes:
+                pass  # reached through the code book, by id, only when a code is entered
+            elif promotion.code is not None:
                 # only a cart with the code entered can use it: file it under the code alone
                 self._by_key[("code", normalize_code(promotion.code))].append(promotion)
             elif keys is None:
@@ -141,17 +155,34 @@ class PromotionBook:
     def __len__(self) -> int:
         return len(self.promotions)
 
-    def candidates(self, products: Iterable[Product], codes: Iterable[str] = ()) -> list[Promotion]:
+    def get(self, promotion_id: str) -> Promotion | None:
+        """The promotion with this id, if the book has it."""
+        return self._by_id.get(promotion_id)
+
+    def shared_code_promotions(self, normalized_code: str) -> list[Promotion]:
+        """The promotions whose shared code is this one (normalised)."""
+        return list(self._by_key.get(("code", normalized_code), ()))
+
+    def candidates(
+        self,
+        products: Iterable[Product],
+        codes: Iterable[str] = (),
+        unlocked: Iterable[str] = (),
+    ) -> list[Promotion]:
         """The promotions that may concern a cart of these products and entered codes.
 
         Args:
             products: The cart's products.
             codes: The codes entered, normalised (see ``normalize_code``).
+            unlocked: Ids of promotions an issued code unlocks.
 
         Returns:
             The candidates, by priority (highest first), then id.
         """
         found: dict[str, Promotion] = {p.id: p for p in self._always}
+        for promotion_id in unlocked:
+            if promotion_id in self._by_id:
+                found[promotion_id] = self._by_id[promotion_id]
         by_key = self._by_key
         for code in codes:
             for promotion in by_key.get(("code", code), ()):
@@ -234,7 +265,11 @@ class _Run:
         customer: Customer,
         at: dt.datetime,
         options: PricingOptions,
+        unlocked: frozenset[str] = frozenset(),
+        usage: dict[str, int] | None = None,
     ) -> None:
+        self.unlocked = unlocked
+        self.usage = usage
         self.cart = cart
         self.customer = customer
         self.at = at
@@ -292,6 +327,11 @@ class _Run:
 
     def screen(self, promotion: Promotion) -> NotApplied | bool | None:
         """``True`` when eligible, ``None`` when hidden, else the reason it is not."""
+        if promotion.needs_code and not (
+            promotion.id in self.unlocked
+            or (promotion.code is not None and normalize_code(promotion.code) in self.codes)
+        ):
+            return None
         if promotion.starts_at is not None and self.at < promotion.starts_at:
             return NotApplied(
                 promotion.id,
@@ -306,12 +346,45 @@ class _Run:
                 f"ended at {promotion.ends_at.isoformat()}",
                 "inactive",
             )
-        if promotion.code is not None and normalize_code(promotion.code) not in self.codes:
-            return None
+        if promotion.limited:
+            refused = self.limit_refusal(promotion)
+            if refused is not None:
+                return refused
         verdict = self.verdict(promotion, self.before_discounts)
         if not verdict.ok:
             return self.refusal(promotion, verdict)
         return True
+
+    def limit_refusal(self, promotion: Promotion) -> NotApplied | None:
+        """Why a limited promotion cannot apply any more, if it cannot (with a store)."""
+        if self.usage is None:
+            return None
+        uses = self.usage.get(promotion_key(promotion.id), 0)
+        if promotion.max_uses is not None and uses >= promotion.max_uses:
+            return NotApplied(promotion.id, promotion.name, "has been used up", "exhausted")
+        if promotion.max_uses_per_customer is not None:
+            if self.customer.id is None:
+                return NotApplied(
+                    promotion.id,
+                    promotion.name,
+                    "is limited per customer, so it needs a signed-in customer",
+                    "exhausted_for_customer",
+                )
+            key = customer_key(promotion.id, self.customer.id)
+            if self.usage.get(key, 0) >= promotion.max_uses_per_customer:
+                return NotApplied(
+                    promotion.id,
+                    promotion.name,
+                    "has been used as often as one customer may",
+                    "exhausted_for_customer",
+                )
+        if promotion.budget is not None:
+            limit = promotion.budget.get(self.cart.currency, "budget").minor
+            if self.usage.get(budget_key(promotion.id, self.cart.currency), 0) >= limit:
+                return NotApplied(
+                    promotion.id, promotion.name, "its budget is spent", "budget_spent"
+                )
+        return None
 
     def refusal(self, promotion: Promotion, verdict: Verdict) -> NotApplied:
         nudge = f"{verdict.nudge} for {promotion.benefit.describe()}" if verdict.nudge else None
@@ -390,6 +463,21 @@ class _Run:
         except ShopkitError as error:
             state.discard()
             raise error.at(f"promotions[{promotion.id}].benefit") from None
+        if promotion.budget is not None and self.usage is not None:
+            limit = promotion.budget.get(state.currency, "budget").minor
+            left = limit - self.usage.get(budget_key(promotion.id, state.currency), 0)
+            if state.pending_total() > left:
+                state.discard()
+                outcome.not_applied.append(
+                    NotApplied(
+                        promotion.id,
+                        promotion.name,
+                        f"its budget has {self.money(max(0, left))} left, less than this "
+                        "order's discount",
+                        "budget_spent",
+                    )
+                )
+                return 0
         if limits and state.pending_total() > min(limits):
             if state.pending_gifts:
                 state.discard()
@@ -570,11 +658,15 @@ def price(
     at: dt.datetime,
     customer: Customer | None = None,
     options: PricingOptions | None = None,
+    codes: CodeBook | None = None,
+    store: RedemptionStore | None = None,
 ) -> PricedCart:
     """Price a cart: apply the promotions and explain every one of them.
 
-    Pure: the same cart, promotions, customer, time and options give the same result, and
-    nothing passed in is changed.
+    Pure: the same cart, promotions, customer, time, options and store contents give the same
+    result, and nothing passed in is changed. The store, if given, is read once (what the
+    limited promotions and codes have used) and never written: reserving happens at checkout
+    (``reserve_checkout``).
 
     Args:
         cart: The cart.
@@ -582,6 +674,10 @@ def price(
         at: The moment to price at, with a UTC offset (the engine never reads the clock).
         customer: The customer context; a guest with no earlier order when ``None``.
         options: The engine's rules; the defaults when ``None``.
+        codes: The codes issued for promotions with ``issued_codes``; shared codes
+            (``Promotion.code``) need no book.
+        store: Where usage is counted; without one, usage limits and single-use codes are not
+            checked here (the checkout step, which needs a store, still enforces them).
 
     Returns:
         The priced cart.
@@ -613,11 +709,26 @@ def price(
         raise ValidationError(f"{customer!r} is not a Customer", field="customer", value=customer)
     options = options if options is not None else _DEFAULTS
     book = promotions if isinstance(promotions, PromotionBook) else PromotionBook(promotions)
-    run = _Run(cart, customer, at, options)
+    entered, verdicts, unlocked = _resolve_codes(cart, book, codes, customer, at, options)
+    run = _Run(cart, customer, at, options, frozenset(unlocked))
+    candidates = book.candidates(
+        (item.product for item in run.canonical), run.codes, unlocked.keys()
+    )
+    if store is not None:
+        keys = _usage_keys(candidates, customer, cart.currency)
+        keys += [code_key(normal) for normal, issued in entered if issued is not None]
+        run.usage = store.used(keys, now=at) if keys else {}
+        for normal, issued in entered:
+            if issued is None or issued.max_uses is None or normal in verdicts:
+                continue
+            if run.usage.get(code_key(normal), 0) >= issued.max_uses:
+                verdicts[normal] = (CodeStatus.EXHAUSTED, "this code has been used up")
+                unlocked.pop(issued.promotion_id, None)
+        run.unlocked = frozenset(unlocked)
     eligible: list[Promotion] = []
     refused: list[NotApplied] = []
     deferred: list[tuple[int, Promotion]] = []
-    for promotion in book.candidates((item.product for item in run.canonical), run.codes):
+    for promotion in candidates:
         verdict = run.screen(promotion)
         if verdict is True:
             eligible.append(promotion)
@@ -653,11 +764,140 @@ def price(
             answer = run.verdict(promotion, context)
             if not answer.ok:
                 refused[position] = run.refusal(promotion, answer)
-    return _result(run, outcome, refused + blocked, choice)
+    results = _code_results(cart, book, entered, verdicts, unlocked, outcome, refused + blocked)
+    return _result(run, outcome, refused + blocked, choice, results)
+
+
+def _usage_keys(candidates: Sequence[Promotion], customer: Customer, currency: str) -> list[str]:
+    keys = []
+    for promotion in candidates:
+        if promotion.max_uses is not None:
+            keys.append(promotion_key(promotion.id))
+        if promotion.max_uses_per_customer is not None and customer.id is not None:
+            keys.append(customer_key(promotion.id, customer.id))
+        if promotion.budget is not None:
+            keys.append(budget_key(promotion.id, currency))
+    return keys
+
+
+def _resolve_codes(
+    cart: Cart,
+    book: PromotionBook,
+    codes: CodeBook | None,
+    customer: Customer,
+    at: dt.datetime,
+    options: PricingOptions,
+) -> tuple[list[tuple[str, PromoCode | None]], dict[str, tuple[CodeStatus, str]], dict[str, str]]:
+    """Resolve the codes entered.
+
+    Returns the codes entered (normalised, each once), those already refused, and the
+    promotions issued codes unlock (promotion id -> normalised code).
+    """
+    entered: list[tuple[str, PromoCode | None]] = []
+    verdicts: dict[str, tuple[CodeStatus, str]] = {}
+    unlocked: dict[str, str] = {}
+    for typed in cart.codes:
+        normal = normalize_code(typed)
+        if any(normal == seen for seen, _ in entered):
+            continue
+        issued = codes.get(normal) if codes is not None else None
+        entered.append((normal, issued))
+        limit = options.max_codes_per_order
+        if limit is not None and len(entered) > limit:
+            verdicts[normal] = (
+                CodeStatus.TOO_MANY_CODES,
+                f"an order can use at most {limit} code{'s' if limit > 1 else ''}",
+            )
+            continue
+        if issued is None:
+            if not book.shared_code_promotions(normal):
+                verdicts[normal] = (CodeStatus.UNKNOWN, "this code is not valid")
+            continue
+        promotion = book.get(issued.promotion_id)
+        if promotion is None or not promotion.issued_codes:
+            verdicts[normal] = (CodeStatus.UNKNOWN, "this code is not valid")
+        elif issued.starts_at is not None and at < issued.starts_at:
+            verdicts[normal] = (
+                CodeStatus.NOT_YET_ACTIVE,
+                f"this code is valid from {issued.starts_at.isoformat()}",
+            )
+        elif issued.ends_at is not None and at >= issued.ends_at:
+            verdicts[normal] = (CodeStatus.EXPIRED, "this code has expired")
+        elif issued.customer_id is not None and issued.customer_id != customer.id:
+            verdicts[normal] = (
+                CodeStatus.BOUND_TO_OTHER_CUSTOMER,
+                "this code was issued to another customer",
+            )
+        else:
+            unlocked[promotion.id] = normal
+    return entered, verdicts, unlocked
+
+
+_NOT_APPLIED_STATUS = {
+    "exhausted": CodeStatus.EXHAUSTED,
+    "exhausted_for_customer": CodeStatus.EXHAUSTED_FOR_CUSTOMER,
+    "budget_spent": CodeStatus.BUDGET_SPENT,
+    "excluded": CodeStatus.CANNOT_COMBINE,
+    "group": CodeStatus.CANNOT_COMBINE,
+    "stopped": CodeStatus.CANNOT_COMBINE,
+    "not_chosen": CodeStatus.CANNOT_COMBINE,
+}
+
+
+def _code_results(
+    cart: Cart,
+    book: PromotionBook,
+    entered: list[tuple[str, PromoCode | None]],
+    verdicts: dict[str, tuple[CodeStatus, str]],
+    unlocked: dict[str, str],
+    outcome: _Outcome,
+    refused: list[NotApplied],
+) -> tuple[CodeResult, ...]:
+    typed = {normalize_code(code): code for code in reversed(cart.codes)}
+    applied = {a.promotion_id: a for a in outcome.applied}
+    not_applied = {n.promotion_id: n for n in [*refused, *outcome.not_applied]}
+    results = []
+    for normal, issued in entered:
+        shown = typed[normal]
+        if normal in verdicts:
+            status, message = verdicts[normal]
+            promotion_id = issued.promotion_id if issued is not None else None
+            results.append(CodeResult(shown, status, message, promotion_id))
+            continue
+        if issued is not None:
+            targets = [issued.promotion_id]
+        else:
+            targets = [p.id for p in book.shared_code_promotions(normal)]
+        hit = next((pid for pid in targets if pid in applied), None)
+        if hit is not None:
+            results.append(CodeResult(shown, CodeStatus.APPLIED, applied[hit].message, hit))
+            continue
+        target = targets[0]
+        reason = not_applied.get(target)
+        promotion = book.get(target)
+        if reason is None:
+            status, message = CodeStatus.NOT_APPLICABLE, "it gives nothing to this cart"
+        elif reason.code == "inactive":
+            late = (
+                promotion is not None
+                and promotion.starts_at is not None
+                and (outcome.state.context.at < promotion.starts_at)
+            )
+            status = CodeStatus.NOT_YET_ACTIVE if late else CodeStatus.EXPIRED
+            message = reason.reason
+        else:
+            status = _NOT_APPLIED_STATUS.get(reason.code, CodeStatus.NOT_APPLICABLE)
+            message = reason.reason
+        results.append(CodeResult(shown, status, message, target))
+    return tuple(results)
 
 
 def _result(
-    run: _Run, outcome: _Outcome, refused: list[NotApplied], choice: str | None
+    run: _Run,
+    outcome: _Outcome,
+    refused: list[NotApplied],
+    choice: str | None,
+    codes: tuple[CodeResult, ...] = (),
 ) -> PricedCart:
     cart = run.cart
     money = run.money
@@ -737,4 +977,5 @@ def _result(
         choice=choice,
         at=run.at,
         prices_include_tax=cart.prices_include_tax,
+        codes=codes,
     )

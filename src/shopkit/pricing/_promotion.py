@@ -54,6 +54,13 @@ class Promotion:
             this margin (units of products without a cost are not limited by it). A product's
             own ``min_price`` always limits every promotion.
         max_discount: The most this promotion gives on one order, per currency, if capped.
+        issued_codes: Whether the promotion needs one of the codes issued for it (a
+            ``CodeBook`` passed to ``price``); its shared ``code``, if any, unlocks it too.
+        max_uses: How many orders may use it in all, if limited (needs a redemption store).
+        max_uses_per_customer: How many orders of one customer may use it, if limited (needs a
+            redemption store; a guest cannot use such a promotion).
+        budget: The most it may give away over all orders, per currency, if limited (needs a
+            redemption store); an order whose discount would pass it does not get it.
 
     Examples:
         >>> from shopkit.pricing import Categories, Percentage, Promotion
@@ -91,6 +98,30 @@ class Promotion:
     max_discount: Amounts | None = attrs.field(
         default=None, validator=check.optional(check.instance_of(Amounts)), kw_only=True
     )
+    issued_codes: bool = attrs.field(default=False, validator=check.instance_of(bool), kw_only=True)
+    max_uses: int | None = attrs.field(
+        default=None, validator=check.optional(check.positive_int), kw_only=True
+    )
+    max_uses_per_customer: int | None = attrs.field(
+        default=None, validator=check.optional(check.positive_int), kw_only=True
+    )
+    budget: Amounts | None = attrs.field(
+        default=None, validator=check.optional(check.instance_of(Amounts)), kw_only=True
+    )
+
+    @property
+    def needs_code(self) -> bool:
+        """Whether a code must be entered for the promotion to apply."""
+        return self.code is not None or self.issued_codes
+
+    @property
+    def limited(self) -> bool:
+        """Whether the promotion has a usage limit or budget (and so needs a store)."""
+        return (
+            self.max_uses is not None
+            or self.max_uses_per_customer is not None
+            or self.budget is not None
+        )
 
     def __attrs_post_init__(self) -> None:
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
@@ -141,6 +172,8 @@ class PricingOptions:
         best_search_limit: In best-for-customer mode, the most eligible promotions for which
             every valid combination is tried; above it, each exclusive promotion alone is
             compared with the priority-order choice of the others.
+        max_codes_per_order: How many codes one order may use, if limited; the codes after
+            that are refused as ``too_many_codes``.
     """
 
     mode: Mode = attrs.field(default=Mode.PRIORITY, converter=Mode)
@@ -157,3 +190,6 @@ class PricingOptions:
         validator=check.optional(check.decimal_between(0, 100)),
     )
     best_search_limit: int = attrs.field(default=10, validator=check.non_negative_int)
+    max_codes_per_order: int | None = attrs.field(
+        default=None, validator=check.optional(check.positive_int)
+    )

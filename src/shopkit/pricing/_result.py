@@ -3,13 +3,66 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 import attrs
 
 from shopkit import Line, Money
 from shopkit.pricing._base import Level
 
-__all__ = ["Adjustment", "AppliedPromotion", "NotApplied", "PricedCart", "PricedLine"]
+__all__ = [
+    "Adjustment",
+    "AppliedPromotion",
+    "CodeResult",
+    "CodeStatus",
+    "NotApplied",
+    "PricedCart",
+    "PricedLine",
+]
+
+
+class CodeStatus(enum.StrEnum):
+    """What became of a code the shopper entered."""
+
+    APPLIED = "applied"
+    """Its promotion applied."""
+    UNKNOWN = "unknown"
+    """No promotion or issued code has it."""
+    NOT_YET_ACTIVE = "not_yet_active"
+    """The code or its promotion starts later."""
+    EXPIRED = "expired"
+    """The code or its promotion has ended."""
+    EXHAUSTED = "exhausted"
+    """The code or its promotion has been used as often as it may be."""
+    EXHAUSTED_FOR_CUSTOMER = "exhausted_for_customer"
+    """This customer has used the promotion as often as one customer may."""
+    BOUND_TO_OTHER_CUSTOMER = "bound_to_other_customer"
+    """The code was issued to another customer."""
+    BUDGET_SPENT = "budget_spent"
+    """The promotion's budget cannot cover this order's discount."""
+    CANNOT_COMBINE = "cannot_combine"
+    """Its promotion does not combine with the ones that applied."""
+    TOO_MANY_CODES = "too_many_codes"
+    """The order already uses as many codes as it may."""
+    NOT_APPLICABLE = "not_applicable"
+    """Its promotion's conditions are not met, or it gives nothing to this cart."""
+
+
+@attrs.frozen
+class CodeResult:
+    """A code the shopper entered, and what became of it.
+
+    Attributes:
+        code: The code as entered.
+        status: What became of it.
+        message: A sentence a shop can show.
+        promotion_id: The promotion it unlocks, if it unlocks one.
+    """
+
+    code: str
+    status: CodeStatus
+    message: str
+    promotion_id: str | None = None
 
 
 @attrs.frozen
@@ -116,6 +169,7 @@ class PricedCart:
         prices_include_tax: Copied from the cart: whether the amounts include tax. The engine
             discounts prices as given; a tax engine takes each line's ``total`` as the
             discounted amount (tax included or not, as this says).
+        codes: Every code entered, with what became of it.
     """
 
     currency: str
@@ -131,6 +185,7 @@ class PricedCart:
     choice: str | None
     at: dt.datetime
     prices_include_tax: bool = True
+    codes: tuple[CodeResult, ...] = ()
 
     @property
     def nudges(self) -> tuple[str, ...]:

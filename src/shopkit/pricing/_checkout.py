@@ -1,0 +1,186 @@
+"""The checkout step: turn a priced cart's promotions and codes into one atomic reservation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import attrs
+
+from shopkit import Customer, ShopkitError, ValidationError
+from shopkit.pricing._codes import CodeBook
+from shopkit.pricing._conditions import normalize_code
+from shopkit.pricing._engine import PromotionBook
+from shopkit.pricing._promotion import Promotion
+from shopkit.pricing._redemption import (
+    Claim,
+    LimitReachedError,
+    RedemptionStore,
+    budget_key,
+    code_key,
+    customer_key,
+    promotion_key,
+)
+from shopkit.pricing._result import CodeStatus, PricedCart
+
+__all__ = ["CheckoutError", "Reservation", "claims_for", "reserve_checkout"]
+
+
+class CheckoutError(ShopkitError, RuntimeError):
+    """A promotion or code of the order cannot be reserved: a limit was reached since pricing.
+
+    Nothing was reserved. Price the cart again: the promotion will show as not applied, with
+    its reason, and the shopper sees the new total before paying.
+
+    Attributes:
+        reason: What ran out, as a code status: ``exhausted``, ``exhausted_for_customer``,
+            ``budget_spent``.
+        promotion_id: The promotion concerned, where known.
+    """
+
+    code = "checkout"
+
+    def __init__(
+        self, message: str, *, reason: CodeStatus, promotion_id: str | None, field: str
+    ) -> None:
+        super().__init__(message, field=field, value=promotion_id)
+        self.reason = reason
+        self.promotion_id = promotion_id
+
+
+@attrs.frozen
+class Reservation:
+    """What an order holds in the store until it is committed, released or expires.
+
+    Attributes:
+        order_id: The order.
+        claims: Every claim held.
+        expires_at: When the claims stop counting if the order is not committed.
+    """
+
+    order_id: str
+    claims: tuple[Claim, ...]
+    expires_at: dt.datetime
+
+
+def claims_for(
+    priced: PricedCart,
+    promotions: PromotionBook | Iterable[Promotion],
+    *,
+    customer: Customer | None = None,
+    codes: CodeBook | None = None,
+) -> tuple[Claim, ...]:
+    """The claims a priced cart makes on a redemption store.
+
+    One use of each limited promotion that applied, the customer's use, the discount against
+    each budget, and a use of each issued code used.
+
+    A promotion that gave nothing applied nothing, so it claims nothing.
+
+    Raises:
+        ValidationError: a promotion limited per customer applied to a guest.
+    """
+    book = promotions if isinstance(promotions, PromotionBook) else PromotionBook(promotions)
+    claims: list[Claim] = []
+    for applied in priced.applied:
+        promotion = book.get(applied.promotion_id)
+        if promotion is None:
+            raise ValidationError(
+                f"promotion {applied.promotion_id!r} applied but is not among the promotions",
+                field="promotions",
+                value=applied.promotion_id,
+            )
+        if promotion.max_uses is not None:
+            claims.append(Claim(promotion_key(promotion.id), 1, promotion.max_uses))
+        if promotion.max_uses_per_customer is not None:
+            if customer is None or customer.id is None:
+                raise ValidationError(
+                    "is limited per customer and the order has no customer id",
+                    field="customer.id",
+                    value=promotion.id,
+                )
+            claims.append(
+                Claim(customer_key(promotion.id, customer.id), 1, promotion.max_uses_per_customer)
+            )
+        if promotion.budget is not None and applied.amount.minor > 0:
+            limit = promotion.budget.get(priced.currency, "budget").minor
+            claims.append(
+                Claim(budget_key(promotion.id, priced.currency), applied.amount.minor, limit)
+            )
+    for result in priced.codes:
+        if result.status is not CodeStatus.APPLIED or codes is None:
+            continue
+        issued = codes.get(result.code)
+        if issued is not None and issued.max_uses is not None:
+            claims.append(Claim(code_key(normalize_code(result.code)), 1, issued.max_uses))
+    return tuple(claims)
+
+
+def _reason(claim: Claim) -> tuple[CodeStatus, str | None, str]:
+    kind, _, rest = claim.key.partition(":")
+    if kind == "code":
+        return CodeStatus.EXHAUSTED, None, "the code has been used up since the cart was priced"
+    if kind == "budget":
+        promotion_id = rest.rsplit(":", 1)[0]
+        return CodeStatus.BUDGET_SPENT, promotion_id, "the promotion's budget is spent"
+    promotion_id, _, customer = rest.partition(":customer:")
+    if customer:
+        return (
+            CodeStatus.EXHAUSTED_FOR_CUSTOMER,
+            promotion_id,
+            "the customer has used the promotion as often as one customer may",
+        )
+    return CodeStatus.EXHAUSTED, promotion_id, "the promotion has been used up"
+
+
+def reserve_checkout(
+    priced: PricedCart,
+    promotions: PromotionBook | Iterable[Promotion],
+    store: RedemptionStore,
+    *,
+    order_id: str,
+    now: dt.datetime,
+    customer: Customer | None = None,
+    codes: CodeBook | None = None,
+    hold: dt.timedelta = dt.timedelta(minutes=15),
+) -> Reservation:
+    """Reserve everything a priced cart's promotions and codes use, all at once or not at all.
+
+    Call it when the shopper confirms the order, then ``store.commit(order_id, now=...)`` when
+    the payment succeeds, or ``store.release(order_id)`` if it fails, the order is cancelled or
+    refunded. A reservation never committed stops counting after ``hold``.
+
+    Raises:
+        CheckoutError: a limit was reached since the cart was priced; nothing was reserved.
+
+    Examples:
+        >>> import datetime as dt
+        >>> from shopkit import Cart, Customer, Money, Product
+        >>> from shopkit.pricing import (
+        ...     InMemoryRedemptionStore, Percentage, Promotion, price, reserve_checkout
+        ... )
+        >>> once = Promotion("first", "10% once per customer", Percentage(10),
+        ...                  max_uses_per_customer=1)
+        >>> store = InMemoryRedemptionStore()
+        >>> now = dt.datetime(2026, 11, 27, tzinfo=dt.timezone.utc)
+        >>> cart = Cart("EUR").add(Product("A", "Lamp", Money.of("40.00", "EUR")))
+        >>> alice = Customer("alice")
+        >>> priced = price(cart, [once], at=now, customer=alice, store=store)
+        >>> held = reserve_checkout(priced, [once], store, order_id="o-1", now=now, customer=alice)
+        >>> store.commit("o-1", now=now)
+        >>> again = price(cart, [once], at=now, customer=alice, store=store)
+        >>> again.not_applied[0].code, str(again.total)
+        ('exhausted_for_customer', '40.00 EUR')
+    """
+    claims = claims_for(priced, promotions, customer=customer, codes=codes)
+    if not isinstance(hold, dt.timedelta) or hold <= dt.timedelta(0):
+        raise ValidationError(f"{hold!r} is not a positive duration", field="hold", value=hold)
+    expires_at = now + hold
+    try:
+        store.reserve(order_id, claims, now=now, expires_at=expires_at)
+    except LimitReachedError as error:
+        reason, promotion_id, message = _reason(error.claim)
+        raise CheckoutError(
+            message, reason=reason, promotion_id=promotion_id, field=error.claim.key
+        ) from error
+    return Reservation(order_id, claims, expires_at)

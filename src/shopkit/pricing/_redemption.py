@@ -1,0 +1,431 @@
+"""Redemption stores: usage limits that hold under concurrent checkouts.
+
+A store knows nothing of promotions. It keeps *claims* on named counters, each claim made by an
+order: "order 1001 takes 1 of ``code:BF-7K2M`` (limit 1)", "order 1001 takes 700.00 of
+``budget:black-friday:EUR`` (limit 10,000.00)". An order's claims are reserved together or not at
+all, then committed when the order is paid, or released when it is abandoned, cancelled or
+refunded. A reservation that is never committed stops counting at its expiry, so a checkout that
+dies between reserve and commit gives its uses back by itself.
+
+What counts against a limit is every committed claim plus every reservation not yet expired. The
+two built-in stores implement the same :class:`RedemptionStore` protocol; a Redis or PostgreSQL
+store implements it the same way, and ``shopkit.testing.RedemptionStoreContract`` checks it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import attrs
+
+from shopkit import ShopkitError, ValidationError
+from shopkit import _validate as check
+
+__all__ = [
+    "Claim",
+    "InMemoryRedemptionStore",
+    "LimitReachedError",
+    "RedemptionStore",
+    "ReservationError",
+    "SQLiteRedemptionStore",
+]
+
+
+def promotion_key(promotion_id: str) -> str:
+    """The counter of a promotion's uses."""
+    return f"promotion:{promotion_id}"
+
+
+def customer_key(promotion_id: str, customer_id: str) -> str:
+    """The counter of one customer's uses of a promotion."""
+    return f"promotion:{promotion_id}:customer:{customer_id}"
+
+
+def budget_key(promotion_id: str, currency: str) -> str:
+    """The counter of what a promotion has given, in one currency's minor units."""
+    return f"budget:{promotion_id}:{currency}"
+
+
+def code_key(normalized_code: str) -> str:
+    """The counter of an issued code's uses."""
+    return f"code:{normalized_code}"
+
+
+class LimitReachedError(ShopkitError, RuntimeError):
+    """A claim does not fit its limit: the code, promotion, customer or budget is used up.
+
+    Attributes:
+        claim: The claim that did not fit.
+        used: What the counter already holds (committed and live reservations).
+    """
+
+    code = "limit_reached"
+
+    def __init__(self, claim: Claim, used: int) -> None:
+        super().__init__(
+            f"{claim.key} holds {used} of {claim.limit}; {claim.amount} more does not fit",
+            field=claim.key,
+            value=claim.amount,
+        )
+        self.claim = claim
+        self.used = used
+
+
+class ReservationError(ShopkitError, RuntimeError):
+    """A commit found no live reservation for the order (it expired, or was never made)."""
+
+    code = "reservation"
+
+
+def _key(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    check.non_empty_str(instance, attribute, value)
+
+
+@attrs.frozen
+class Claim:
+    """One order's claim on one counter.
+
+    Attributes:
+        key: The counter, e.g. ``"code:BF7K2M"``, ``"promotion:bf:customer:c-42"``,
+            ``"budget:bf:EUR"``.
+        amount: How much the order takes: 1 for a use, minor units for a budget.
+        limit: The most the counter may hold, over every order.
+    """
+
+    key: str = attrs.field(validator=_key)
+    amount: int = attrs.field(validator=check.positive_int)
+    limit: int = attrs.field(validator=check.non_negative_int)
+
+
+def _aware(moment: dt.datetime, field: str) -> float:
+    if not isinstance(moment, dt.datetime) or moment.tzinfo is None:
+        raise ValidationError(
+            f"{moment!r} is not a date-time with a UTC offset", field=field, value=str(moment)
+        )
+    return moment.timestamp()
+
+
+def _check_claims(order_id: str, claims: Sequence[Claim]) -> None:
+    if not isinstance(order_id, str) or not order_id.strip():
+        raise ValidationError(f"{order_id!r} is not an order id", field="order_id", value=order_id)
+    keys = [claim.key for claim in claims]
+    if len(set(keys)) != len(keys):
+        raise ValidationError("a counter is claimed twice", field="claims", value=keys)
+    for index, claim in enumerate(claims):
+        if not isinstance(claim, Claim):
+            raise ValidationError(
+                f"{claim!r} is not a Claim", field=f"claims[{index}]", value=claim
+            )
+
+
+@runtime_checkable
+class RedemptionStore(Protocol):
+    """Where usage is counted. Every method is atomic; ``now`` is passed in, never read.
+
+    A store must guarantee, under any number of concurrent callers (threads or processes as
+    the store promises): the claims of one ``reserve`` are all taken or none; a counter never
+    holds more than a claim's limit; ``commit`` and ``release`` are idempotent.
+    """
+
+    def reserve(
+        self, order_id: str, claims: Sequence[Claim], *, now: dt.datetime, expires_at: dt.datetime
+    ) -> None:
+        """Take every claim for ``order_id`` until ``expires_at``, or none of them.
+
+        Reserving again for an order that holds a live reservation replaces it (a checkout that
+        is priced again); reserving for a committed order is an error.
+
+        Raises:
+            LimitReachedError: a claim does not fit; nothing was taken.
+            ReservationError: the order is already committed.
+        """
+        ...
+
+    def commit(self, order_id: str, *, now: dt.datetime) -> None:
+        """Make the order's live reservation permanent. Committing twice commits once.
+
+        Raises:
+            ReservationError: the order has no live reservation (it expired or never was).
+        """
+        ...
+
+    def release(self, order_id: str) -> None:
+        """Give back everything the order holds, reserved or committed.
+
+        For an order abandoned, cancelled or refunded. Releasing twice, or an unknown order,
+        does nothing.
+        """
+        ...
+
+    def used(self, keys: Sequence[str], *, now: dt.datetime) -> dict[str, int]:
+        """What each counter holds now: committed claims plus live reservations."""
+        ...
+
+    def purge(self, *, now: dt.datetime) -> int:
+        """Delete reservations expired at ``now``; return how many orders were purged.
+
+        Expired reservations already count for nothing; this only tidies the store.
+        """
+        ...
+
+
+@attrs.define
+class _Order:
+    claims: dict[str, int]
+    expires_at: float
+    committed: bool = False
+
+
+class InMemoryRedemptionStore:
+    """A thread-safe store in this process's memory, for tests and single-process services.
+
+    Examples:
+        >>> import datetime as dt
+        >>> from shopkit.pricing import Claim, InMemoryRedemptionStore
+        >>> store = InMemoryRedemptionStore()
+        >>> now = dt.datetime(2026, 11, 27, tzinfo=dt.timezone.utc)
+        >>> later = now + dt.timedelta(minutes=15)
+        >>> store.reserve("o-1", [Claim("code:WELCOME", 1, 1)], now=now, expires_at=later)
+        >>> store.commit("o-1", now=now)
+        >>> store.used(["code:WELCOME"], now=now)
+        {'code:WELCOME': 1}
+    """
+
+    def __init__(self) -> None:
+        self._orders: dict[str, _Order] = {}
+        self._lock = threading.Lock()
+
+    def _held(self, key: str, now: float, skip: str | None = None) -> int:
+        return sum(
+            order.claims.get(key, 0)
+            for order_id, order in self._orders.items()
+            if order_id != skip and (order.committed or order.expires_at > now)
+        )
+
+    def reserve(
+        self, order_id: str, claims: Sequence[Claim], *, now: dt.datetime, expires_at: dt.datetime
+    ) -> None:
+        """Take every claim or none (see :class:`RedemptionStore`)."""
+        _check_claims(order_id, claims)
+        moment, until = _aware(now, "now"), _aware(expires_at, "expires_at")
+        with self._lock:
+            existing = self._orders.get(order_id)
+            if existing is not None and existing.committed:
+                raise ReservationError(
+                    f"order {order_id} is already committed", field="order_id", value=order_id
+                )
+            for claim in claims:
+                held = self._held(claim.key, moment, skip=order_id)
+                if held + claim.amount > claim.limit:
+                    raise LimitReachedError(claim, held)
+            self._orders[order_id] = _Order({c.key: c.amount for c in claims}, until)
+
+    def commit(self, order_id: str, *, now: dt.datetime) -> None:
+        """Make the live reservation permanent (see :class:`RedemptionStore`)."""
+        moment = _aware(now, "now")
+        with self._lock:
+            order = self._orders.get(order_id)
+            if order is not None and order.committed:
+                return
+            if order is None or order.expires_at <= moment:
+                raise ReservationError(
+                    f"order {order_id} has no live reservation to commit",
+                    field="order_id",
+                    value=order_id,
+                )
+            order.committed = True
+
+    def release(self, order_id: str) -> None:
+        """Give back all the order holds (see :class:`RedemptionStore`)."""
+        with self._lock:
+            self._orders.pop(order_id, None)
+
+    def used(self, keys: Sequence[str], *, now: dt.datetime) -> dict[str, int]:
+        """What each counter holds now (see :class:`RedemptionStore`)."""
+        moment = _aware(now, "now")
+        with self._lock:
+            return {key: self._held(key, moment) for key in keys}
+
+    def purge(self, *, now: dt.datetime) -> int:
+        """Delete expired reservations (see :class:`RedemptionStore`)."""
+        moment = _aware(now, "now")
+        with self._lock:
+            dead = [
+                order_id
+                for order_id, order in self._orders.items()
+                if not order.committed and order.expires_at <= moment
+            ]
+            for order_id in dead:
+                del self._orders[order_id]
+            return len(dead)
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS shopkit_claims (
+    order_id   TEXT    NOT NULL,
+    key        TEXT    NOT NULL,
+    amount     INTEGER NOT NULL,
+    committed  INTEGER NOT NULL DEFAULT 0,
+    expires_at REAL    NOT NULL,
+    PRIMARY KEY (order_id, key)
+);
+CREATE INDEX IF NOT EXISTS shopkit_claims_by_key ON shopkit_claims (key, committed, expires_at);
+CREATE INDEX IF NOT EXISTS shopkit_claims_by_order ON shopkit_claims (order_id);
+"""
+
+
+class SQLiteRedemptionStore:
+    """A store in an SQLite file, safe across threads and processes on one machine.
+
+    Each call is one transaction that takes SQLite's write lock first (``BEGIN IMMEDIATE``),
+    so concurrent reservations are serialised by the database itself, in WAL mode so that
+    readers never wait. Open one store per process (or thread) on the same path.
+
+    Args:
+        path: The database file; created with its table if missing.
+        timeout: How long a call waits for another process's transaction, in seconds.
+
+    Examples:
+        >>> import datetime as dt, tempfile, pathlib
+        >>> from shopkit.pricing import Claim, SQLiteRedemptionStore
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "redemptions.sqlite"
+        >>> store = SQLiteRedemptionStore(path)
+        >>> now = dt.datetime(2026, 11, 27, tzinfo=dt.timezone.utc)
+        >>> later = now + dt.timedelta(minutes=15)
+        >>> claim = Claim("budget:bf:EUR", 70000, 1000000)
+        >>> store.reserve("o-1", [claim], now=now, expires_at=later)
+        >>> store.used(["budget:bf:EUR"], now=now)
+        {'budget:bf:EUR': 70000}
+        >>> store.close()
+    """
+
+    def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._timeout = timeout
+        with self._transaction() as connection:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    connection.execute(statement)
+
+    def _connection(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(
+                self.path, timeout=self._timeout, isolation_level=None, check_same_thread=True
+            )
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            self._local.connection = connection
+        return connection
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        connection = self._connection()
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield connection
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+
+    @staticmethod
+    def _held(connection: sqlite3.Connection, key: str, now: float, skip: str | None) -> int:
+        row = connection.execute(
+            "SELECT COALESCE(SUM(amount), 0) FROM shopkit_claims "
+            "WHERE key = ? AND (committed = 1 OR expires_at > ?) AND order_id IS NOT ?",
+            (key, now, skip),
+        ).fetchone()
+        return int(row[0])
+
+    def reserve(
+        self, order_id: str, claims: Sequence[Claim], *, now: dt.datetime, expires_at: dt.datetime
+    ) -> None:
+        """Take every claim or none (see :class:`RedemptionStore`)."""
+        _check_claims(order_id, claims)
+        moment, until = _aware(now, "now"), _aware(expires_at, "expires_at")
+        with self._transaction() as connection:
+            committed = connection.execute(
+                "SELECT 1 FROM shopkit_claims WHERE order_id = ? AND committed = 1 LIMIT 1",
+                (order_id,),
+            ).fetchone()
+            if committed is not None:
+                raise ReservationError(
+                    f"order {order_id} is already committed", field="order_id", value=order_id
+                )
+            for claim in claims:
+                held = self._held(connection, claim.key, moment, order_id)
+                if held + claim.amount > claim.limit:
+                    raise LimitReachedError(claim, held)
+            connection.execute("DELETE FROM shopkit_claims WHERE order_id = ?", (order_id,))
+            connection.executemany(
+                "INSERT INTO shopkit_claims (order_id, key, amount, committed, expires_at) "
+                "VALUES (?, ?, ?, 0, ?)",
+                [(order_id, claim.key, claim.amount, until) for claim in claims],
+            )
+            if not claims:
+                # an order with no claims still has a reservation to commit
+                connection.execute(
+                    "INSERT INTO shopkit_claims (order_id, key, amount, committed, expires_at) "
+                    "VALUES (?, '', 0, 0, ?)",
+                    (order_id, until),
+                )
+
+    def commit(self, order_id: str, *, now: dt.datetime) -> None:
+        """Make the live reservation permanent (see :class:`RedemptionStore`)."""
+        moment = _aware(now, "now")
+        with self._transaction() as connection:
+            rows = connection.execute(
+                "SELECT committed, expires_at FROM shopkit_claims WHERE order_id = ?",
+                (order_id,),
+            ).fetchall()
+            if rows and all(committed for committed, _ in rows):
+                return
+            if not rows or any(expires <= moment for _, expires in rows):
+                raise ReservationError(
+                    f"order {order_id} has no live reservation to commit",
+                    field="order_id",
+                    value=order_id,
+                )
+            connection.execute(
+                "UPDATE shopkit_claims SET committed = 1 WHERE order_id = ?", (order_id,)
+            )
+
+    def release(self, order_id: str) -> None:
+        """Give back all the order holds (see :class:`RedemptionStore`)."""
+        with self._transaction() as connection:
+            connection.execute("DELETE FROM shopkit_claims WHERE order_id = ?", (order_id,))
+
+    def used(self, keys: Sequence[str], *, now: dt.datetime) -> dict[str, int]:
+        """What each counter holds now (see :class:`RedemptionStore`)."""
+        moment = _aware(now, "now")
+        connection = self._connection()
+        return {key: self._held(connection, key, moment, None) for key in keys}
+
+    def purge(self, *, now: dt.datetime) -> int:
+        """Delete expired reservations (see :class:`RedemptionStore`)."""
+        moment = _aware(now, "now")
+        with self._transaction() as connection:
+            dead = connection.execute(
+                "SELECT DISTINCT order_id FROM shopkit_claims "
+                "WHERE committed = 0 AND expires_at <= ?",
+                (moment,),
+            ).fetchall()
+            connection.execute(
+                "DELETE FROM shopkit_claims WHERE committed = 0 AND expires_at <= ?", (moment,)
+            )
+            return len(dead)
+
+    def close(self) -> None:
+        """Close this thread's connection (others close when their threads end)."""
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
