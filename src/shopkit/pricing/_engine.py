@@ -40,7 +40,7 @@ from shopkit import (
 from shopkit._money import RoundingMode, round_fraction, split_minor
 from shopkit.pricing._base import Context, Level, Verdict
 from shopkit.pricing._codes import CodeBook, PromoCode
-from shopkit.pricing._conditions import normalize_code
+from shopkit.pricing._conditions import CodeEntered, normalize_code
 from shopkit.pricing._promotion import (
     Combination,
     Mode,
@@ -86,6 +86,19 @@ def _index_keys(promotion: Promotion) -> frozenset[tuple[str, str]] | None:
     return None
 
 
+def _condition_codes(condition: object) -> set[str]:
+    """The codes a condition tree asks for (``code`` conditions, inside all / any / not)."""
+    if isinstance(condition, CodeEntered):
+        return {normalize_code(condition.code)}
+    found: set[str] = set()
+    for inner in getattr(condition, "conditions", ()):
+        found |= _condition_codes(inner)
+    inner_one = getattr(condition, "condition", None)
+    if inner_one is not None:
+        found |= _condition_codes(inner_one)
+    return found
+
+
 def _product_keys(product: Product) -> list[tuple[str, str]]:
     keys = [("sku", product.sku)]
     keys += [("category", category) for category in product.categories]
@@ -124,6 +137,7 @@ class PromotionBook:
         self._by_key: dict[tuple[str, str], list[Promotion]] = defaultdict(list)
         self._always: list[Promotion] = []
         self._by_id: dict[str, Promotion] = {}
+        self._by_condition_code: dict[str, list[Promotion]] = defaultdict(list)
         seen: set[str] = set()
         for index, promotion in enumerate(self.promotions):
             if not isinstance(promotion, Promotion):
@@ -140,6 +154,8 @@ class PromotionBook:
                 )
             seen.add(promotion.id)
             self._by_id[promotion.id] = promotion
+            for code in _condition_codes(promotion.condition):
+                self._by_condition_code[code].append(promotion)
             keys = _index_keys(promotion)
             if promotion.issued_codes:
                 pass  # reached through the code book, by id, only when a code is entered
@@ -160,8 +176,11 @@ class PromotionBook:
         return self._by_id.get(promotion_id)
 
     def shared_code_promotions(self, normalized_code: str) -> list[Promotion]:
-        """The promotions whose shared code is this one (normalised)."""
-        return list(self._by_key.get(("code", normalized_code), ()))
+        """The promotions a shared code (normalised) unlocks, as ``code`` or in a condition."""
+        return [
+            *self._by_key.get(("code", normalized_code), ()),
+            *self._by_condition_code.get(normalized_code, ()),
+        ]
 
     def candidates(
         self,
@@ -711,6 +730,8 @@ def price(
     book = promotions if isinstance(promotions, PromotionBook) else PromotionBook(promotions)
     entered, verdicts, unlocked = _resolve_codes(cart, book, codes, customer, at, options)
     run = _Run(cart, customer, at, options, frozenset(unlocked))
+    # only the codes not refused already count (one past max_codes_per_order unlocks nothing)
+    run.codes = frozenset(normal for normal, _ in entered if normal not in verdicts)
     candidates = book.candidates(
         (item.product for item in run.canonical), run.codes, unlocked.keys()
     )

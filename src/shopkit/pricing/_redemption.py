@@ -145,7 +145,6 @@ class RedemptionStore(Protocol):
             LimitReachedError: a claim does not fit; nothing was taken.
             ReservationError: the order is already committed.
         """
-        ...
 
     def commit(self, order_id: str, *, now: dt.datetime) -> None:
         """Make the order's live reservation permanent. Committing twice commits once.
@@ -153,7 +152,6 @@ class RedemptionStore(Protocol):
         Raises:
             ReservationError: the order has no live reservation (it expired or never was).
         """
-        ...
 
     def release(self, order_id: str) -> None:
         """Give back everything the order holds, reserved or committed.
@@ -161,18 +159,15 @@ class RedemptionStore(Protocol):
         For an order abandoned, cancelled or refunded. Releasing twice, or an unknown order,
         does nothing.
         """
-        ...
 
     def used(self, keys: Sequence[str], *, now: dt.datetime) -> dict[str, int]:
         """What each counter holds now: committed claims plus live reservations."""
-        ...
 
     def purge(self, *, now: dt.datetime) -> int:
         """Delete reservations expired at ``now``; return how many orders were purged.
 
         Expired reservations already count for nothing; this only tidies the store.
         """
-        ...
 
 
 @attrs.define
