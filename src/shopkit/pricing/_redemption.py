@@ -27,6 +27,11 @@ import attrs
 from shopkit import ShopkitError, ValidationError
 from shopkit import _validate as check
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows
+    fcntl = None  # type: ignore[assignment]
+
 __all__ = [
     "Claim",
     "InMemoryRedemptionStore",
@@ -194,14 +199,32 @@ class InMemoryRedemptionStore:
 
     def __init__(self) -> None:
         self._orders: dict[str, _Order] = {}
+        self._committed: dict[str, int] = {}  # per key, the sum of committed claims
+        self._live: dict[str, set[str]] = {}  # per key, the orders reserving it, uncommitted
         self._lock = threading.Lock()
 
     def _held(self, key: str, now: float, skip: str | None = None) -> int:
-        return sum(
-            order.claims.get(key, 0)
-            for order_id, order in self._orders.items()
-            if order_id != skip and (order.committed or order.expires_at > now)
+        live = sum(
+            self._orders[order_id].claims[key]
+            for order_id in self._live.get(key, ())
+            if order_id != skip and self._orders[order_id].expires_at > now
         )
+        held = self._committed.get(key, 0) + live
+        if skip is not None:
+            own = self._orders.get(skip)
+            if own is not None and own.committed:
+                held -= own.claims.get(key, 0)
+        return held
+
+    def _forget(self, order_id: str) -> None:
+        order = self._orders.pop(order_id, None)
+        if order is None:
+            return
+        for key, amount in order.claims.items():
+            if order.committed:
+                self._committed[key] -= amount
+            else:
+                self._live[key].discard(order_id)
 
     def reserve(
         self, order_id: str, claims: Sequence[Claim], *, now: dt.datetime, expires_at: dt.datetime
@@ -219,7 +242,10 @@ class InMemoryRedemptionStore:
                 held = self._held(claim.key, moment, skip=order_id)
                 if held + claim.amount > claim.limit:
                     raise LimitReachedError(claim, held)
+            self._forget(order_id)
             self._orders[order_id] = _Order({c.key: c.amount for c in claims}, until)
+            for claim in claims:
+                self._live.setdefault(claim.key, set()).add(order_id)
 
     def commit(self, order_id: str, *, now: dt.datetime) -> None:
         """Make the live reservation permanent (see :class:`RedemptionStore`)."""
@@ -235,11 +261,14 @@ class InMemoryRedemptionStore:
                     value=order_id,
                 )
             order.committed = True
+            for key, amount in order.claims.items():
+                self._live[key].discard(order_id)
+                self._committed[key] = self._committed.get(key, 0) + amount
 
     def release(self, order_id: str) -> None:
         """Give back all the order holds (see :class:`RedemptionStore`)."""
         with self._lock:
-            self._orders.pop(order_id, None)
+            self._forget(order_id)
 
     def used(self, keys: Sequence[str], *, now: dt.datetime) -> dict[str, int]:
         """What each counter holds now (see :class:`RedemptionStore`)."""
@@ -257,7 +286,7 @@ class InMemoryRedemptionStore:
                 if not order.committed and order.expires_at <= moment
             ]
             for order_id in dead:
-                del self._orders[order_id]
+                self._forget(order_id)
             return len(dead)
 
 
@@ -271,7 +300,10 @@ CREATE TABLE IF NOT EXISTS shopkit_claims (
     PRIMARY KEY (order_id, key)
 );
 CREATE INDEX IF NOT EXISTS shopkit_claims_by_key ON shopkit_claims (key, committed, expires_at);
-CREATE INDEX IF NOT EXISTS shopkit_claims_by_order ON shopkit_claims (order_id);
+CREATE TABLE IF NOT EXISTS shopkit_committed (
+    key    TEXT    PRIMARY KEY,
+    amount INTEGER NOT NULL
+);
 """
 
 
@@ -323,22 +355,45 @@ class SQLiteRedemptionStore:
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         connection = self._connection()
-        connection.execute("BEGIN IMMEDIATE")
+        with self._writer_lock():
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def _writer_lock(self) -> Iterator[None]:
+        # Where the OS has flock, writers queue on a lock file and are woken as soon as it is
+        # free, instead of SQLite's busy handler sleeping and retrying. SQLite's own locking
+        # stays in force underneath (and is all there is elsewhere).
+        if fcntl is None:
+            yield
+            return
+        handle = getattr(self._local, "lock", None)
+        if handle is None:
+            handle = open(f"{self.path}.lock", "a+b")  # noqa: SIM115  # kept open per thread
+            self._local.lock = handle
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
-            yield connection
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        connection.execute("COMMIT")
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     @staticmethod
     def _held(connection: sqlite3.Connection, key: str, now: float, skip: str | None) -> int:
-        row = connection.execute(
+        # committed claims are kept summed per key; live reservations are few, summed here
+        committed = connection.execute(
+            "SELECT amount FROM shopkit_committed WHERE key = ?", (key,)
+        ).fetchone()
+        live = connection.execute(
             "SELECT COALESCE(SUM(amount), 0) FROM shopkit_claims "
-            "WHERE key = ? AND (committed = 1 OR expires_at > ?) AND order_id IS NOT ?",
+            "WHERE key = ? AND committed = 0 AND expires_at > ? AND order_id IS NOT ?",
             (key, now, skip),
         ).fetchone()
-        return int(row[0])
+        return (int(committed[0]) if committed else 0) + int(live[0])
 
     def reserve(
         self, order_id: str, claims: Sequence[Claim], *, now: dt.datetime, expires_at: dt.datetime
@@ -392,10 +447,24 @@ class SQLiteRedemptionStore:
             connection.execute(
                 "UPDATE shopkit_claims SET committed = 1 WHERE order_id = ?", (order_id,)
             )
+            connection.execute(
+                "INSERT INTO shopkit_committed (key, amount) "
+                "SELECT key, amount FROM shopkit_claims WHERE order_id = ? AND amount > 0 "
+                "ON CONFLICT (key) DO UPDATE SET amount = amount + excluded.amount",
+                (order_id,),
+            )
 
     def release(self, order_id: str) -> None:
         """Give back all the order holds (see :class:`RedemptionStore`)."""
         with self._transaction() as connection:
+            for key, amount in connection.execute(
+                "SELECT key, amount FROM shopkit_claims WHERE order_id = ? AND committed = 1",
+                (order_id,),
+            ).fetchall():
+                connection.execute(
+                    "UPDATE shopkit_committed SET amount = amount - ? WHERE key = ?",
+                    (amount, key),
+                )
             connection.execute("DELETE FROM shopkit_claims WHERE order_id = ?", (order_id,))
 
     def used(self, keys: Sequence[str], *, now: dt.datetime) -> dict[str, int]:
@@ -424,3 +493,7 @@ class SQLiteRedemptionStore:
         if connection is not None:
             connection.close()
             self._local.connection = None
+        lock = getattr(self._local, "lock", None)
+        if lock is not None:
+            lock.close()
+            self._local.lock = None
