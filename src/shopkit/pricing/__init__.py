@@ -102,6 +102,7 @@ from shopkit.pricing._selectors import (
     NoneOf,
     PriceRange,
     Skus,
+    StockRange,
     Tags,
 )
 from shopkit.pricing._state import CartState, LineState, Unit
@@ -172,6 +173,7 @@ __all__ = [
     "ShippingBasis",
     "Skus",
     "StockLevel",
+    "StockRange",
     "Tags",
     "ThresholdBasis",
     "Tier",

@@ -279,7 +279,10 @@ class Benefit(abc.ABC):
         return None
 
     def nudge(self, state: CartState) -> str | None:
-        """Return what the shopper could add for the benefit to give something, if anything."""
+        """Return what the shopper could add for the benefit to give something, if anything.
+
+        A whole phrase a shop can show: "add 5.00 GBP more for free shipping".
+        """
         return None
 
 

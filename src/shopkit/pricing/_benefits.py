@@ -294,7 +294,8 @@ class BuyXGetY(Benefit):
             return None
         group = self.buy + self.get
         missing = group - have % group
-        return f"add {missing} more {self.selector.describe()}"
+        reward = "free" if self.percent == 100 else f"at {_fmt_percent(self.percent)} off"
+        return f"add {missing} more {self.selector.describe()} to get {self.get} {reward}"
 
 
 @attrs.frozen
@@ -537,7 +538,12 @@ class TieredSpend(Benefit):
         if following is None:
             return None
         missing = following.threshold.get(state.currency) - state.context.threshold_amount
-        return f"add {missing} more"
+        off = (
+            _fmt_percent(following.percent)
+            if following.percent is not None
+            else "/".join(str(m) for m in following.amounts.by_currency.values())  # type: ignore[union-attr]
+        )
+        return f"add {missing} more for {off} off the order"
 
 
 class ShippingBasis(enum.StrEnum):
@@ -595,7 +601,7 @@ class FreeShipping(Benefit):
         missing = self.threshold.get(state.currency).minor - self._amount(state)
         if missing <= 0:
             return None
-        return f"add {state.money(missing)} more"
+        return f"add {state.money(missing)} more for {self.describe()}"
 
 
 @attrs.frozen

@@ -94,7 +94,7 @@ class PromoCode:
     """A code issued for a promotion.
 
     Attributes:
-        code: The code as printed; it is matched without case, spaces or dashes.
+        code: The code as printed; it is matched without case, spaces, dashes or underscores.
         promotion_id: The promotion it unlocks.
         max_uses: How many orders may use it: 1 for a single-use code, ``None`` for unlimited.
         customer_id: The only customer who may use it, if it is bound to one.

@@ -133,7 +133,7 @@ class Not(Condition):
     def check(self, context: Context) -> Verdict:
         """The opposite of the inner verdict."""
         if self.condition.check(context).ok:
-            return Verdict(False, f"excluded: {type(self.condition).__name__} holds")
+            return Verdict(False, "not for this cart or customer")
         return PASS
 
 
@@ -394,7 +394,7 @@ class Schedule(Condition):
 
 @attrs.frozen
 class CodeEntered(Condition):
-    """Holds when the customer entered the code (compared without case, spaces or dashes).
+    """Holds when the customer entered the code (ignoring case, spaces, dashes, underscores).
 
     Attributes:
         code: The code.

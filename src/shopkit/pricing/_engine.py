@@ -514,14 +514,16 @@ class _Run:
         by_line, shipping = state.commit()
         given = sum(discount for _, discount, _ in by_line) + shipping
         if given == 0 and not gifts:
-            nudge = benefit.nudge(state)
+            capped = bool(limits) and min(limits) == 0
             outcome.not_applied.append(
                 NotApplied(
                     promotion.id,
                     promotion.name,
-                    "gives no discount to this cart",
+                    "the order's discount limit is reached"
+                    if capped
+                    else "gives no discount to this cart",
                     "no_effect",
-                    f"{nudge} for {benefit.describe()}" if nudge else None,
+                    None if capped else benefit.nudge(state),
                 )
             )
             return 0
@@ -546,7 +548,10 @@ class _Run:
     def choose_by_priority(
         self, eligible: Sequence[Promotion], idle: frozenset[str] = frozenset()
     ) -> tuple[list[Promotion], list[NotApplied]]:
-        """Choose by priority; ``idle`` group members gave nothing and hold no group's place."""
+        """Choose by priority; ``idle`` promotions gave nothing, so they stop nothing.
+
+        Nor do they hold their group's place.
+        """
         chosen: list[Promotion] = []
         refused: list[NotApplied] = []
         groups: dict[str, Promotion] = {}
@@ -609,7 +614,7 @@ class _Run:
                     chosen.append(promotion)
             else:
                 chosen.append(promotion)
-                if promotion.combination is Combination.STOP:
+                if promotion.combination is Combination.STOP and promotion.id not in idle:
                     stop = promotion
         return chosen, refused
 
@@ -765,7 +770,8 @@ def price(
         outcome = run.apply(chosen)
     else:
         # A group member that gives nothing (its threshold is not met after line discounts,
-        # say) must not hold its group's place: choose again without it until none is idle.
+        # say) must not hold its group's place, nor a stop promotion that gives nothing stop
+        # the others: choose again without their effect until none is idle.
         idle: frozenset[str] = frozenset()
         while True:
             chosen, blocked = run.choose_by_priority(eligible, idle)
@@ -774,7 +780,9 @@ def price(
             more = {
                 p.id
                 for p in chosen
-                if p.combination is Combination.GROUP and p.id not in given and p.id not in idle
+                if p.combination in (Combination.GROUP, Combination.STOP)
+                and p.id not in given
+                and p.id not in idle
             }
             if not more:
                 break

@@ -48,8 +48,8 @@ class Promotion:
         group: The group, for ``combination="group"``.
         starts_at: The first moment it is active (included), if bounded.
         ends_at: The first moment it is no longer active (excluded), if bounded.
-        code: A promo code the customer must enter, if any (compared without case, spaces
-            or dashes).
+        code: A promo code the customer must enter, if any (compared ignoring case, spaces,
+            dashes and underscores).
         min_margin_percent: A price floor: no unit is discounted below its product's cost plus
             this margin (units of products without a cost are not limited by it). A product's
             own ``min_price`` always limits every promotion.

@@ -372,15 +372,12 @@ class SQLiteRedemptionStore:
         if fcntl is None:
             yield
             return
-        handle = getattr(self._local, "lock", None)
-        if handle is None:
-            handle = open(f"{self.path}.lock", "a+b")  # noqa: SIM115  # kept open per thread
-            self._local.lock = handle
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        with open(f"{self.path}.lock", "a+b") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     @staticmethod
     def _held(connection: sqlite3.Connection, key: str, now: float, skip: str | None) -> int:
@@ -493,7 +490,3 @@ class SQLiteRedemptionStore:
         if connection is not None:
             connection.close()
             self._local.connection = None
-        lock = getattr(self._local, "lock", None)
-        if lock is not None:
-            lock.close()
-            self._local.lock = None

@@ -115,7 +115,7 @@ class AppliedPromotion:
         name: The promotion's name.
         level: Where it acted: line, order or shipping.
         amount: What it took off, items and shipping together.
-        message: A sentence a shop can show: "10% off items from Mugs: you save 1.30 GBP".
+        message: A sentence a shop can show: "Mug week: you save 1.30 GBP".
     """
 
     promotion_id: str
@@ -134,7 +134,8 @@ class NotApplied:
         name: The promotion's name.
         reason: Why, in words a shopper can read.
         code: A stable machine-readable reason: ``inactive``, ``condition``, ``excluded``,
-            ``group``, ``stopped``, ``no_effect``, ``not_chosen``.
+            ``group``, ``stopped``, ``no_effect``, ``not_chosen``, ``exhausted``,
+            ``exhausted_for_customer``, ``budget_spent``.
         nudge: What would unlock it, where something would: "add 5.00 GBP more for free
             shipping".
     """

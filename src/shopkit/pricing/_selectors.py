@@ -19,6 +19,7 @@ __all__ = [
     "NoneOf",
     "PriceRange",
     "Skus",
+    "StockRange",
     "Tags",
 ]
 
@@ -187,6 +188,59 @@ class PriceRange(Selector):
         if self.max is not None:
             parts.append("up to " + "/".join(str(m) for m in self.max.by_currency.values()))
         return "items priced " + " ".join(parts)
+
+
+def _stock_bound(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        check.non_negative_int(instance, attribute, value)
+
+
+@attrs.frozen
+class StockRange(Selector):
+    """Products whose stock is within a range, bounds included.
+
+    Steer promotions by stock, product by product: discount only what is overstocked
+    (``min_stock``: 50), or keep the last units at full price (``min_stock``: 5 leaves a product
+    with 4 or fewer out). Products whose stock the shop does not track are never selected.
+
+    Attributes:
+        min_stock: The lowest stock selected, if bounded.
+        max_stock: The highest stock selected, if bounded.
+    """
+
+    min_stock: int | None = attrs.field(default=None, validator=_stock_bound)
+    max_stock: int | None = attrs.field(default=None, validator=_stock_bound)
+
+    def __attrs_post_init__(self) -> None:
+        if self.min_stock is None and self.max_stock is None:
+            raise ValidationError("give min_stock, max_stock or both", field="min_stock")
+        if (
+            self.min_stock is not None
+            and self.max_stock is not None
+            and self.max_stock < self.min_stock
+        ):
+            raise ValidationError(
+                f"max_stock {self.max_stock} is below min_stock {self.min_stock}",
+                field="max_stock",
+                value=self.max_stock,
+            )
+
+    def matches(self, product: Product) -> bool:
+        """Whether the product's tracked stock is within the range."""
+        stock = product.stock
+        if stock is None:
+            return False
+        return (self.min_stock is None or stock >= self.min_stock) and (
+            self.max_stock is None or stock <= self.max_stock
+        )
+
+    def describe(self) -> str:
+        """Say which stock levels."""
+        if self.max_stock is None:
+            return f"items with at least {self.min_stock} in stock"
+        if self.min_stock is None:
+            return f"items with at most {self.max_stock} in stock"
+        return f"items with {self.min_stock} to {self.max_stock} in stock"
 
 
 def _selector_tuple(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
