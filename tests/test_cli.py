@@ -222,3 +222,42 @@ def test_price_refuses_a_time_without_offset(capsys: pytest.CaptureFixture[str])
         main(["price", "a.json", "b.json", "--at", "2026-11-27"])
     assert info.value.code == 2
     assert "has no UTC offset" in capsys.readouterr().err
+
+
+def test_price_with_issued_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = Path(shopkit.__file__).parent / "data"
+    cart = json.loads((data / "cart.json").read_text(encoding="utf-8"))
+    cart["codes"] = ["gift-2026", "nope"]
+    (tmp_path / "cart.json").write_text(json.dumps(cart), encoding="utf-8")
+    promotions = [
+        {
+            "id": "gift",
+            "name": "Gift code: 5.00 off",
+            "benefit": {"type": "fixed_off", "amounts": {"GBP": "5.00"}},
+            "issued_codes": True,
+        }
+    ]
+    (tmp_path / "promotions.json").write_text(json.dumps(promotions), encoding="utf-8")
+    codes = [{"code": "GIFT-2026", "promotion_id": "gift"}]
+    (tmp_path / "codes.json").write_text(json.dumps(codes), encoding="utf-8")
+    status = main(
+        [
+            "price",
+            str(tmp_path / "cart.json"),
+            str(tmp_path / "promotions.json"),
+            "--codes",
+            str(tmp_path / "codes.json"),
+            "--at",
+            "2026-11-27T12:00:00+00:00",
+            "--format",
+            "json",
+        ]
+    )
+    assert status == 0
+    priced = json.loads(capsys.readouterr().out)
+    # 35.40 − 5.00 = 30.40, plus 4.95 shipping = 35.35
+    assert priced["total"] == {"amount": "35.35", "currency": "GBP"}
+    assert [(c["code"], c["status"]) for c in priced["codes"]] == [
+        ("gift-2026", "applied"),
+        ("nope", "unknown"),
+    ]

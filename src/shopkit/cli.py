@@ -36,9 +36,11 @@ from shopkit import (
     to_json,
 )
 from shopkit.pricing import (
+    CodeBook,
     Mode,
     PricedCart,
     PricingOptions,
+    PromoCode,
     Promotion,
     price,
     sample_promotions,
@@ -55,6 +57,7 @@ SCHEMA_TYPES: dict[str, Any] = {
     "money": Money,
     "priced-cart": PricedCart,
     "product": Product,
+    "promo-codes": list[PromoCode],
     "promotion": Promotion,
     "promotions": list[Promotion],
     "shipping-option": ShippingOption,
@@ -176,6 +179,9 @@ def _print_priced(priced: PricedCart, console: Console, locale: str) -> None:
         console.print(f"[green]✓[/green] {applied.message}")
     for skipped in priced.not_applied:
         console.print(f"[yellow]✗[/yellow] {skipped.name}: {skipped.reason}")
+    for code in priced.codes:
+        mark = "[green]✓[/green]" if code.status == "applied" else "[yellow]✗[/yellow]"
+        console.print(f"{mark} code {code.code}: {code.status.value}, {code.message}")
     for nudge in priced.nudges:
         console.print(f"[cyan]→[/cyan] {nudge[0].upper()}{nudge[1:]}")
 
@@ -204,9 +210,10 @@ def _price(args: argparse.Namespace, console: Console) -> int:
     cart = _read(args.cart, Cart, "cart")
     promotions = _read(args.promotions, list[Promotion], "promotions")
     customer = _read(args.customer, Customer, "customer") if args.customer else None
+    codes = CodeBook(_read(args.codes, list[PromoCode], "codes")) if args.codes else None
     at = args.at if args.at is not None else dt.datetime.now(dt.UTC)
     options = PricingOptions(mode=Mode(args.mode))
-    priced = price(cart, promotions, at=at, customer=customer, options=options)
+    priced = price(cart, promotions, at=at, customer=customer, options=options, codes=codes)
     if args.format == "json":
         sys.stdout.write(to_json(priced) + "\n")
     else:
@@ -254,6 +261,10 @@ def _parser() -> argparse.ArgumentParser:
         help="the moment to price at, ISO 8601 with offset (default: now, UTC)",
     )
     pricing.add_argument("--customer", help="the customer context, as JSON")
+    pricing.add_argument(
+        "--codes",
+        help="codes issued for promotions, as a JSON list (see `shopkit schema promo-codes`)",
+    )
     pricing.add_argument(
         "--mode",
         choices=[mode.value for mode in Mode],
