@@ -38,7 +38,7 @@ test:
 	$(BIN)/pytest
 
 docs:
-	$(BIN)/mkdocs build --strict --site-dir $(VENV)/site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir $(VENV)/site
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache
