@@ -929,19 +929,22 @@ def _result(
     codes: tuple[CodeResult, ...] = (),
 ) -> PricedCart:
     cart = run.cart
-    money = run.money
+    currency = cart.currency
+    trusted = Money._trusted
+
+    def money(minor: int) -> Money:
+        return trusted(minor, currency)
+
     # Each line as given gets (adjustments, discount in minor units).
     per_source: dict[int, tuple[tuple[Adjustment, ...], int]] = {}
     for index, item in enumerate(run.canonical):
         raw = outcome.adjustments.get(index, ())
         if len(item.sources) == 1:
-            per_source[item.sources[0][0]] = (
-                tuple(
-                    Adjustment(pid, level, money(amount), units)
-                    for pid, level, amount, units in raw
-                ),
-                sum(amount for _, _, amount, _ in raw),
-            )
+            made = [
+                Adjustment(pid, level, trusted(amount, currency), units)
+                for pid, level, amount, units in raw
+            ]
+            per_source[item.sources[0][0]] = (tuple(made), sum([a[2] for a in raw]))
             continue
         # Lines of one product were priced together: split each adjustment back over them
         # by quantity, exactly, no line past its own subtotal.
