@@ -11,7 +11,7 @@ import attrs
 
 from shopkit import ValidationError
 from shopkit import _validate as check
-from shopkit.pricing._conditions import _aware, normalize_code
+from shopkit.pricing._conditions import _aware, check_window, normalize_code
 
 __all__ = ["UNAMBIGUOUS_ALPHABET", "CodeBook", "PromoCode", "generate_codes"]
 
@@ -112,6 +112,9 @@ class PromoCode:
     )
     starts_at: dt.datetime | None = attrs.field(default=None, validator=_aware, kw_only=True)
     ends_at: dt.datetime | None = attrs.field(default=None, validator=_aware, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        check_window(self.starts_at, self.ends_at)
 
     @property
     def normalized(self) -> str:

@@ -12,6 +12,7 @@ import attrs
 from shopkit import Product, ValidationError
 from shopkit import _validate as check
 from shopkit.pricing._base import PASS, Amounts, Condition, Context, Selector, Verdict
+from shopkit.pricing._selectors import StockRange, _stock_bound
 
 __all__ = [
     "All",
@@ -284,6 +285,16 @@ def _aware(instance: _Any, attribute: attrs.Attribute[_Any], value: _Any) -> Non
         )
 
 
+def check_window(starts_at: dt.datetime | None, ends_at: dt.datetime | None) -> None:
+    """Refuse a window that ends before (or when) it starts."""
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise ValidationError(
+            f"ends at {ends_at.isoformat()}, not after it starts at {starts_at.isoformat()}",
+            field="ends_at",
+            value=ends_at.isoformat(),
+        )
+
+
 @attrs.frozen
 class DateWindow(Condition):
     """Holds from ``starts_at`` (included) until ``ends_at`` (excluded).
@@ -297,13 +308,7 @@ class DateWindow(Condition):
     ends_at: dt.datetime | None = attrs.field(default=None, validator=_aware)
 
     def __attrs_post_init__(self) -> None:
-        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            raise ValidationError(
-                f"ends at {self.ends_at.isoformat()}, not after it starts at "
-                f"{self.starts_at.isoformat()}",
-                field="ends_at",
-                value=self.ends_at.isoformat(),
-            )
+        check_window(self.starts_at, self.ends_at)
 
     def check(self, context: Context) -> Verdict:
         """Whether the pricing moment is inside the window."""
@@ -410,11 +415,6 @@ class CodeEntered(Condition):
         return Verdict(False, "needs a promo code")
 
 
-def _stock_bound(instance: _Any, attribute: attrs.Attribute[_Any], value: _Any) -> None:
-    if value is not None:
-        check.non_negative_int(instance, attribute, value)
-
-
 @attrs.frozen
 class StockLevel(Condition):
     """Holds when a selected product in the cart has a stock level within bounds.
@@ -432,27 +432,14 @@ class StockLevel(Condition):
     selector: Selector = attrs.field(validator=check.instance_of(Selector))
     min_stock: int | None = attrs.field(default=None, validator=_stock_bound)
     max_stock: int | None = attrs.field(default=None, validator=_stock_bound)
+    _range: StockRange = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
-        if self.min_stock is None and self.max_stock is None:
-            raise ValidationError("give min_stock, max_stock or both", field="min_stock")
-        if (
-            self.min_stock is not None
-            and self.max_stock is not None
-            and self.max_stock < self.min_stock
-        ):
-            raise ValidationError(
-                f"max_stock {self.max_stock} is below min_stock {self.min_stock}",
-                field="max_stock",
-                value=self.max_stock,
-            )
+        # the bounds mean what the stock_range selector's mean, and are checked the same way
+        object.__setattr__(self, "_range", StockRange(self.min_stock, self.max_stock))
 
     def _within(self, product: Product) -> bool:
-        stock = product.stock
-        if stock is None or not self.selector.matches(product):
-            return False
-        low_ok = self.min_stock is None or stock >= self.min_stock
-        return low_ok and (self.max_stock is None or stock <= self.max_stock)
+        return self.selector.matches(product) and self._range.matches(product)
 
     def check(self, context: Context) -> Verdict:
         """Whether some selected line's product has stock within the bounds."""

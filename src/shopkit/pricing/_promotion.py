@@ -11,7 +11,7 @@ import attrs
 from shopkit import RoundingMode, ValidationError, to_decimal
 from shopkit import _validate as check
 from shopkit.pricing._base import Amounts, Benefit, Condition
-from shopkit.pricing._conditions import _aware
+from shopkit.pricing._conditions import _aware, check_window
 
 __all__ = ["Combination", "Mode", "PricingOptions", "Promotion", "ThresholdBasis"]
 
@@ -124,13 +124,7 @@ class Promotion:
         )
 
     def __attrs_post_init__(self) -> None:
-        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            raise ValidationError(
-                f"ends at {self.ends_at.isoformat()}, not after it starts at "
-                f"{self.starts_at.isoformat()}",
-                field="ends_at",
-                value=self.ends_at.isoformat(),
-            )
+        check_window(self.starts_at, self.ends_at)
         if (self.combination is Combination.GROUP) != (self.group is not None):
             raise ValidationError(
                 "a group is given exactly when combination is 'group'",
