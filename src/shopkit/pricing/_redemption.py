@@ -108,12 +108,17 @@ class Claim:
     limit: int = attrs.field(validator=check.non_negative_int)
 
 
-def _aware(moment: dt.datetime, field: str) -> float:
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def _aware(moment: dt.datetime, field: str) -> int:
+    """The moment as whole microseconds since 1970 (UTC): exact, and comparable in SQL."""
     if not isinstance(moment, dt.datetime) or moment.tzinfo is None:
         raise ValidationError(
             f"{moment!r} is not a date-time with a UTC offset", field=field, value=str(moment)
         )
-    return moment.timestamp()
+    return (moment - _EPOCH) // _MICROSECOND
 
 
 def _check_claims(order_id: str, claims: Sequence[Claim]) -> None:
@@ -178,7 +183,7 @@ class RedemptionStore(Protocol):
 @attrs.define
 class _Order:
     claims: dict[str, int]
-    expires_at: float
+    expires_at: int
     committed: bool = False
 
 
@@ -203,7 +208,7 @@ class InMemoryRedemptionStore:
         self._live: dict[str, set[str]] = {}  # per key, the orders reserving it, uncommitted
         self._lock = threading.Lock()
 
-    def _held(self, key: str, now: float, skip: str | None = None) -> int:
+    def _held(self, key: str, now: int, skip: str | None = None) -> int:
         live = sum(
             self._orders[order_id].claims[key]
             for order_id in self._live.get(key, ())
@@ -296,7 +301,7 @@ CREATE TABLE IF NOT EXISTS shopkit_claims (
     key        TEXT    NOT NULL,
     amount     INTEGER NOT NULL,
     committed  INTEGER NOT NULL DEFAULT 0,
-    expires_at REAL    NOT NULL,
+    expires_at INTEGER NOT NULL,
     PRIMARY KEY (order_id, key)
 );
 CREATE INDEX IF NOT EXISTS shopkit_claims_by_key ON shopkit_claims (key, committed, expires_at);
@@ -332,7 +337,7 @@ class SQLiteRedemptionStore:
         >>> store.close()
     """
 
-    def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:
+    def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:  # float-ok: seconds
         self.path = Path(path)
         self._local = threading.local()
         self._timeout = timeout
@@ -380,7 +385,7 @@ class SQLiteRedemptionStore:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     @staticmethod
-    def _held(connection: sqlite3.Connection, key: str, now: float, skip: str | None) -> int:
+    def _held(connection: sqlite3.Connection, key: str, now: int, skip: str | None) -> int:
         # committed claims are kept summed per key; live reservations are few, summed here
         committed = connection.execute(
             "SELECT amount FROM shopkit_committed WHERE key = ?", (key,)
