@@ -1,0 +1,159 @@
+"""Popularity: best sellers overall, per customer segment or per region, optionally time-decayed."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from shopkit import ValidationError
+from shopkit.recommend._base import Context, FloatArray, Recommender, Scores, recommenders
+from shopkit.recommend._interactions import EventKind, Interactions
+
+__all__ = ["Popular", "PopularBy"]
+
+_DAY = 86_400
+
+
+class PopularBy(enum.StrEnum):
+    """Whose purchases make an item popular."""
+
+    GLOBAL = "global"
+    """Everyone's."""
+    SEGMENT = "segment"
+    """Those of customers in the request's segment (its first segment the data knows)."""
+    REGION = "region"
+    """Those in the request's region."""
+
+
+def _by(value: Any) -> PopularBy:
+    try:
+        return PopularBy(value)
+    except ValueError:
+        raise ValidationError(
+            f"{value!r} is not one of {', '.join(PopularBy)}", field="by", value=value
+        ) from None
+
+
+def _half_life(value: Any) -> Any:
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        try:
+            return Decimal(value)
+        except ArithmeticError:
+            return value
+    return value
+
+
+def _positive(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, Decimal) or not value.is_finite() or value <= 0:
+        raise ValidationError(
+            f"{value!r} is not a positive number of days", field=attribute.name, value=value
+        )
+
+
+@recommenders.register("popular")
+@attrs.define(kw_only=True)
+class Popular(Recommender):
+    """The items bought in the most baskets, overall, per segment or per region.
+
+    With ``half_life_days`` a basket's weight halves for every that many days it is older than
+    the newest basket in the data (the clock is never read), so recent best sellers rise. A
+    request whose segment or region the data does not know gets the overall list: popularity
+    is the cold-start answer for a new customer or an unknown item.
+
+    Attributes:
+        by: ``global`` (default), ``segment`` or ``region``.
+        half_life_days: The half-life of a basket's weight in days; ``None`` (default) for no
+            decay.
+
+    Examples:
+        >>> import datetime as dt
+        >>> from shopkit import Customer
+        >>> from shopkit.recommend import Interactions, Order, Popular, Request
+        >>> at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+        >>> orders = [
+        ...     Order("1", ["tea", "mug"], at, region="UK"),
+        ...     Order("2", ["tea"], at, region="UK"),
+        ...     Order("3", ["wine"], at, region="FR"),
+        ... ]
+        >>> model = Popular(by="region").fit(Interactions.from_orders(orders))
+        >>> [(r.sku, r.reason) for r in model.recommend(Request(customer=Customer(region="FR")))]
+        [('wine', 'Popular in FR')]
+    """
+
+    by: PopularBy = attrs.field(default=PopularBy.GLOBAL, converter=_by)
+    half_life_days: Decimal | None = attrs.field(
+        default=None, converter=_half_life, validator=_positive
+    )
+
+    overall_: FloatArray = attrs.field(init=False, repr=False, eq=False)
+    groups_: dict[str, int] = attrs.field(init=False, repr=False, eq=False)
+    by_group_: FloatArray = attrs.field(init=False, repr=False, eq=False)
+
+    def fit_model(self, interactions: Interactions) -> None:
+        n = len(self.items_)
+        mask = interactions.kind == int(EventKind.PURCHASE)
+        items = interactions.item[mask]
+        weights = np.ones(len(items))
+        if self.half_life_days is not None and len(items):
+            times = interactions.time[mask]
+            age_days = (int(times.max()) - times) / _DAY
+            weights = 0.5 ** (age_days / float(self.half_life_days))
+        self.overall_ = np.bincount(items, weights=weights, minlength=n).astype(np.float64)
+        if self.by is PopularBy.GLOBAL:
+            names: tuple[str, ...] = ()
+            groups = np.zeros(0, dtype=np.int64)
+        elif self.by is PopularBy.REGION:
+            names, groups = interactions.regions, interactions.region[mask]
+        else:
+            names, groups = interactions.segments, interactions.segment[mask]
+        self.groups_ = {name: index for index, name in enumerate(names)}
+        known = groups >= 0
+        flat = np.bincount(
+            groups[known] * n + items[known], weights=weights[known], minlength=len(names) * n
+        )
+        self.by_group_ = flat.reshape(len(names), n).astype(np.float64)
+
+    def _group(self, context: Context) -> tuple[int, str | None]:
+        customer = context.request.customer
+        if customer is None or self.by is PopularBy.GLOBAL:
+            return -1, None
+        names = customer.segments if self.by is PopularBy.SEGMENT else (customer.region,)
+        for name in names:
+            if name is not None and name in self.groups_:
+                return self.groups_[name], name
+        return -1, None
+
+    def score(self, context: Context) -> Scores:
+        group, _ = self._group(context)
+        scores = self.by_group_[group] if group >= 0 else self.overall_
+        return Scores.of(scores.copy(), self)
+
+    def explain(self, items: Any, context: Context) -> list[tuple[str, str | None]]:
+        _, name = self._group(context)
+        if name is None:
+            text = "Trending now" if self.half_life_days is not None else "A best seller"
+        elif self.by is PopularBy.REGION:
+            text = f"Popular in {name}"
+        else:
+            text = f"Popular with {name} customers"
+        return [(text, None) for _ in items]
+
+    def state(self) -> dict[str, npt.NDArray[Any]]:
+        return {
+            "overall_": self.overall_,
+            "groups_": np.array(list(self.groups_), dtype=str),
+            "by_group_": self.by_group_,
+        }
+
+    def restore(self, arrays: Mapping[str, npt.NDArray[Any]]) -> None:
+        self.overall_ = arrays["overall_"]
+        self.groups_ = {str(name): i for i, name in enumerate(arrays["groups_"].tolist())}
+        self.by_group_ = arrays["by_group_"].reshape(len(self.groups_), len(self.items_))

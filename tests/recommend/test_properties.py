@@ -1,0 +1,166 @@
+"""Properties every strategy keeps, for any data and request (hypothesis)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from shopkit import Product
+from shopkit.recommend import (
+    Blend,
+    Catalogue,
+    CrossSell,
+    CrossSellRule,
+    Fallback,
+    Filters,
+    FrequentlyBoughtTogether,
+    Interactions,
+    Order,
+    Placements,
+    Popular,
+    PurchaseHistory,
+    Recommender,
+    Request,
+    Upsell,
+    ViewedItems,
+    load_model,
+)
+from tests.strategies import REC_SKUS, rec_catalogues, rec_orders, rec_requests
+
+
+def every_strategy() -> list[Recommender]:
+    rules = [
+        CrossSellRule(sku="R0", add_ons=["R1", "R2", "NEW1"]),
+        CrossSellRule(category="Mugs", add_ons=["R3", "R4"]),
+    ]
+    return [
+        Popular(),
+        Popular(by="region", half_life_days=Decimal("7")),
+        Popular(by="segment"),
+        FrequentlyBoughtTogether(),
+        FrequentlyBoughtTogether(measure="lift", basket_weight="none", neighbours=2),
+        PurchaseHistory(),
+        ViewedItems(measure="confidence"),
+        CrossSell(rules=rules, max_share=Decimal("0.5")),
+        Upsell(),
+        Blend(strategies=[FrequentlyBoughtTogether(), Popular()], weights=["2", "1"]),
+        Fallback(strategies=[CrossSell(rules=rules), FrequentlyBoughtTogether(), Popular()]),
+        Placements(routes={"cart": FrequentlyBoughtTogether()}, default=Upsell()),
+    ]
+
+
+strategies = st.sampled_from(range(len(every_strategy())))
+
+
+def allowed(sku: str, request: Request, catalogue: Catalogue, bought: set[str]) -> bool:
+    """The filters, restated plainly from their documentation."""
+    filters = request.filters
+    product = catalogue.get(sku)
+    if filters.exclude_cart and sku in request.cart:
+        return False
+    if filters.exclude_viewed and sku in request.viewed:
+        return False
+    if filters.exclude_bought and sku in bought:
+        return False
+    if filters.in_stock and product is not None and product.stock == 0:
+        return False
+    if sku in filters.excluded_skus:
+        return False
+    if product is not None and set(product.categories) & set(filters.excluded_categories):
+        return False
+    if filters.max_price_ratio is not None or filters.min_price_ratio is not None:
+        anchors = [s for s in request.cart if catalogue.get(s) is not None]
+        anchors = anchors or [s for s in request.viewed if catalogue.get(s) is not None]
+        if not anchors or product is None:
+            return False
+        main = max(
+            (p for p in (catalogue.get(s) for s in anchors) if p is not None),
+            key=lambda p: p.unit_price.minor,
+        )
+        price = Fraction(product.unit_price.minor)
+        if filters.max_price_ratio is not None and price > main.unit_price.minor * Fraction(
+            filters.max_price_ratio
+        ):
+            return False
+        if filters.min_price_ratio is not None and price < main.unit_price.minor * Fraction(
+            filters.min_price_ratio
+        ):
+            return False
+    return True
+
+
+def bought_by(orders: list[Order], request: Request) -> set[str]:
+    customer = request.customer.id if request.customer is not None else None
+    mine = {
+        sku for order in orders if customer and order.customer == customer for sku in order.skus
+    }
+    return mine | set(request.history)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rec_orders(), rec_catalogues(), rec_requests, strategies)
+def test_lists_pass_the_filters_never_repeat_and_are_k_long_when_they_can_be(
+    orders: list[Order], products: tuple[Product, ...], request: Request, which: int
+) -> None:
+    catalogue = Catalogue(products)
+    model = every_strategy()[which].fit(Interactions.from_orders(orders), catalogue=catalogue)
+    got = model.recommend(request)
+    skus = [r.sku for r in got]
+    bought = bought_by(orders, request)
+
+    assert len(skus) == len(set(skus))
+    assert len(skus) <= request.k
+    assert all(allowed(sku, request, catalogue, bought) for sku in skus)
+    # every candidate the strategy has for this request, unfiltered
+    unfiltered = Request(
+        cart=request.cart,
+        viewed=request.viewed,
+        customer=request.customer,
+        history=request.history,
+        placement=request.placement,
+        k=100,
+        filters=Filters(exclude_cart=False),
+    )
+    candidates = [r.sku for r in model.recommend(unfiltered)]
+    passing = [sku for sku in candidates if allowed(sku, request, catalogue, bought)]
+    assert len(skus) == min(request.k, len(passing))
+    assert set(skus) <= set(passing)
+    # scores never rise down the list
+    assert [r.score for r in got] == sorted((r.score for r in got), reverse=True)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rec_orders(), rec_catalogues(), rec_requests, strategies)
+def test_the_same_model_and_request_give_the_same_list_also_after_save_and_load(
+    tmp_path_factory,
+    orders: list[Order],
+    products: tuple[Product, ...],
+    request: Request,
+    which: int,
+) -> None:
+    catalogue = Catalogue(products)
+    data = Interactions.from_orders(orders)
+    model = every_strategy()[which].fit(data, catalogue=catalogue)
+    first = model.recommend(request)
+    assert model.recommend(request) == first
+    assert every_strategy()[which].fit(data, catalogue=catalogue).recommend(request) == first
+    assert model.recommend_batch([request, request]) == [first, first]
+    path: Path = tmp_path_factory.mktemp("model") / "model.npz"
+    model.save(path)
+    assert load_model(path).recommend(request) == first
+
+
+@settings(max_examples=60, deadline=None)
+@given(rec_orders(), rec_requests)
+def test_popular_fills_the_list_from_every_bought_item(
+    orders: list[Order], request: Request
+) -> None:
+    model = Popular().fit(Interactions.from_orders(orders))
+    bought = {sku for order in orders for sku in order.skus}
+    passing = [sku for sku in bought if sku not in request.cart and sku in REC_SKUS]
+    plain = Request(cart=request.cart, k=request.k)
+    assert len(model.recommend(plain)) == min(request.k, len(passing))
