@@ -392,7 +392,7 @@ def _print_recommendations(
         console.print("(no candidates pass the filters)")
 
 
-def _split_moment(data: Interactions, share: float) -> dt.datetime:
+def _split_moment(data: Interactions, share: float) -> dt.datetime:  # float-ok: a share of time
     """The moment before which the first ``1 - share`` of the baskets started."""
     starts = np.full(data.n_baskets, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(starts, data.basket, data.time)
