@@ -535,11 +535,12 @@ class FrequentlyBoughtTogether(_ItemItem):
         alpha: The cosine's exponent on the cart item's count (default 0.7): how much a
             rare cart item's partners weigh against a common one's.
         beta: The cosine's exponent on the candidate's count for a request with one item
-            (default 0.1): how much a best seller is held back (0 ranks as confidence does,
+            (default 0): how much a best seller is held back (0 ranks as confidence does,
             0.5 as the cosine).
-        beta_cart: The same exponent for a request with two or more items (default 0.4): a
+        beta_cart: The same exponent for a request with two or more items (default 0.5): a
             best seller collects votes from many cart items, so it is held back more. The
-            defaults were chosen on the Online Retail benchmark.
+            defaults were chosen on a validation split of the Online Retail data (the month
+            before the benchmark's test split) by ``benchmarks/tune_recommend.py``.
         basket_weight: How much a basket counts by its size: ``inverse`` (default), ``log``
             or ``none`` (plain counts, as support, confidence and lift are defined).
         min_count: Pairs seen in fewer (weighted) baskets are ignored.
@@ -556,6 +557,15 @@ class FrequentlyBoughtTogether(_ItemItem):
         >>> [(r.sku, r.reason) for r in model.recommend(Request(cart=["phone"]))]
         [('case', 'Often bought with phone'), ('glass', 'Often bought with phone')]
     """
+
+    # Tuned for baskets on a validation split (benchmarks/tune_recommend.py); purchase history
+    # and viewed items keep the shared defaults, which that tuning did not look at.
+    beta: Decimal = attrs.field(
+        default=Decimal("0"), converter=_to_decimal, validator=_unit_decimal
+    )
+    beta_cart: Decimal = attrs.field(
+        default=Decimal("0.5"), converter=_to_decimal, validator=_unit_decimal
+    )
 
     def _sentence(self, name: str) -> str:
         return f"Often bought with {name}"
