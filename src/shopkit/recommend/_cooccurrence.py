@@ -297,14 +297,22 @@ def _basket_weight(value: Any) -> BasketWeight:
 def _non_negative_decimal(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
         raise ValidationError(
-            f"{value!r} is not a decimal number of at least 0", field=attribute.name, value=value
+            f"{_shown(value)} is not a decimal number of at least 0",
+            field=attribute.name,
+            value=value,
         )
+
+
+def _shown(value: Any) -> str:
+    return str(value) if isinstance(value, Decimal) else repr(value)
 
 
 def _unit_decimal(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, Decimal) or not value.is_finite() or not 0 <= value <= 1:
         raise ValidationError(
-            f"{value!r} is not a decimal number from 0 to 1", field=attribute.name, value=value
+            f"{_shown(value)} is not a decimal number from 0 to 1",
+            field=attribute.name,
+            value=value,
         )
 
 
