@@ -255,3 +255,13 @@ def test_cancel_and_retry_are_idempotent() -> None:
     store.release("o-1")  # the order is refunded
     store.release("o-1")  # and the refund retried
     assert store.used(["promotion:twice"], now=NOW) == {"promotion:twice": 0}
+
+
+def test_a_shared_code_unlocks_a_promotion_that_also_has_issued_codes() -> None:
+    both = Promotion("both", "10% either way", Percentage(10), code="EVERYONE", issued_codes=True)
+    book = CodeBook([PromoCode("JUST-ALICE", "both", customer_id="alice")])
+    shared = price(with_codes("everyone"), [both], at=NOW, codes=book)
+    issued = price(with_codes("just-alice"), [both], at=NOW, customer=ALICE, codes=book)
+    # either code takes 10 % off 40.00: 36.00
+    assert shared.total == issued.total == Money.of("36.00", "EUR")
+    assert status(shared) == [("everyone", CodeStatus.APPLIED)]

@@ -157,11 +157,11 @@ class PromotionBook:
             for code in _condition_codes(promotion.condition):
                 self._by_condition_code[code].append(promotion)
             keys = _index_keys(promotion)
-            if promotion.issued_codes:
-                pass  # reached through the code book, by id, only when a code is entered
-            elif promotion.code is not None:
-                # only a cart with the code entered can use it: file it under the code alone
-                self._by_key[("code", normalize_code(promotion.code))].append(promotion)
+            if promotion.needs_code:
+                # Only a cart with a code entered can use it: file it under its shared code,
+                # if it has one; an issued code reaches it by id, through the code book.
+                if promotion.code is not None:
+                    self._by_key[("code", normalize_code(promotion.code))].append(promotion)
             elif keys is None:
                 self._always.append(promotion)
             else:
