@@ -1,7 +1,16 @@
-"""Contract tests for redemption stores, to run against any implementation.
+"""Contract tests for pricing plugins and redemption stores, to run against any implementation.
+
+A plugin benefit proves it keeps the engine's invariants by running ``BenefitContract``, as
+every built-in benefit does::
+
+    from shopkit.pricing.testing import BenefitContract
+
+    class TestMyBenefit(BenefitContract):
+        def make_benefit(self):
+            return MyBenefit(...)
 
 A Redis or PostgreSQL store proves it keeps the :class:`~shopkit.pricing.RedemptionStore`
-promises by running the same tests the built-in stores run. It needs pytest and hypothesis::
+promises by running the same tests the built-in stores run. Both need pytest and hypothesis::
 
     from shopkit.pricing.testing import RedemptionStoreContract, redemption_state_machine
 
@@ -24,9 +33,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from shopkit import Cart, Line, Money, Product, ShippingOption, from_json, to_json
+from shopkit.pricing._base import Benefit
+from shopkit.pricing._engine import price
+from shopkit.pricing._promotion import Promotion
 from shopkit.pricing._redemption import (
     Claim,
     LimitReachedError,
@@ -34,10 +48,118 @@ from shopkit.pricing._redemption import (
     ReservationError,
 )
 
-__all__ = ["RedemptionStoreContract", "redemption_state_machine"]
+__all__ = ["BenefitContract", "RedemptionStoreContract", "carts", "redemption_state_machine"]
 
 T0 = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
 MINUTE = dt.timedelta(minutes=1)
+
+
+CATEGORIES = ("Phones", "Accessories", "Kitchen")
+"""The categories generated products are in; a benefit under test may select them."""
+TAGS = ("sale", "new")
+"""The tags generated products carry."""
+
+
+@st.composite
+def carts(draw: st.DrawFn, currencies: tuple[str, ...] = ("EUR", "JPY", "KWD")) -> Cart:
+    """Carts of up to six lines of products in ``CATEGORIES`` with ``TAGS``.
+
+    Some products have a cost, a minimum price or a stock level; a shipping option is chosen or
+    not.
+    """
+    currency = draw(st.sampled_from(currencies))
+
+    @st.composite
+    def products(draw: st.DrawFn) -> Product:
+        price_minor = draw(st.integers(0, 200_000))
+        cost = draw(st.none() | st.integers(0, price_minor))
+        floor = draw(st.none() | st.integers(0, price_minor))
+        sku = draw(st.sampled_from(("S1", "S2", "S3", "S4", "S5")))
+        return Product(
+            sku,
+            f"Product {sku}",
+            Money(price_minor, currency),
+            cost=None if cost is None else Money(cost, currency),
+            min_price=None if floor is None else Money(floor, currency),
+            categories=draw(st.lists(st.sampled_from(CATEGORIES), max_size=2)),
+            tags=draw(st.lists(st.sampled_from(TAGS), max_size=2)),
+            stock=draw(st.none() | st.integers(0, 20)),
+        )
+
+    lines = draw(st.lists(st.builds(Line, products(), st.integers(1, 6)), max_size=6))
+    options = [ShippingOption("standard", "Standard", Money(draw(st.integers(0, 2_000)), currency))]
+    method = draw(st.sampled_from([None, "standard"]))
+    return Cart(currency, lines, shipping_options=options, shipping_method=method)
+
+
+_PER_SUBCLASS = [HealthCheck.differing_executors]
+
+
+class BenefitContract(abc.ABC):
+    """Mixin of pytest tests every benefit must pass; define ``make_benefit``.
+
+    The benefit is priced alone and next to a 10 % order discount, over generated carts in EUR,
+    JPY and KWD (override ``currencies`` if it has amounts for others only).
+    """
+
+    currencies: tuple[str, ...] = ("EUR", "JPY", "KWD")
+
+    @abc.abstractmethod
+    def make_benefit(self) -> Benefit:
+        """Return the benefit under test (with amounts for ``currencies``)."""
+
+    def _promotions(self) -> list[Promotion]:
+        from shopkit.pricing._benefits import Percentage
+
+        return [
+            Promotion("under-test", "Under test", self.make_benefit(), priority=1),
+            Promotion("ten", "10% off", Percentage(10)),
+        ]
+
+    # Each subclass runs the same test with its own benefit; hypothesis sees one method called
+    # from many classes, which is the point of a contract mixin.
+    @settings(max_examples=40, deadline=None, suppress_health_check=_PER_SUBCLASS)
+    @given(data=st.data())
+    def test_totals_never_negative_and_add_up(self, data: st.DataObject) -> None:
+        """Invariants 1 and 2: no negative total, no discount past its amount, exact sums."""
+        cart = data.draw(carts(self.currencies))
+        for promotions in (self._promotions()[:1], self._promotions()):
+            result = price(cart, promotions, at=T0)
+            for line in result.lines:
+                assert 0 <= line.discount.minor <= line.subtotal.minor
+                assert sum(a.amount.minor for a in line.adjustments) == line.discount.minor
+                assert line.total == line.subtotal - line.discount
+            assert 0 <= result.shipping_discount.minor <= result.shipping_price.minor
+            assert result.discount.minor == sum(line.discount.minor for line in result.lines)
+            assert result.total == result.subtotal - result.discount + result.shipping
+            for line in result.lines:  # a unit is consumed once at most
+                assert sum(a.units for a in line.adjustments) <= line.line.quantity
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=_PER_SUBCLASS)
+    @given(data=st.data())
+    def test_pure_and_independent_of_line_order(self, data: st.DataObject) -> None:
+        """Invariants 3 and 4: the same result twice, and for the lines in reverse order."""
+        cart = data.draw(carts(self.currencies))
+        promotions = self._promotions()
+        first = price(cart, promotions, at=T0)
+        assert price(cart, promotions, at=T0) == first
+        reversed_cart = Cart(
+            cart.currency,
+            tuple(reversed(cart.lines)),
+            shipping_options=cart.shipping_options,
+            shipping_method=cart.shipping_method,
+        )
+        other = price(reversed_cart, promotions, at=T0)
+        assert (other.total, other.discount, other.shipping) == (
+            first.total,
+            first.discount,
+            first.shipping,
+        )
+
+    def test_survives_json(self) -> None:
+        """Invariant 8: the promotion reads back from its JSON form unchanged."""
+        promotion = self._promotions()[0]
+        assert from_json(to_json(promotion), Promotion) == promotion
 
 
 class RedemptionStoreContract(abc.ABC):
