@@ -1,0 +1,143 @@
+"""Every built-in strategy passes the contract a plugin strategy runs (shopkit.recommend.testing).
+
+One class per configuration: each built-in type alone (some in more than one setting), and the
+composites made of built-ins. Curated cross-sell and upsell use the sample catalogue the
+contract fits with, with rules and price bands that offer something for many carts.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from shopkit.recommend import (
+    Blend,
+    CrossSell,
+    CrossSellRule,
+    Fallback,
+    FrequentlyBoughtTogether,
+    Placements,
+    Popular,
+    PurchaseHistory,
+    Recommender,
+    Request,
+    Upsell,
+    ViewedItems,
+    recommenders,
+    sample_recommender,
+)
+from shopkit.recommend.testing import RecommenderContract, _members
+
+
+def cross_sell() -> CrossSell:
+    """Curated add-ons over the sample catalogue: by product and by category."""
+    return CrossSell(
+        rules=[
+            CrossSellRule(sku="22423", add_ons=["21212", "21977", "22699"], reason="Serve it"),
+            CrossSellRule(category="Kitchen", add_ons=["21212", "21977", "21080"]),
+            CrossSellRule(category="Lighting", add_ons=["22178", "84946"]),
+            CrossSellRule(category="Bags", add_ons=["20724", "22355", "21790"]),
+            CrossSellRule(category="Home decor", add_ons=["22197", "21790", "21080"]),
+        ],
+        max_share=Decimal("0.6"),
+    )
+
+
+class TestPopular(RecommenderContract):
+    def make_recommender(self) -> Recommender:
+        return Popular()
+
+
+class TestPopularByRegionTrending(RecommenderContract):
+    def make_recommender(self) -> Recommender:
+        return Popular(by="region", half_life_days=Decimal("30"))
+
+
+class TestPopularBySegment(RecommenderContract):
+    def make_recommender(self) -> Recommender:
+        return Popular(by="segment")
+
+
+class TestFrequentlyBoughtTogether(RecommenderContract):
+    def make_recommender(self) -> Recommender:
+        return FrequentlyBoughtTogether()
+
+
+class TestFrequentlyBoughtTogetherLiftPruned(RecommenderContract):
+    def make_recommender(self) -> Recommender:
+        return FrequentlyBoughtTogether(measure="lift", basket_weight="none", neighbours=5)
+
+
+class TestPurchaseHistory(RecommenderContract):
+    def make_recommender(self) -> Recommender:
+        return PurchaseHistory()
+
+
+class TestViewedItems(RecommenderContract):
+    def make_recommender(self) -> Recommender:
+        return ViewedItems(measure="confidence")
+
+
+class TestCrossSell(RecommenderContract):
+    def make_recommender(self) -> Recommender:
+        return cross_sell()
+
+
+class TestUpsell(RecommenderContract):
+    def make_recommender(self) -> Recommender:
+        return Upsell(min_step=Decimal("0.1"), max_step=Decimal("1.5"))
+
+
+class TestBlend(RecommenderContract):
+    def make_recommender(self) -> Recommender:
+        return Blend(
+            strategies=[FrequentlyBoughtTogether(), Upsell(), Popular()], weights=["2", "1", "1"]
+        )
+
+
+class TestFallback(RecommenderContract):
+    def make_recommender(self) -> Recommender:
+        return Fallback(strategies=[cross_sell(), PurchaseHistory(), Popular(by="region")])
+
+
+class TestPlacements(RecommenderContract):
+    def make_recommender(self) -> Recommender:
+        return Placements(
+            routes={"product": Upsell(), "cart": ViewedItems()},
+            default=Fallback(strategies=[FrequentlyBoughtTogether(), Popular()]),
+        )
+
+
+class TestSampleRecommender(RecommenderContract):
+    def make_recommender(self) -> Recommender:
+        return sample_recommender()
+
+
+def test_every_built_in_strategy_runs_the_contract() -> None:
+    built_in = {
+        name
+        for name in recommenders.names()
+        if recommenders.get(name).__module__.startswith("shopkit.recommend.")
+    }
+    contracts = [
+        value
+        for value in globals().values()
+        if isinstance(value, type)
+        and issubclass(value, RecommenderContract)
+        and value is not RecommenderContract
+    ]
+    covered = {
+        recommenders.name_of(type(member))
+        for contract in contracts
+        for member in _members(contract().make_recommender())
+    }
+    assert built_in <= covered, f"no contract run for {sorted(built_in - covered)}"
+
+
+def test_curated_strategies_offer_something_on_the_contract_data() -> None:
+    """The contract's checks on cross-sell and upsell are not vacuous: they recommend items."""
+    cross = TestCrossSell().fitted()
+    upsell = TestUpsell().fitted()
+    assert cross.recommend(Request(cart=["22423"]))
+    assert cross.recommend(Request(cart=["22720"]))
+    assert upsell.recommend(Request(cart=["22629"]))
+    assert upsell.recommend(Request(viewed=["20725"]))
