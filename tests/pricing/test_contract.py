@@ -96,3 +96,19 @@ class TestGift(BenefitContract):
 class TestWelcome(BenefitContract):
     def make_benefit(self) -> Benefit:
         return Welcome(percent=10)
+
+
+def test_every_built_in_benefit_runs_the_contract() -> None:
+    # one contract class above per benefit kind shopkit registers
+    from shopkit.pricing import benefits
+
+    tested = {
+        benefits.name_of(type(cls().make_benefit()))
+        for cls in BenefitContract.__subclasses__()
+        if cls.__module__ == __name__  # not the docs' example plugin, if its page ran first
+    }
+    assert tested == set(benefits.names()) - {
+        name
+        for name in benefits.names()
+        if not benefits.get(name).__module__.startswith("shopkit.")
+    }
