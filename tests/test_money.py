@@ -8,7 +8,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decima
 from fractions import Fraction
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from shopkit import (
@@ -348,20 +348,33 @@ def test_capped_allocation_sums_exactly_and_respects_every_cap(
 
 
 @given(capped_allocations())
+@example(  # a part reaching its cap by rounding alone: 5 JPY, weights 5 and 1s, caps 4, 0s, 1s
+    (
+        Money(5, "JPY"),
+        [5, 1, 1, 1, 1, 1, 1, 1, 1],
+        [Money(c, "JPY") for c in (4, 0, 0, 0, 1, 1, 1, 1, 1)],
+    )
+)
 def test_capped_allocation_shares_what_is_left_in_proportion(
     case: tuple[Money, list[int], list[Money]],
 ) -> None:
     total, parts_weights, caps = case
     parts = allocate(total, parts_weights, caps=caps)
-    uncapped = [i for i, part in enumerate(parts) if part.minor < caps[i].minor]
-    if len(uncapped) < 2:
-        return
-    left = total.minor - sum(parts[i].minor for i in range(len(parts)) if i not in uncapped)
-    weight_sum = sum(parts_weights[i] for i in uncapped)
-    for i in uncapped:
-        # a part below its cap is within one minor unit of its share of what the capped
-        # parts left over
-        assert abs(parts[i].minor - Fraction(left * parts_weights[i], weight_sum)) < 1
+    # Water-filling means one fill level t for all parts: a part below its cap is w × t, within
+    # one minor unit (rounding), and a part at its cap is one the level reached, give or take
+    # the same unit. So some t must satisfy, for every part i:
+    #   below its cap:  part_i - 1 < w_i × t < part_i + 1
+    #   at its cap:     w_i × t > cap_i - 1
+    # (The level is not simply "what the capped parts left over, shared": a part can reach its
+    # cap by the rounding step alone, as 5 JPY over weights 5, 1, 1, 1, 1 with caps of 1 shows.)
+    low, high = Fraction(-(10**18)), Fraction(10**18)
+    for part, weight, cap in zip(parts, parts_weights, caps, strict=True):
+        if part.minor < cap.minor:
+            low = max(low, Fraction(part.minor - 1, weight))
+            high = min(high, Fraction(part.minor + 1, weight))
+        else:
+            low = max(low, Fraction(cap.minor - 1, weight))
+    assert low < high
 
 
 @given(money(min_minor=1, max_minor=10**6))
