@@ -49,8 +49,7 @@ from shopkit.pricing import (
     TieredSpend,
     Welcome,
 )
-
-from .strategies import CATEGORIES, SKUS, TAGS
+from shopkit.pricing.testing import CATEGORIES, SKUS, TAGS
 
 CURRENCIES = ("EUR", "JPY", "KWD")
 NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)

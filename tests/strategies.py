@@ -8,6 +8,7 @@ from decimal import Decimal
 from hypothesis import strategies as st
 
 from shopkit import Cart, Customer, Line, Money, Product, ShippingOption
+from shopkit.pricing.testing import carts as pricing_carts
 from shopkit.recommend import Filters, Order, Request
 
 # Currencies with 0, 2, 3 and 4 decimals, so no test assumes two.
@@ -80,49 +81,13 @@ customers = st.builds(
 
 
 # -- pricing -----------------------------------------------------------------------------------
-# Small pools of skus, categories and tags, so generated selectors and carts meet often.
-
-SKUS = ("S1", "S2", "S3", "S4", "S5")
-CATEGORIES = ("Phones", "Accessories", "Kitchen")
-TAGS = ("sale", "new")
+# The carts come from shopkit.pricing.testing, whose small pools of skus, categories and tags
+# make generated selectors and carts meet often.
 
 
-def shop_products(currency: str) -> st.SearchStrategy[Product]:
-    """Products from the small pools, priced in ``currency`` (some with cost or min price)."""
-
-    @st.composite
-    def build(draw: st.DrawFn) -> Product:
-        price = draw(st.integers(0, 200_000))
-        cost = draw(st.none() | st.integers(0, price))
-        floor = draw(st.none() | st.integers(0, price))
-        sku = draw(st.sampled_from(SKUS))
-        return Product(
-            sku,
-            f"Product {sku}",
-            Money(price, currency),
-            cost=None if cost is None else Money(cost, currency),
-            min_price=None if floor is None else Money(floor, currency),
-            categories=draw(st.lists(st.sampled_from(CATEGORIES), max_size=2)),
-            tags=draw(st.lists(st.sampled_from(TAGS), max_size=2)),
-            attributes=draw(st.dictionaries(st.just("colour"), st.sampled_from(["red", "blue"]))),
-            stock=draw(st.none() | st.integers(0, 20)),
-        )
-
-    return build()
-
-
-@st.composite
-def shop_carts(draw: st.DrawFn, currency: str | None = None) -> Cart:
-    """Carts of up to six lines of pool products, with a chosen shipping option or none."""
-    code = currency if currency is not None else draw(st.sampled_from(("EUR", "JPY", "KWD")))
-    lines = draw(st.lists(st.builds(Line, shop_products(code), st.integers(1, 6)), max_size=6))
-    options = [
-        ShippingOption("standard", "Standard", Money(draw(st.integers(0, 2_000)), code)),
-        ShippingOption("express", "Express", Money(draw(st.integers(0, 5_000)), code)),
-    ]
-    method = draw(st.sampled_from([None, "standard", "express"]))
-    codes = draw(st.lists(st.sampled_from(["SAVE10", "save-10", "VIP"]), max_size=2))
-    return Cart(code, lines, shipping_options=options, shipping_method=method, codes=codes)
+def shop_carts() -> st.SearchStrategy[Cart]:
+    """Carts of the shipped pricing strategy, with the codes the promotion strategies use."""
+    return pricing_carts(codes=("SAVE10", "save-10", "VIP"))
 
 
 # -- recommend ---------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -29,6 +28,7 @@ from shopkit.recommend import (
     ViewedItems,
     load_model,
 )
+from shopkit.recommend.testing import _allowed
 from tests.strategies import REC_SKUS, rec_catalogues, rec_orders, rec_requests
 
 
@@ -56,41 +56,11 @@ def every_strategy() -> list[Recommender]:
 strategies = st.sampled_from(range(len(every_strategy())))
 
 
-def allowed(sku: str, request: Request, catalogue: Catalogue, bought: set[str]) -> bool:
-    """The filters, restated plainly from their documentation."""
-    filters = request.filters
-    product = catalogue.get(sku)
-    if filters.exclude_cart and sku in request.cart:
-        return False
-    if filters.exclude_viewed and sku in request.viewed:
-        return False
-    if filters.exclude_bought and sku in bought:
-        return False
-    if filters.in_stock and product is not None and product.stock == 0:
-        return False
-    if sku in filters.excluded_skus:
-        return False
-    if product is not None and set(product.categories) & set(filters.excluded_categories):
-        return False
-    if filters.max_price_ratio is not None or filters.min_price_ratio is not None:
-        anchors = [s for s in request.cart if catalogue.get(s) is not None]
-        anchors = anchors or [s for s in request.viewed if catalogue.get(s) is not None]
-        if not anchors or product is None:
-            return False
-        main = max(
-            (p for p in (catalogue.get(s) for s in anchors) if p is not None),
-            key=lambda p: p.unit_price.minor,
-        )
-        price = Fraction(product.unit_price.minor)
-        if filters.max_price_ratio is not None and price > main.unit_price.minor * Fraction(
-            filters.max_price_ratio
-        ):
-            return False
-        if filters.min_price_ratio is not None and price < main.unit_price.minor * Fraction(
-            filters.min_price_ratio
-        ):
-            return False
-    return True
+def allowed(
+    sku: str, request: Request, catalogue: Catalogue, bought: set[str], model: Recommender
+) -> bool:
+    """The filters, restated plainly from their documentation (the shipped contract's oracle)."""
+    return _allowed(sku, request, catalogue, bought, model)
 
 
 def bought_by(orders: list[Order], request: Request) -> set[str]:
@@ -114,7 +84,7 @@ def test_lists_pass_the_filters_never_repeat_and_are_k_long_when_they_can_be(
 
     assert len(skus) == len(set(skus))
     assert len(skus) <= request.k
-    assert all(allowed(sku, request, catalogue, bought) for sku in skus)
+    assert all(allowed(sku, request, catalogue, bought, model) for sku in skus)
     # every candidate the strategy has for this request, unfiltered
     unfiltered = Request(
         cart=request.cart,
@@ -126,7 +96,7 @@ def test_lists_pass_the_filters_never_repeat_and_are_k_long_when_they_can_be(
         filters=Filters(exclude_cart=False),
     )
     candidates = [r.sku for r in model.recommend(unfiltered)]
-    passing = [sku for sku in candidates if allowed(sku, request, catalogue, bought)]
+    passing = [sku for sku in candidates if allowed(sku, request, catalogue, bought, model)]
     assert len(skus) == min(request.k, len(passing))
     assert set(skus) <= set(passing)
     # scores never rise down the list

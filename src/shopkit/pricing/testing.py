@@ -48,12 +48,22 @@ from shopkit.pricing._redemption import (
     ReservationError,
 )
 
-__all__ = ["BenefitContract", "RedemptionStoreContract", "carts", "redemption_state_machine"]
+__all__ = [
+    "CATEGORIES",
+    "SKUS",
+    "TAGS",
+    "BenefitContract",
+    "RedemptionStoreContract",
+    "carts",
+    "redemption_state_machine",
+]
 
 T0 = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
 MINUTE = dt.timedelta(minutes=1)
 
 
+SKUS = ("S1", "S2", "S3", "S4", "S5")
+"""The skus generated products have: few, so that selectors and carts meet often."""
 CATEGORIES = ("Phones", "Accessories", "Kitchen")
 """The categories generated products are in; a benefit under test may select them."""
 TAGS = ("sale", "new")
@@ -61,11 +71,15 @@ TAGS = ("sale", "new")
 
 
 @st.composite
-def carts(draw: st.DrawFn, currencies: tuple[str, ...] = ("EUR", "JPY", "KWD")) -> Cart:
-    """Carts of up to six lines of products in ``CATEGORIES`` with ``TAGS``.
+def carts(
+    draw: st.DrawFn,
+    currencies: tuple[str, ...] = ("EUR", "JPY", "KWD"),
+    codes: tuple[str, ...] = (),
+) -> Cart:
+    """Carts of up to six lines of products with ``SKUS``, ``CATEGORIES`` and ``TAGS``.
 
-    Some products have a cost, a minimum price or a stock level; a shipping option is chosen or
-    not.
+    Some products have a cost, a minimum price, a stock level or a colour attribute; a
+    "standard" or "express" shipping option is chosen or not; up to two of ``codes`` are entered.
     """
     currency = draw(st.sampled_from(currencies))
 
@@ -74,7 +88,7 @@ def carts(draw: st.DrawFn, currencies: tuple[str, ...] = ("EUR", "JPY", "KWD")) 
         price_minor = draw(st.integers(0, 200_000))
         cost = draw(st.none() | st.integers(0, price_minor))
         floor = draw(st.none() | st.integers(0, price_minor))
-        sku = draw(st.sampled_from(("S1", "S2", "S3", "S4", "S5")))
+        sku = draw(st.sampled_from(SKUS))
         return Product(
             sku,
             f"Product {sku}",
@@ -83,13 +97,18 @@ def carts(draw: st.DrawFn, currencies: tuple[str, ...] = ("EUR", "JPY", "KWD")) 
             min_price=None if floor is None else Money(floor, currency),
             categories=draw(st.lists(st.sampled_from(CATEGORIES), max_size=2)),
             tags=draw(st.lists(st.sampled_from(TAGS), max_size=2)),
+            attributes=draw(st.dictionaries(st.just("colour"), st.sampled_from(["red", "blue"]))),
             stock=draw(st.none() | st.integers(0, 20)),
         )
 
     lines = draw(st.lists(st.builds(Line, products(), st.integers(1, 6)), max_size=6))
-    options = [ShippingOption("standard", "Standard", Money(draw(st.integers(0, 2_000)), currency))]
-    method = draw(st.sampled_from([None, "standard"]))
-    return Cart(currency, lines, shipping_options=options, shipping_method=method)
+    options = [
+        ShippingOption("standard", "Standard", Money(draw(st.integers(0, 2_000)), currency)),
+        ShippingOption("express", "Express", Money(draw(st.integers(0, 5_000)), currency)),
+    ]
+    method = draw(st.sampled_from([None, "standard", "express"]))
+    entered = draw(st.lists(st.sampled_from(codes), max_size=2)) if codes else []
+    return Cart(currency, lines, shipping_options=options, shipping_method=method, codes=entered)
 
 
 _PER_SUBCLASS = [HealthCheck.differing_executors]
