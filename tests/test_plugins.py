@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib
 import logging
+import subprocess
 import sys
+import textwrap
 from collections.abc import Iterator
 from decimal import Decimal
 from importlib.metadata import entry_points
@@ -426,3 +428,29 @@ def test_a_type_that_is_not_a_string_is_a_config_error(name: object) -> None:
     with pytest.raises(ConfigError) as info:
         from_dict({"type": name, "percent": "10"}, Benefit)
     assert info.value.field == "type"
+
+
+def test_builtin_kinds_are_known_without_installed_metadata() -> None:
+    # A source checkout that was never installed has no entry points at all; simulate it by
+    # making importlib.metadata find none before shopkit is imported, in a fresh interpreter.
+    script = textwrap.dedent(
+        """
+        import importlib.metadata as metadata
+        metadata.entry_points = lambda **_: metadata.EntryPoints(())
+        from shopkit.pricing import benefits, conditions, selectors
+        from shopkit.recommend import recommenders
+        for registry in (selectors, conditions, benefits, recommenders):
+            print(registry.group, len(registry.names()))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    counts = dict(line.split() for line in done.stdout.splitlines())
+    # 10 selectors, 14 conditions, 10 benefits, 9 recommenders (docs/concepts/plugins.md)
+    assert counts == {
+        "shopkit.selectors": "10",
+        "shopkit.conditions": "14",
+        "shopkit.benefits": "10",
+        "shopkit.recommenders": "9",
+    }

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import collections.abc
 import datetime as dt
+import enum
 import json
 import tomllib
 import typing
@@ -32,6 +33,7 @@ from cattrs.gen import make_dict_structure_fn
 from shopkit._money import Money, to_decimal
 from shopkit._plugins import Registry
 from shopkit.errors import ConfigError, ShopkitError, ValidationError
+from shopkit.validators import enum_value
 
 __all__ = [
     "converter",
@@ -136,6 +138,17 @@ def _attrs_factory(cls: Any, _converter: cattrs.Converter) -> Callable[[Any, Any
 
 
 converter.register_structure_hook_factory(attrs.has, _attrs_factory)
+
+
+def _structure_enum(value: Any, kind: Any) -> Any:
+    # cattrs' own hook raises a bare ValueError ("'x' is not a valid Kind") without the values
+    # allowed; this one names them.
+    return enum_value(kind, value, "")
+
+
+converter.register_structure_hook_func(
+    lambda cls: isinstance(cls, type) and issubclass(cls, enum.Enum), _structure_enum
+)
 
 
 def _structure_datetime(value: Any, _: Any) -> dt.datetime:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from shopkit import _validate as check
+from shopkit import validators as check
 from shopkit._money import Money
 from shopkit.errors import CurrencyMismatchError, ValidationError
 

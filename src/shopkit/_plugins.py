@@ -1,16 +1,19 @@
-"""The plugin registry: every kind of condition, benefit, recommender or loyalty rule by name.
+"""The plugin registry: every kind of selector, condition, benefit or recommender by name.
 
-shopkit's own kinds and third-party ones register the same way: as entry points in a group
-(``shopkit.conditions``, ``shopkit.benefits``, ``shopkit.recommenders``, ``shopkit.loyalty_rules``)
-of an installed distribution's metadata. A registry reads its group the first time it is asked
-for a name. An application may also ``Registry.register`` a class at run time.
+shopkit's own kinds and third-party ones are found by one mechanism: a name bound to a
+``module:Class`` reference, loaded the first time the name is asked for. shopkit's built-in
+kinds are listed in code (``builtins=``), so a source checkout that was never installed knows
+them; third-party kinds are entry points in a group (``shopkit.selectors``,
+``shopkit.conditions``, ``shopkit.benefits``, ``shopkit.recommenders``, …) of an installed
+distribution's metadata, read the first time the registry is asked for a name. An application
+may also ``Registry.register`` a class at run time.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib.metadata import EntryPoint, entry_points
 from typing import Generic, TypeVar
 
@@ -29,6 +32,9 @@ class Registry(Generic[T]):
     Args:
         group: The entry-point group, e.g. ``"shopkit.conditions"``.
         base: The class every kind in the group must subclass.
+        builtins: Kinds known without any installed metadata, as ``name -> "module:Class"``;
+            each is imported only when first asked for, like an entry point. An entry point
+            of the same name cannot replace a built-in kind (it is logged and ignored).
 
     Examples:
         >>> import abc
@@ -47,9 +53,14 @@ class Registry(Generic[T]):
         'hello'
     """
 
-    def __init__(self, group: str, base: type[T]) -> None:
+    def __init__(
+        self, group: str, base: type[T], *, builtins: Mapping[str, str] | None = None
+    ) -> None:
         self.group = group
         self.base = base
+        self._builtins = {
+            name: EntryPoint(name, value, group) for name, value in (builtins or {}).items()
+        }
         self._classes: dict[str, type[T]] = {}
         self._names: dict[type, str] = {}
         self._pending: dict[str, EntryPoint] = {}
@@ -61,7 +72,22 @@ class Registry(Generic[T]):
         with self._lock:
             if self._scanned:
                 return
+            for name, own in self._builtins.items():
+                if name not in self._classes:
+                    self._pending.setdefault(name, own)
             for entry_point in entry_points(group=self.group):
+                builtin = self._builtins.get(entry_point.name)
+                if builtin is not None:
+                    if entry_point.value != builtin.value:
+                        logger.warning(
+                            "shopkit: plugin %r in group %r (%s) is ignored: the name belongs"
+                            " to a built-in kind (%s)",
+                            entry_point.name,
+                            self.group,
+                            entry_point.value,
+                            builtin.value,
+                        )
+                    continue
                 if entry_point.name not in self._classes:
                     self._pending.setdefault(entry_point.name, entry_point)
             self._scanned = True

@@ -286,11 +286,60 @@ class Benefit(abc.ABC):
         return None
 
 
-selectors: Registry[Selector] = Registry("shopkit.selectors", Selector)
+selectors: Registry[Selector] = Registry(
+    "shopkit.selectors",
+    Selector,
+    builtins={
+        "all_of": "shopkit.pricing._selectors:AllOf",
+        "all_products": "shopkit.pricing._selectors:AllProducts",
+        "any_of": "shopkit.pricing._selectors:AnyOf",
+        "attribute": "shopkit.pricing._selectors:Attribute",
+        "categories": "shopkit.pricing._selectors:Categories",
+        "none_of": "shopkit.pricing._selectors:NoneOf",
+        "price_range": "shopkit.pricing._selectors:PriceRange",
+        "skus": "shopkit.pricing._selectors:Skus",
+        "stock_range": "shopkit.pricing._selectors:StockRange",
+        "tags": "shopkit.pricing._selectors:Tags",
+    },
+)
 """Selector kinds by type name (entry-point group ``shopkit.selectors``)."""
-conditions: Registry[Condition] = Registry("shopkit.conditions", Condition)
+conditions: Registry[Condition] = Registry(
+    "shopkit.conditions",
+    Condition,
+    builtins={
+        "all": "shopkit.pricing._conditions:All",
+        "any": "shopkit.pricing._conditions:Any",
+        "channel": "shopkit.pricing._conditions:Channel",
+        "code": "shopkit.pricing._conditions:CodeEntered",
+        "customer_segment": "shopkit.pricing._conditions:CustomerSegment",
+        "date_window": "shopkit.pricing._conditions:DateWindow",
+        "first_order": "shopkit.pricing._conditions:FirstOrder",
+        "loyalty_tier": "shopkit.pricing._conditions:LoyaltyTier",
+        "min_quantity": "shopkit.pricing._conditions:MinQuantity",
+        "min_subtotal": "shopkit.pricing._conditions:MinSubtotal",
+        "not": "shopkit.pricing._conditions:Not",
+        "region": "shopkit.pricing._conditions:Region",
+        "schedule": "shopkit.pricing._conditions:Schedule",
+        "stock_level": "shopkit.pricing._conditions:StockLevel",
+    },
+)
 """Condition kinds by type name (entry-point group ``shopkit.conditions``)."""
-benefits: Registry[Benefit] = Registry("shopkit.benefits", Benefit)
+benefits: Registry[Benefit] = Registry(
+    "shopkit.benefits",
+    Benefit,
+    builtins={
+        "bundle": "shopkit.pricing._benefits:Bundle",
+        "buy_x_get_y": "shopkit.pricing._benefits:BuyXGetY",
+        "cheapest_free": "shopkit.pricing._benefits:CheapestFree",
+        "fixed_off": "shopkit.pricing._benefits:FixedOff",
+        "fixed_price": "shopkit.pricing._benefits:FixedPrice",
+        "free_shipping": "shopkit.pricing._benefits:FreeShipping",
+        "gift": "shopkit.pricing._benefits:Gift",
+        "percentage": "shopkit.pricing._benefits:Percentage",
+        "tiered_spend": "shopkit.pricing._benefits:TieredSpend",
+        "welcome": "shopkit.pricing._benefits:Welcome",
+    },
+)
 """Benefit kinds by type name (entry-point group ``shopkit.benefits``)."""
 
 register_kind(selectors)

@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from shopkit import Product, RoundingMode, ValidationError, to_decimal
-from shopkit import _validate as check
+from shopkit import validators as check
 from shopkit._money import round_ratio, split_minor
 from shopkit.pricing._base import Amounts, Benefit, Condition, Level, Selector
 from shopkit.pricing._conditions import FirstOrder

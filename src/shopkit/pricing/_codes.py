@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 import attrs
 
 from shopkit import ValidationError
-from shopkit import _validate as check
+from shopkit import validators as check
 from shopkit.pricing._conditions import _aware, check_window, normalize_code
 
 __all__ = ["UNAMBIGUOUS_ALPHABET", "CodeBook", "PromoCode", "generate_codes"]

@@ -10,7 +10,7 @@ from typing import Any as _Any
 import attrs
 
 from shopkit import Product, ValidationError
-from shopkit import _validate as check
+from shopkit import validators as check
 from shopkit.pricing._base import PASS, Amounts, Condition, Context, Selector, Verdict
 from shopkit.pricing._selectors import StockRange, _stock_bound
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import attrs
 
 from shopkit import RoundingMode, ValidationError, to_decimal
-from shopkit import _validate as check
+from shopkit import validators as check
 from shopkit.pricing._base import Amounts, Benefit, Condition
 from shopkit.pricing._conditions import _aware, check_window
 

@@ -25,7 +25,7 @@ from typing import Protocol, runtime_checkable
 import attrs
 
 from shopkit import ShopkitError, ValidationError
-from shopkit import _validate as check
+from shopkit import validators as check
 
 try:
     import fcntl

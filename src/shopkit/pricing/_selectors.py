@@ -7,7 +7,7 @@ from typing import Any
 import attrs
 
 from shopkit import Product, ValidationError
-from shopkit import _validate as check
+from shopkit import validators as check
 from shopkit.pricing._base import Amounts, Selector
 
 __all__ = [

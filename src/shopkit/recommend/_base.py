@@ -35,7 +35,7 @@ from shopkit import (
     register_kind,
     to_json,
 )
-from shopkit import _validate as check
+from shopkit import validators as check
 from shopkit.recommend._interactions import Interactions
 
 __all__ = [
@@ -597,7 +597,21 @@ class Recommender(abc.ABC):
         self.restore(arrays)
 
 
-recommenders: Registry[Recommender] = Registry("shopkit.recommenders", Recommender)
+recommenders: Registry[Recommender] = Registry(
+    "shopkit.recommenders",
+    Recommender,
+    builtins={
+        "blend": "shopkit.recommend._blend:Blend",
+        "cross_sell": "shopkit.recommend._curated:CrossSell",
+        "fallback": "shopkit.recommend._blend:Fallback",
+        "frequently_bought_together": "shopkit.recommend._cooccurrence:FrequentlyBoughtTogether",
+        "placements": "shopkit.recommend._blend:Placements",
+        "popular": "shopkit.recommend._popular:Popular",
+        "purchase_history": "shopkit.recommend._cooccurrence:PurchaseHistory",
+        "upsell": "shopkit.recommend._curated:Upsell",
+        "viewed_items": "shopkit.recommend._cooccurrence:ViewedItems",
+    },
+)
 """Recommendation strategies by type name (entry-point group ``shopkit.recommenders``)."""
 
 register_kind(recommenders)

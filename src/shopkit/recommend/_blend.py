@@ -11,12 +11,11 @@ import numpy as np
 import numpy.typing as npt
 
 from shopkit import ValidationError
-from shopkit import _validate as check
+from shopkit import validators as check
 from shopkit.recommend._base import (
     Context,
     Recommender,
     Scores,
-    recommenders,
 )
 from shopkit.recommend._interactions import Interactions
 
@@ -88,7 +87,6 @@ class _Composite(Recommender):
                 member.set_catalogue(catalogue)
 
 
-@recommenders.register("blend")
 @attrs.define(kw_only=True)
 class Blend(_Composite):
     """A weighted sum of strategies' scores, each first scaled so its best item scores 1.
@@ -141,7 +139,6 @@ class Blend(_Composite):
         return Scores(stacked.sum(axis=0), stacked.argmax(axis=0), self.strategies)
 
 
-@recommenders.register("fallback")
 @attrs.define(kw_only=True)
 class Fallback(_Composite):
     """A chain for cold start: the first strategy's items, then the next one's, and so on.
@@ -179,7 +176,6 @@ class Fallback(_Composite):
         return Scores(total, origin, self.strategies)
 
 
-@recommenders.register("placements")
 @attrs.define(kw_only=True)
 class Placements(_Composite):
     """Which strategy serves which placement: upsell on a product page, add-ons at checkout.

@@ -25,7 +25,7 @@ import numpy.typing as npt
 import scipy.sparse as sp  # type: ignore[import-untyped]
 
 from shopkit import ValidationError
-from shopkit import _validate as check
+from shopkit import validators as check
 from shopkit.recommend._base import (
     Catalogue,
     Context,
@@ -33,7 +33,6 @@ from shopkit.recommend._base import (
     IntArray,
     Recommender,
     Scores,
-    recommenders,
 )
 from shopkit.recommend._interactions import EventKind, Interactions
 
@@ -530,7 +529,6 @@ class _ItemItem(Recommender):
         return f"Goes with {name}"
 
 
-@recommenders.register("frequently_bought_together")
 @attrs.define(kw_only=True)
 class FrequentlyBoughtTogether(_ItemItem):
     """Items often bought in the same basket as the cart's items ("often bought with …").
@@ -579,7 +577,6 @@ class FrequentlyBoughtTogether(_ItemItem):
         return f"Often bought with {name}"
 
 
-@recommenders.register("purchase_history")
 @attrs.define(kw_only=True)
 class PurchaseHistory(_ItemItem):
     """Items close to what the customer bought before (an item neighbourhood over customers).
@@ -612,7 +609,6 @@ class PurchaseHistory(_ItemItem):
         return f"Because you bought {name}"
 
 
-@recommenders.register("viewed_items")
 @attrs.define(kw_only=True)
 class ViewedItems(_ItemItem):
     """Items close to what the customer just viewed (views, carts and orders of one session).

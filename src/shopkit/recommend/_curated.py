@@ -12,14 +12,13 @@ import numpy as np
 import numpy.typing as npt
 
 from shopkit import ValidationError
-from shopkit import _validate as check
+from shopkit import validators as check
 from shopkit.recommend._base import (
     Context,
     FloatArray,
     IntArray,
     Recommender,
     Scores,
-    recommenders,
 )
 from shopkit.recommend._interactions import EventKind, Interactions
 
@@ -73,7 +72,6 @@ class CrossSellRule:
             raise ValidationError("lists no add-ons", field="add_ons", value=())
 
 
-@recommenders.register("cross_sell")
 @attrs.define(kw_only=True)
 class CrossSell(Recommender):
     """A curated cross-sell matrix: main product or category → add-ons, given as data.
@@ -165,7 +163,6 @@ class CrossSell(Recommender):
         return result
 
 
-@recommenders.register("upsell")
 @attrs.define(kw_only=True)
 class Upsell(Recommender):
     """A pricier, better variant: same category, within a price band above the item's price.

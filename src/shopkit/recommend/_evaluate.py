@@ -25,7 +25,7 @@ import attrs
 import numpy as np
 
 from shopkit import ValidationError
-from shopkit import _validate as check
+from shopkit import validators as check
 from shopkit.recommend._base import Recommender, Request, recommenders
 from shopkit.recommend._interactions import Interactions
 

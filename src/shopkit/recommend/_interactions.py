@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from shopkit import Money, ValidationError
-from shopkit import _validate as check
+from shopkit import validators as check
 
 __all__ = [
     "Event",

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from shopkit import ValidationError
-from shopkit.recommend._base import Context, FloatArray, Recommender, Scores, recommenders
+from shopkit.recommend._base import Context, FloatArray, Recommender, Scores
 from shopkit.recommend._interactions import EventKind, Interactions
 
 __all__ = ["Popular", "PopularBy"]
@@ -58,7 +58,6 @@ def _positive(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> Non
         )
 
 
-@recommenders.register("popular")
 @attrs.define(kw_only=True)
 class Popular(Recommender):
     """The items bought in the most baskets, overall, per segment or per region.

@@ -1,14 +1,50 @@
-"""attrs validators that raise shopkit errors naming the field and the value.
+"""Validators and converters for attrs fields that raise shopkit errors naming field and value.
 
-Every domain package builds its own validators from these, so that every constructor reports
-bad input the same way.
+This is the toolkit every domain package (and a plugin's own classes) builds its fields from,
+so that every constructor reports bad input the same way: a ``ValidationError`` (or one of its
+leaves) whose ``field`` is the attribute's name and whose ``value`` is what was given. No
+domain package writes its own copy of a check that is here.
+
+Validators have attrs' signature ``(instance, attribute, value) -> None`` and compose with
+``optional`` and ``non_empty``; converters take the raw value and return the converted one,
+leaving what they cannot convert for the validator that follows to report. Validators that
+enforce a JSON Schema keyword carry it, so ``shopkit.json_schema`` derives the schema from the
+same place the check lives.
+
+Examples:
+    >>> import datetime as dt
+    >>> import enum
+    >>> import attrs
+    >>> from shopkit import validators
+    >>> class Colour(enum.StrEnum):
+    ...     RED = "red"
+    ...     BLUE = "blue"
+    >>> @attrs.frozen
+    ... class Swatch:
+    ...     names: tuple[str, ...] = attrs.field(
+    ...         converter=validators.str_tuple,
+    ...         validator=validators.non_empty(validators.name_tuple),
+    ...     )
+    ...     colour: Colour = attrs.field(converter=validators.enum_of(Colour))
+    ...     share: object = attrs.field(
+    ...         converter=validators.decimal, validator=validators.decimal_between(0, 1)
+    ...     )
+    ...     at: dt.datetime = attrs.field(validator=validators.aware)
+    >>> Swatch(["a"], "red", "0.5", dt.datetime(2026, 1, 1, tzinfo=dt.UTC)).share
+    Decimal('0.5')
+    >>> Swatch(["a"], "green", "0.5", dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    Traceback (most recent call last):
+    ...
+    shopkit.errors.ValidationError: colour: 'green' is not one of red, blue
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from decimal import Decimal
-from typing import Any
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
 
 import attrs
 
@@ -18,24 +54,38 @@ from shopkit.errors import QuantityError, ValidationError
 
 __all__ = [
     "ReadOnlyMapping",
+    "Validator",
     "as_tuple",
+    "aware",
+    "aware_datetime",
     "currency",
+    "decimal",
     "decimal_between",
+    "decimal_tuple",
+    "enum_of",
+    "enum_value",
     "frozen_mapping",
     "instance_of",
     "money",
     "name_tuple",
+    "non_empty",
     "non_empty_str",
+    "non_negative_decimal",
     "non_negative_int",
     "non_negative_money",
     "optional",
+    "positive_decimal",
     "positive_int",
     "str_mapping",
     "str_tuple",
     "tuple_of",
+    "unique_by",
 ]
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+"""The attrs validator signature: ``(instance, attribute, value) -> None``, raising on bad input."""
+
+E = TypeVar("E", bound=enum.Enum)
 
 
 def _declares(schema: dict[str, Any]) -> Callable[[Validator], Validator]:
@@ -258,3 +308,154 @@ def str_mapping(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> N
             raise ValidationError(
                 f"{item!r} is not a string", field=f"{attribute.name}.{key}", value=item
             )
+
+
+def non_empty(validator: Validator, message: str = "the list is empty") -> Validator:
+    """Accept what ``validator`` accepts, provided it has at least one item.
+
+    Args:
+        validator: The validator of the collection (``name_tuple``, ``tuple_of(Kind)``, …).
+        message: The message when the collection is empty.
+
+    Returns:
+        The combined validator.
+    """
+    schema = dict(getattr(validator, "json_schema", {}))
+    schema["minItems"] = 1
+
+    @_declares(schema)
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        validator(instance, attribute, value)
+        if not value:
+            raise ValidationError(message, field=attribute.name, value=[])
+
+    return check
+
+
+def aware_datetime(value: Any, field: str) -> dt.datetime:
+    """Return ``value`` if it is a date-time with a UTC offset, else raise naming ``field``.
+
+    The check for a call's argument (``at=``); ``aware`` is the same check as a validator.
+
+    Raises:
+        ValidationError: ``value`` is not a ``datetime`` or is naive.
+    """
+    if not isinstance(value, dt.datetime) or value.tzinfo is None:
+        raise ValidationError(
+            f"{value!r} is not a date-time with a UTC offset", field=field, value=str(value)
+        )
+    return value
+
+
+def aware(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Require a date-time with a UTC offset (a naive one would mean a different moment)."""
+    aware_datetime(value, attribute.name)
+
+
+def decimal(value: Any) -> Any:
+    """Attrs converter: a ``str`` or ``int`` (not ``bool``) as a ``Decimal``; else unchanged.
+
+    A float is left as it is, for the validator that follows to refuse; so is text that is
+    not a number.
+    """
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        try:
+            return Decimal(value)
+        except (ArithmeticError, InvalidOperation):
+            return value
+    return value
+
+
+def decimal_tuple(value: Any) -> Any:
+    """Attrs converter: a list or tuple with each item converted by ``decimal``."""
+    if isinstance(value, list | tuple):
+        return tuple(decimal(item) for item in value)
+    return value
+
+
+def _shown(value: Any) -> str:
+    return str(value) if isinstance(value, Decimal) else repr(value)
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, Decimal) and value.is_finite()
+
+
+def positive_decimal(what: str = "decimal number") -> Validator:
+    """Require a finite ``Decimal`` above 0; the message calls it a positive ``what``."""
+
+    @_declares({"exclusiveMinimum": 0})
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not _finite(value) or value <= 0:
+            raise ValidationError(
+                f"{_shown(value)} is not a positive {what}", field=attribute.name, value=value
+            )
+
+    return check
+
+
+def non_negative_decimal(what: str = "decimal number") -> Validator:
+    """Require a finite ``Decimal`` of 0 or more; the message calls it a ``what``."""
+
+    @_declares({"minimum": 0})
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not _finite(value) or value < 0:
+            raise ValidationError(
+                f"{_shown(value)} is not a {what} of at least 0", field=attribute.name, value=value
+            )
+
+    return check
+
+
+def enum_value(kind: type[E], value: Any, field: str) -> E:
+    """Return the member of ``kind`` with this value (or ``value`` if it is a member).
+
+    Raises:
+        ValidationError: no member has that value; the error names ``field`` and lists the
+            values allowed.
+    """
+    if isinstance(value, kind):
+        return value
+    try:
+        return kind(value)
+    except (ValueError, TypeError):
+        choices = ", ".join(str(member.value) for member in kind)
+        raise ValidationError(
+            f"{value!r} is not one of {choices}", field=field, value=value
+        ) from None
+
+
+def enum_of(kind: type[E]) -> attrs.Converter:  # type: ignore[type-arg]
+    """Attrs converter: a value of ``kind`` (by value), or a ``ValidationError`` naming the field.
+
+    Unlike ``converter=Kind``, which raises a bare ``ValueError`` without the field, the error
+    lists the allowed values: ``mode: 'bogus' is not one of priority, best_for_customer``.
+    """
+
+    def convert(value: Any, field: attrs.Attribute[Any]) -> E:
+        return enum_value(kind, value, field.name)
+
+    return attrs.Converter(convert, takes_field=True)
+
+
+def unique_by(key: Callable[[Any], Any], what: str) -> Validator:
+    """Require a tuple whose items differ in ``key``; the error names the second occurrence.
+
+    Args:
+        key: What must differ (``lambda option: option.id``).
+        what: How the message names the key ("shipping option id").
+    """
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        seen: set[Any] = set()
+        for index, item in enumerate(value):
+            found = key(item)
+            if found in seen:
+                raise ValidationError(
+                    f"{what} {found!r} appears twice",
+                    field=f"{attribute.name}[{index}]",
+                    value=found,
+                )
+            seen.add(found)
+
+    return check
