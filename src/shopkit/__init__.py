@@ -25,7 +25,12 @@ from shopkit._config import (
     to_json,
     to_toml,
 )
-from shopkit._currency import currency_exponent, known_currencies, validate_currency
+from shopkit._currency import (
+    currency_exponent,
+    known_currencies,
+    set_currency_exponent,
+    validate_currency,
+)
 from shopkit._model import Cart, Customer, Line, Product, ShippingOption
 from shopkit._money import Money, RoundingMode, allocate, to_decimal
 from shopkit._plugins import Registry
@@ -84,6 +89,7 @@ __all__ = [
     "sample_cart",
     "sample_catalogue",
     "sample_customer",
+    "set_currency_exponent",
     "to_decimal",
     "to_dict",
     "to_json",

@@ -10,10 +10,10 @@ from fractions import Fraction
 from typing import Any, Final
 
 import attrs
-from babel import UnknownLocaleError
-from babel.numbers import format_currency
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_currency, parse_pattern
 
-from shopkit._currency import currency_exponent, validate_currency
+from shopkit._currency import currency_exponent, is_overridden, validate_currency
 from shopkit.errors import CurrencyMismatchError, PrecisionError, ShopkitError, ValidationError
 
 __all__ = ["Money", "RoundingMode", "allocate", "to_decimal"]
@@ -352,6 +352,14 @@ class Money:
             '¥1,234'
         """
         try:
+            if is_overridden(self.currency):
+                # CLDR's patterns carry CLDR's digits; an overridden currency shows its own.
+                where = Locale.parse(locale)
+                pattern = parse_pattern(where.currency_formats["standard"])
+                pattern.frac_prec = (self.exponent, self.exponent)
+                return str(
+                    pattern.apply(self.amount, where, currency=self.currency, currency_digits=False)
+                )
             return str(format_currency(self.amount, self.currency, locale=locale))
         except (UnknownLocaleError, ValueError, TypeError):
             raise ValidationError(
