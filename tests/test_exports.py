@@ -15,18 +15,39 @@ PACKAGES = [
     "shopkit.recommend",
     "shopkit.loyalty",
     "shopkit.metrics",
+    "shopkit.testing",
+    "shopkit.testing.strategies",
+    "shopkit.validators",
 ]
 
 
 def public_names(module: ModuleType) -> set[str]:
-    """Names a reader of the module would take for its API: no underscore, not a module."""
+    """Names a reader of the module would take for its API: no underscore, not a module.
+
+    A class or function counts when it is defined in the module, below it (a package re-exports
+    ``shopkit.pricing._engine``), or in a private module beside it (``shopkit._validators`` for
+    ``shopkit.validators``); one imported from elsewhere only to be used is not API.
+    """
+    name = module.__name__
+    if hasattr(module, "__path__"):
+        homes: tuple[str, ...] = (f"{name}.",)
+    else:
+        homes = (f"{name.rpartition('.')[0]}._",)
+
+    def own(value: object) -> bool:
+        if not (inspect.isclass(value) or inspect.isfunction(value)):
+            return True
+        where = getattr(value, "__module__", "") or ""
+        return where == name or where.startswith(homes)
+
     return {
-        name
-        for name, value in vars(module).items()
-        if not name.startswith("_")
+        key
+        for key, value in vars(module).items()
+        if not key.startswith("_")
         and not inspect.ismodule(value)
-        and name != "annotations"
+        and key != "annotations"
         and getattr(value, "__module__", None) != "typing"
+        and own(value)
     }
 
 

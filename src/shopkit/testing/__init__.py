@@ -11,3 +11,5 @@ built-in kinds pass:
 
 Nothing in shopkit imports this package; it imports the parts it tests.
 """
+
+__all__: list[str] = []
