@@ -15,6 +15,12 @@ PACKAGES = [
     "shopkit.recommend",
     "shopkit.loyalty",
     "shopkit.metrics",
+    "shopkit.storefront",
+    "shopkit.cli",
+    "shopkit.cli.demo",
+    "shopkit.cli.pricing",
+    "shopkit.cli.recommend",
+    "shopkit.cli.schema",
 ]
 
 

@@ -14,15 +14,15 @@ unreadable exits with status 1, as does a document that does not fit; a bad opti
 
 from __future__ import annotations
 
-import argparse as _argparse
-import sys as _sys
-from typing import TYPE_CHECKING
+import argparse
+import sys
+import typing
 
 import shopkit
 from shopkit.cli import _io, demo, pricing, recommend, schema
 from shopkit.cli.schema import SCHEMA_TYPES
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from collections.abc import Sequence
 
 __all__ = ["SCHEMA_TYPES", "main"]
@@ -31,7 +31,7 @@ _COMMAND = "COMMAND"
 """The metavar of the subcommand argument: a mistake there is answered with the usage."""
 
 
-class _Parser(_argparse.ArgumentParser):
+class _Parser(argparse.ArgumentParser):
     """An argument parser that raises a bad value (``ArgumentError``) instead of exiting.
 
     ``main`` prints it as one line; mistakes in the shape of the command line (a missing
@@ -43,7 +43,7 @@ class _Parser(_argparse.ArgumentParser):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
 
-def _parser() -> _argparse.ArgumentParser:
+def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="shopkit",
         description="Exact pricing, promotions, recommendations, loyalty and KPIs for shops.",
@@ -57,9 +57,9 @@ def _parser() -> _argparse.ArgumentParser:
 
 def _say(line: str) -> None:
     """Print one line on standard error (if there is one), whatever the line holds."""
-    if _sys.stderr is not None:
-        _sys.stderr.write(f"shopkit: {' '.join(line.splitlines())}\n")
-        _sys.stderr.flush()
+    if sys.stderr is not None:
+        sys.stderr.write(f"shopkit: {' '.join(line.splitlines())}\n")
+        sys.stderr.flush()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -79,23 +79,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
-    except _argparse.ArgumentError as error:
+    except argparse.ArgumentError as error:
         if error.argument_name in (None, _COMMAND):
             parser.error(error.message)
         _say(f"{error.argument_name}: {error.message}")
         raise SystemExit(2) from None
     try:
         status: int = args.run(args)
-        if _sys.stdout is not None:
-            _sys.stdout.flush()
+        if sys.stdout is not None:
+            sys.stdout.flush()
     except BrokenPipeError:
         _io.silence_stdout()
         return 1
     except shopkit.ShopkitError as error:
         _say(str(error))
         return 1
-    except OSError as error:  # writing the output failed: a full disk, a closed descriptor
-        _say(f"{error.filename or 'output'}: {error.strerror or error}")
+    except OSError as error:  # writing the output failed: a full disk, say
+        if error.filename is None:  # standard output: do not fail a second time at exit
+            _io.silence_stdout()
+        _say(f"{error.filename or 'stdout'}: {error.strerror or error}")
         return 1
     except KeyboardInterrupt:
         return 130

@@ -8,12 +8,13 @@ parser is built.
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+import typing
+from typing import Any
 
 import shopkit
 from shopkit.cli import _io
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from rich.console import Console
 
     from shopkit.storefront import DemoStory

@@ -7,14 +7,20 @@ runs, not when the parser is built.
 from __future__ import annotations
 
 import argparse
+import copy
 import datetime as dt
 import time
-from typing import TYPE_CHECKING, Any, Final
+import typing
+from typing import Any, Final, TypeVar
 
 from shopkit.cli import _io
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
+    from collections.abc import Callable
+
     from shopkit.recommend import Interactions, Recommender
+
+_T = TypeVar("_T")
 
 __all__ = ["EVALUATE_STRATEGIES", "add_commands"]
 
@@ -89,6 +95,25 @@ def add_commands(subparsers: Any) -> None:
     evaluation.set_defaults(run=_evaluate)
 
 
+def _from(what: str, read: Callable[[str], _T], path: str) -> _T:
+    """``read(path)``, with an error about its ``path`` named after the input it came from.
+
+    ``read_online_retail`` and ``load_model`` name the file ``path``; on the command line it is
+    ``orders`` or ``model``.
+    """
+    from shopkit import ShopkitError
+
+    try:
+        return read(path)
+    except ShopkitError as error:
+        if error.field != "path":
+            raise
+        renamed = copy.copy(error)
+        renamed.field = what
+        renamed.args = (f"{what}: {error.message}",)
+        raise renamed from None
+
+
 def _model(args: argparse.Namespace) -> Recommender:
     """The fitted model a ``recommend`` run uses: loaded, or fitted on orders (or the samples)."""
     from shopkit import Product, ValidationError, sample_catalogue
@@ -102,7 +127,7 @@ def _model(args: argparse.Namespace) -> Recommender:
     )
 
     if args.model:
-        return load_model(args.model)
+        return _from("model", load_model, args.model)
     catalogue = Catalogue(
         _io.read(args.catalogue, tuple[Product, ...], "catalogue")
         if args.catalogue
@@ -111,7 +136,7 @@ def _model(args: argparse.Namespace) -> Recommender:
     strategy = (
         _io.read(args.strategy, Recommender, "strategy") if args.strategy else sample_recommender()
     )
-    data = read_online_retail(args.orders) if args.orders else sample_orders()
+    data = _from("orders", read_online_retail, args.orders) if args.orders else sample_orders()
     model = strategy.fit(data.interactions, catalogue=catalogue)
     if args.save:
         try:
@@ -189,7 +214,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         raise ValidationError(
             f"{args.test_share} is not between 0 and 1", field="test_share", value=args.test_share
         )
-    data = read_online_retail(args.orders)
+    data = _from("orders", read_online_retail, args.orders)
     catalogue = (
         Catalogue(_io.read(args.catalogue, tuple[Product, ...], "catalogue"))
         if args.catalogue

@@ -7,8 +7,8 @@ no domain package, and ``shopkit schema cart`` never loads ``shopkit.recommend``
 from __future__ import annotations
 
 import argparse
+import collections.abc
 import importlib
-from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
 from shopkit.cli import _io
@@ -45,10 +45,10 @@ def _load(reference: str, shape: str) -> Any:
     return cls
 
 
-class _Loaded(Mapping[str, Any]):
+class _Loaded(collections.abc.Mapping[str, Any]):
     """A read-only mapping of names to types, each imported when it is first looked up."""
 
-    def __init__(self, types: Mapping[str, tuple[str, str]]) -> None:
+    def __init__(self, types: collections.abc.Mapping[str, tuple[str, str]]) -> None:
         self._types = dict(types)
         self._loaded: dict[str, Any] = {}
 
@@ -57,14 +57,14 @@ class _Loaded(Mapping[str, Any]):
             self._loaded[name] = _load(*self._types[name])
         return self._loaded[name]
 
-    def __iter__(self) -> Iterator[str]:
+    def __iter__(self) -> collections.abc.Iterator[str]:
         return iter(self._types)
 
     def __len__(self) -> int:
         return len(self._types)
 
 
-SCHEMA_TYPES: Final[Mapping[str, Any]] = _Loaded(_TYPES)
+SCHEMA_TYPES: Final[collections.abc.Mapping[str, Any]] = _Loaded(_TYPES)
 """The config types ``shopkit schema`` exports, by the name given on the command line.
 
 Listing the names imports nothing; looking one up imports the package that defines its type.
