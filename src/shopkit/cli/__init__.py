@@ -6,10 +6,12 @@ domain package only when the command runs: ``shopkit --help`` loads no domain, a
 ``shopkit price`` loads pricing but never ``shopkit.recommend``, numpy or scipy.
 
 Output that a person reads is a table; output that a program reads (``schema``,
-``--format json``) is plain JSON on standard output. Every mistake in the input is one line on
-standard error, ``shopkit: <what>: <why>``, never a traceback: a file that is missing or
-unreadable exits with status 1, as does a document that does not fit; a bad option value
-(``--at``, ``--locale``) or an unknown command exits with status 2, as argparse does.
+``--format json``) is plain JSON on standard output. Every mistake is one line on standard
+error, ``shopkit: <what>: <why>``, never a traceback: an input that cannot be read or does not
+fit, or output that cannot be written, exits with status 1 (quietly when the reader of a pipe
+went away); a bad option value (``--at``, ``--mode``, ``--locale``) exits with status 2. A
+command line of the wrong shape (an unknown command, a missing argument) prints the usage
+first, as argparse does, and exits with status 2.
 """
 
 from __future__ import annotations
