@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import shopkit.cli
+import shopkit.storefront
 from shopkit import Money, ValidationError, json_schema
 from shopkit.cli import main
 
@@ -96,7 +96,7 @@ def test_demo_error_is_reported_with_status_1(
     def broken_sample() -> object:
         raise ValidationError("0 is not at least 1", field="lines[0].quantity", value=0)
 
-    monkeypatch.setattr(shopkit.cli, "sample_cart", broken_sample)
+    monkeypatch.setattr(shopkit.storefront, "demo_story", broken_sample)
     assert main(["demo"]) == 1
     captured = capsys.readouterr()
     assert captured.err == "shopkit: lines[0].quantity: 0 is not at least 1\n"

@@ -18,6 +18,12 @@ PACKAGES = [
     "shopkit.testing",
     "shopkit.testing.strategies",
     "shopkit.validators",
+    "shopkit.storefront",
+    "shopkit.cli",
+    "shopkit.cli.demo",
+    "shopkit.cli.pricing",
+    "shopkit.cli.recommend",
+    "shopkit.cli.schema",
 ]
 
 

@@ -1,4 +1,4 @@
-"""The import-layer contract covers every core module (so a new one cannot slip past it)."""
+"""The import-layer contracts cover every module (so a new one cannot slip past them)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from typing import Any
 import shopkit
 
 DOMAINS = {"shopkit.pricing", "shopkit.recommend", "shopkit.loyalty", "shopkit.metrics"}
+ABOVE = {"shopkit.storefront", "shopkit.testing", "shopkit.cli"}
+PACKAGE = Path(shopkit.__file__).parent
 
 
 def contracts() -> list[dict[str, Any]]:
@@ -18,18 +20,45 @@ def contracts() -> list[dict[str, Any]]:
     return result
 
 
+def forbidden(source: str) -> dict[str, Any]:
+    """The one forbidden contract that lists ``source`` among its source modules."""
+    (found,) = [
+        c for c in contracts() if c["type"] == "forbidden" and source in c["source_modules"]
+    ]
+    return found
+
+
+def subpackages() -> set[str]:
+    return {f"shopkit.{path.parent.name}" for path in PACKAGE.glob("*/__init__.py")}
+
+
 def test_the_domain_packages_are_declared_independent() -> None:
     (independence,) = [c for c in contracts() if c["type"] == "independence"]
     assert set(independence["modules"]) == DOMAINS
 
 
-def test_every_core_module_is_forbidden_the_domains_and_the_cli() -> None:
-    (forbidden,) = [c for c in contracts() if c["type"] == "forbidden"]
-    package = Path(shopkit.__file__).parent
+def test_the_layers_go_cli_storefront_domains() -> None:
+    (layers,) = [c for c in contracts() if c["type"] == "layers"]
+    top, middle, bottom = layers["layers"]
+    assert (top, middle) == ("shopkit.cli", "shopkit.storefront")
+    # "|" makes the domains independent siblings within their layer
+    assert {name.strip() for name in bottom.split("|")} == DOMAINS
+
+
+def test_every_core_module_is_forbidden_the_domains_and_every_layer_above() -> None:
+    core_contract = forbidden("shopkit._money")
     core = {
         f"shopkit.{path.stem}"
-        for path in package.glob("*.py")
-        if path.stem not in {"__init__", "cli", "__main__"}
+        for path in PACKAGE.glob("*.py")
+        if path.stem not in {"__init__", "__main__"}
     }
-    assert core == set(forbidden["source_modules"])
-    assert set(forbidden["forbidden_modules"]) == DOMAINS | {"shopkit.cli"}
+    assert core == set(core_contract["source_modules"])
+    assert set(core_contract["forbidden_modules"]) == DOMAINS | ABOVE
+
+
+def test_no_package_of_shopkit_may_import_the_testing_kit() -> None:
+    testing = forbidden("shopkit.cli")
+    assert testing["forbidden_modules"] == ["shopkit.testing"]
+    # every package but the kit itself; the core modules are covered by the core's contract
+    assert set(testing["source_modules"]) == subpackages() - {"shopkit.testing"}
+    assert subpackages() >= DOMAINS | ABOVE

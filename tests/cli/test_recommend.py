@@ -96,3 +96,27 @@ def test_bad_input_is_reported(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert "cannot read" in capsys.readouterr().err
     assert main(["evaluate", str(ORDERS), "--test-share", "1.5"]) == 1
     assert "test_share: 1.5 is not between 0 and 1" in capsys.readouterr().err
+
+
+def test_evaluate_tests_on_the_latest_tenth_of_the_baskets_by_default(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    popular = tmp_path / "popular.json"
+    popular.write_text('[{"type": "popular"}]', encoding="utf-8")
+    # orders.csv has 800 invoices; sorted by their dates, 800 × (1 − 0.1) = 720 come before the
+    # split, which is the date of the 721st: 2011-09-22 14:42 (the 720th is at 14:29).
+    out = run(capsys, "evaluate", str(ORDERS), "--strategies", str(popular), "-k", "3")
+    assert "Train: 720 baskets before 2011-09-22T14:42:00+00:00; test: 80 later baskets" in out
+
+
+def test_the_default_strategies_of_evaluate_are_data() -> None:
+    from shopkit import from_dict
+    from shopkit.cli.recommend import EVALUATE_STRATEGIES
+    from shopkit.recommend import Fallback, FrequentlyBoughtTogether, Popular, Recommender
+
+    strategies = from_dict(list(EVALUATE_STRATEGIES), list[Recommender])
+    assert strategies == [
+        Popular(),
+        FrequentlyBoughtTogether(),
+        Fallback(strategies=[FrequentlyBoughtTogether(), Popular()]),
+    ]

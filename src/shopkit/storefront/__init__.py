@@ -1,0 +1,19 @@
+"""The storefront: features that need two domains, built on their public APIs.
+
+A domain package (``shopkit.pricing``, ``shopkit.recommend``, ``shopkit.loyalty``,
+``shopkit.metrics``) never imports another one. What needs two of them lives here, one layer up,
+and meets them through their plain data: the demo's story (a priced cart next to the
+recommendations for it) today; offers that unlock a promotion and points redeemed on a priced
+cart as those parts land. Only the ``shopkit`` command sits above this package; the import-layer
+contract in ``pyproject.toml`` checks it.
+
+Examples:
+    >>> from shopkit.storefront import demo_story
+    >>> story = demo_story()
+    >>> print(story.cart.subtotal, story.priced.total)
+    35.40 GBP 34.86 GBP
+"""
+
+from shopkit.storefront._demo import DEMO_AT, DemoStory, Suggestion, demo_story
+
+__all__ = ["DEMO_AT", "DemoStory", "Suggestion", "demo_story"]

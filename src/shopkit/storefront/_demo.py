@@ -1,0 +1,142 @@
+"""The story ``shopkit demo`` tells, as a value: the sample shop priced and recommended for."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Final
+
+import attrs
+
+from shopkit import (
+    Cart,
+    Customer,
+    Money,
+    Product,
+    allocate,
+    sample_cart,
+    sample_catalogue,
+    sample_customer,
+)
+from shopkit.pricing import PricedCart, Promotion, price, sample_promotions
+from shopkit.recommend import (
+    Catalogue,
+    Filters,
+    Recommendation,
+    Request,
+    sample_orders,
+    sample_recommender,
+)
+from shopkit.validators import aware_datetime
+
+__all__ = ["DEMO_AT", "DemoStory", "Suggestion", "demo_story"]
+
+DEMO_AT: Final = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
+"""The moment the demo prices at: Black Friday 2026, when the sample Black Friday offer runs."""
+
+_VOUCHER: Final = "5.00"
+"""The order-level amount the demo spreads over the cart's lines, in the cart's currency."""
+
+_CURRENCIES: Final = (("1999", "JPY"), ("19.99", "USD"), ("1.999", "KWD"))
+"""One amount in each of three currencies with 0, 2 and 3 decimals."""
+
+
+@attrs.frozen
+class Suggestion:
+    """A recommended item with the product a shop shows for it.
+
+    Attributes:
+        recommendation: The item, its score, strategy and reason.
+        product: The catalogue's product for the item's sku, or ``None`` if it has none.
+    """
+
+    recommendation: Recommendation
+    product: Product | None
+
+
+@attrs.frozen
+class DemoStory:
+    """What ``shopkit demo`` shows, computed once; the command only renders it.
+
+    Attributes:
+        customer: The sample customer.
+        cart: The sample cart, before pricing.
+        voucher: An order-level amount to spread over the cart's lines.
+        shares: ``voucher`` allocated over the lines in proportion to their totals, one part
+            per line in cart order; the parts add up to ``voucher`` exactly.
+        at: The moment the cart is priced at.
+        promotions: The sample promotions.
+        priced: The cart priced with ``promotions`` at ``at`` for ``customer``.
+        orders: How many sample orders the recommendations were fitted on.
+        cross_sell: Add-ons for the cart at checkout (in stock only), best first.
+        upsell: Better, dearer variants of the cart's items for the product pages, best first.
+        currencies: One amount in each of a few currencies with different numbers of decimals.
+    """
+
+    customer: Customer
+    cart: Cart
+    voucher: Money
+    shares: tuple[Money, ...]
+    at: dt.datetime
+    promotions: tuple[Promotion, ...]
+    priced: PricedCart
+    orders: int
+    cross_sell: tuple[Suggestion, ...]
+    upsell: tuple[Suggestion, ...]
+    currencies: tuple[Money, ...]
+
+
+def demo_story(*, at: dt.datetime = DEMO_AT) -> DemoStory:
+    """Price and recommend for the bundled sample cart, as ``shopkit demo`` shows it.
+
+    Args:
+        at: The moment to price at (with a UTC offset); Black Friday 2026 by default.
+
+    Returns:
+        The story: the cart, an exact split of an order amount, the priced cart, cross-sell and
+        upsell with reasons, and a few currencies' decimals.
+
+    Raises:
+        ValidationError: ``at`` has no UTC offset.
+
+    Examples:
+        >>> from shopkit.storefront import demo_story
+        >>> story = demo_story()
+        >>> print(story.priced.subtotal, story.priced.discount, story.priced.total)
+        35.40 GBP 5.49 GBP 34.86 GBP
+        >>> [item.recommendation.sku for item in story.upsell]
+        ['85099B', '23203', '23298']
+    """
+    at = aware_datetime(at, "at")
+    cart = sample_cart()
+    customer = sample_customer()
+    totals = [line.total for line in cart.lines]
+    voucher = Money.of(_VOUCHER, cart.currency)
+    shares = allocate(voucher, totals, caps=totals, keys=[line.product.sku for line in cart.lines])
+    promotions = sample_promotions()
+    priced = price(cart, promotions, at=at, customer=customer)
+
+    orders = sample_orders().interactions
+    catalogue = Catalogue(sample_catalogue())
+    model = sample_recommender().fit(orders, catalogue=catalogue)
+    skus = [line.product.sku for line in cart.lines]
+    checkout = Request(
+        cart=skus, customer=customer, k=5, placement="checkout", filters=Filters(in_stock=True)
+    )
+    product_page = Request(cart=skus, customer=customer, k=3, placement="product")
+
+    def suggest(request: Request) -> tuple[Suggestion, ...]:
+        return tuple(Suggestion(item, catalogue.get(item.sku)) for item in model.recommend(request))
+
+    return DemoStory(
+        customer=customer,
+        cart=cart,
+        voucher=voucher,
+        shares=tuple(shares),
+        at=at,
+        promotions=tuple(promotions),
+        priced=priced,
+        orders=orders.n_baskets,
+        cross_sell=suggest(checkout),
+        upsell=suggest(product_page),
+        currencies=tuple(Money.of(amount, code) for amount, code in _CURRENCIES),
+    )

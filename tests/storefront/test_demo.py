@@ -1,0 +1,125 @@
+"""The demo's story as data: the sample cart priced, an exact split, cross-sell and upsell."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+import pytest
+
+from shopkit import Money, ValidationError
+from shopkit.storefront import DEMO_AT, DemoStory, demo_story
+
+
+@pytest.fixture(scope="module")
+def story() -> DemoStory:
+    return demo_story()
+
+
+def gbp(amount: str) -> Money:
+    return Money.of(amount, "GBP")
+
+
+def test_the_story_prices_the_sample_cart_on_black_friday(story: DemoStory) -> None:
+    # src/shopkit/data/cart.json: 22423 1 × 12.75, 85123A 4 × 2.95, 20725 3 × 1.65,
+    # 22699 2 × 2.95: subtotal 12.75 + 11.80 + 4.95 + 5.90 = 35.40.
+    # promotions.json on 2026-11-27 for the regular customer c-17850:
+    #   black-friday-lighting: 20% of the T-light holders' 11.80 = 2.36
+    #   bags-3-for-2: the third lunch bag free = 1.65
+    #   teacups-pair: the second teacup at half price, 2.95 / 2 = 1.475 → 1.48 (half up)
+    # discount 2.36 + 1.65 + 1.48 = 5.49; shipping 4.95 (29.91 is below the 40.00 of free
+    # delivery); total 35.40 − 5.49 + 4.95 = 34.86.
+    assert story.at == DEMO_AT == dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
+    assert story.customer.id == "c-17850"
+    assert len(story.promotions) == 9
+    priced = story.priced
+    assert (priced.subtotal, priced.discount, priced.shipping, priced.total) == (
+        gbp("35.40"),
+        gbp("5.49"),
+        gbp("4.95"),
+        gbp("34.86"),
+    )
+    assert [a.promotion_id for a in priced.applied] == [
+        "black-friday-lighting",
+        "bags-3-for-2",
+        "teacups-pair",
+    ]
+
+
+def test_the_story_splits_five_pounds_over_the_lines_exactly(story: DemoStory) -> None:
+    # 500 pence over the line totals 1275, 1180, 495, 590 (sum 3540): the floors of
+    # 180.08, 166.67, 69.92, 83.33 sum to 498; the 2 pence left go to the largest
+    # remainders, .92 (20725) and .67 (85123A): 180, 167, 70, 83.
+    assert story.voucher == gbp("5.00")
+    assert story.shares == (gbp("1.80"), gbp("1.67"), gbp("0.70"), gbp("0.83"))
+
+
+def test_the_story_recommends_cross_sell_and_upsell_with_reasons(story: DemoStory) -> None:
+    # orders_recommenders.json at checkout: curated add-ons first, at most half the main
+    # product's price. The cake stand (12.75) brings the cake cases 21212 and 21977 (0.55);
+    # its third add-on, teacup 22699, is in the cart already. The T-light holder (Lighting)
+    # brings 22178 and 84946 (1.25 ≤ 2.95 / 2). The lunch bag's (1.65) add-ons cost 0.85,
+    # over 1.65 / 2 = 0.825, so they are left out; frequently bought together fills the
+    # fifth place with the green teacup 22697.
+    assert story.orders == 800
+    cross_sell = [(s.recommendation.sku, s.recommendation.strategy) for s in story.cross_sell]
+    assert cross_sell == [
+        ("21212", "cross_sell"),
+        ("21977", "cross_sell"),
+        ("22178", "cross_sell"),
+        ("84946", "cross_sell"),
+        ("22697", "frequently_bought_together"),
+    ]
+    first = story.cross_sell[0]
+    assert first.recommendation.reason == "Bake and serve: cases and cups for your cake stand"
+    assert first.product is not None
+    assert (first.product.name, first.product.unit_price) == (
+        "Pack Of 72 Retrospot Cake Cases",
+        gbp("0.55"),
+    )
+    # product page: upsell between 10% and 150% dearer in the same category. The lunch bag
+    # (1.65) steps up to the jumbo bags at 2.08 (26% dearer); the T-light holder (2.95,
+    # Home decor) to the bunting at 4.95 (68% dearer).
+    upsell = [(s.recommendation.sku, s.recommendation.reason) for s in story.upsell]
+    assert upsell == [
+        ("85099B", "A step up from Lunch Bag Red Retrospot"),
+        ("23203", "A step up from Lunch Bag Red Retrospot"),
+        ("23298", "A step up from White Hanging Heart T-Light Holder"),
+    ]
+
+
+def test_the_story_shows_currencies_with_zero_two_and_three_decimals(story: DemoStory) -> None:
+    assert [(str(m.amount), m.currency) for m in story.currencies] == [
+        ("1999", "JPY"),
+        ("19.99", "USD"),
+        ("1.999", "KWD"),
+    ]
+
+
+def test_the_story_is_a_frozen_value(story: DemoStory) -> None:
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        story.orders = 0  # type: ignore[misc]
+
+
+def test_a_week_earlier_the_kitchen_offer_runs_instead_of_black_friday() -> None:
+    # On 2026-11-18 kitchen-10 runs (until 2026-11-20) and black-friday-lighting has not begun:
+    #   kitchen-10: 10% of the cake stand's 12.75 = 1.275 → 1.28 (half up); of the teacups'
+    #     5.90 = 0.59
+    #   bags-3-for-2: 1.65, as on Black Friday
+    #   teacups-pair: half of one teacup at its discounted price, (5.90 − 0.59) / 2 / 2 =
+    #     1.3275 → 1.33
+    # discount 1.28 + 0.59 + 1.65 + 1.33 = 4.85; total 35.40 − 4.85 + 4.95 = 35.50.
+    story = demo_story(at=dt.datetime(2026, 11, 18, 12, 0, tzinfo=dt.UTC))
+    priced = story.priced
+    assert [a.promotion_id for a in priced.applied] == [
+        "bags-3-for-2",
+        "kitchen-10",
+        "teacups-pair",
+    ]
+    assert (priced.discount, priced.total) == (gbp("4.85"), gbp("35.50"))
+
+
+def test_a_moment_without_offset_is_refused() -> None:
+    with pytest.raises(ValidationError) as info:
+        demo_story(at=dt.datetime(2026, 11, 27, 12, 0))  # naive on purpose
+    assert info.value.field == "at"
