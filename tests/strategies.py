@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
-from shopkit import Cart, Customer, Line, Money, Product, ShippingOption
+from shopkit import Cart, Customer, Line, Money, Order, Product, ShippingOption
 from shopkit.pricing.testing import carts as pricing_carts
-from shopkit.recommend import Filters, Order, Request
+from shopkit.recommend import Filters, Request
 
 # Currencies with 0, 2, 3 and 4 decimals, so no test assumes two.
 CURRENCIES = ("JPY", "KRW", "USD", "EUR", "GBP", "KWD", "BHD", "CLF")

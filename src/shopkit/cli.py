@@ -24,6 +24,7 @@ from rich.table import Table
 import shopkit
 from shopkit import (
     Cart,
+    Catalogue,
     Customer,
     Money,
     Product,
@@ -50,8 +51,8 @@ from shopkit.pricing import (
     price,
     sample_promotions,
 )
+from shopkit.datasets import read_online_retail
 from shopkit.recommend import (
-    Catalogue,
     Fallback,
     Filters,
     FrequentlyBoughtTogether,
@@ -64,12 +65,11 @@ from shopkit.recommend import (
     leave_one_out,
     load_model,
     one_to_rest,
-    read_online_retail,
-    recommenders,
-    sample_orders,
+    sample_interactions,
     sample_recommender,
     time_split,
 )
+from shopkit.recommend.plugin import recommenders
 
 T = TypeVar("T")
 
@@ -330,8 +330,12 @@ def _recommend_model(args: argparse.Namespace) -> Recommender:
     strategy = (
         _read(args.strategy, Recommender, "strategy") if args.strategy else sample_recommender()
     )
-    data = read_online_retail(args.orders) if args.orders else sample_orders()
-    model = strategy.fit(data.interactions, catalogue=catalogue)
+    data = (
+        Interactions.from_tables(read_online_retail(args.orders).orders)
+        if args.orders
+        else sample_interactions()
+    )
+    model = strategy.fit(data, catalogue=catalogue)
     if args.save:
         model.save(args.save)
     return model
@@ -402,7 +406,7 @@ def _split_moment(data: Interactions, share: float) -> dt.datetime:  # float-ok:
 
 
 def _evaluate(args: argparse.Namespace, console: Console) -> int:
-    data = read_online_retail(args.orders)
+    data = Interactions.from_tables(read_online_retail(args.orders).orders)
     catalogue = (
         Catalogue(_read(args.catalogue, tuple[Product, ...], "catalogue"))
         if args.catalogue
@@ -420,8 +424,8 @@ def _evaluate(args: argparse.Namespace, console: Console) -> int:
         raise ValidationError(
             f"{args.test_share} is not between 0 and 1", field="test_share", value=args.test_share
         )
-    at = args.split if args.split is not None else _split_moment(data.interactions, args.test_share)
-    train, test = time_split(data.interactions, at)
+    at = args.split if args.split is not None else _split_moment(data, args.test_share)
+    train, test = time_split(data, at)
     known = {train.items[item] for item in np.unique(train.item).tolist()}
     protocols = {
         "complete the cart": leave_one_out(test, known=known, seed=args.seed, k=args.k),
@@ -499,9 +503,7 @@ def _demo_recommendations(console: Console, locale: str) -> None:
     """The demo's cross-sell and upsell section, on the sample orders and strategies."""
     cart = sample_cart()
     customer = sample_customer()
-    model = sample_recommender().fit(
-        sample_orders().interactions, catalogue=Catalogue(sample_catalogue())
-    )
+    model = sample_recommender().fit(sample_interactions(), catalogue=Catalogue(sample_catalogue()))
     skus = [line.product.sku for line in cart.lines]
     console.print("[bold]Recommendations[/bold] fitted on 800 sample orders (UCI Online Retail):")
     checkout = Request(
