@@ -1,4 +1,4 @@
-"""Make ``src/shopkit/recommend/data/orders.csv``: a slice of UCI Online Retail baskets for the demo.
+"""Make ``src/shopkit/recommend/data/orders.csv``: a slice of Online Retail baskets for the demo.
 
 Source: the UCI "Online Retail" data set (Chen, D., Sain, S. L., Guo, K. (2012), "Data mining
 for the online retail industry: A case study of RFM model-based customer segmentation using

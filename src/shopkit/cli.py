@@ -41,6 +41,7 @@ from shopkit import (
     to_dict,
     to_json,
 )
+from shopkit.datasets import read_online_retail
 from shopkit.pricing import (
     CodeBook,
     Mode,
@@ -51,7 +52,6 @@ from shopkit.pricing import (
     price,
     sample_promotions,
 )
-from shopkit.datasets import read_online_retail
 from shopkit.recommend import (
     Fallback,
     Filters,

@@ -269,6 +269,15 @@ def _without_diagonal(matrix: Any) -> Any:
     return result
 
 
+def _measure(value: Any) -> Measure:
+    # a named converter: mypy's attrs plugin reads its type (it cannot read enum_of's)
+    return check.enum_value(Measure, value, "measure")
+
+
+def _basket_weight(value: Any) -> BasketWeight:
+    return check.enum_value(BasketWeight, value, "basket_weight")
+
+
 _UNIT = check.decimal_between(0, 1)
 _AT_LEAST_0 = check.non_negative_decimal()
 
@@ -326,10 +335,10 @@ def _prune(matrix: Any, keep: int | None) -> tuple[IntArray, IntArray, FloatArra
 class _ItemItem(Recommender):
     """Shared machinery: score candidates by summing an item-to-item measure over anchors."""
 
-    measure: Measure = attrs.field(default=Measure.COSINE, converter=check.enum_of(Measure))
+    measure: Measure = attrs.field(default=Measure.COSINE, converter=_measure)
     alpha: Decimal = attrs.field(default=Decimal("0.7"), converter=check.decimal, validator=_UNIT)
     basket_weight: BasketWeight = attrs.field(
-        default=BasketWeight.INVERSE, converter=check.enum_of(BasketWeight)
+        default=BasketWeight.INVERSE, converter=_basket_weight
     )
     beta: Decimal = attrs.field(default=Decimal("0.1"), converter=check.decimal, validator=_UNIT)
     beta_cart: Decimal = attrs.field(

@@ -37,14 +37,17 @@ def _names(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _first_seen(codes: IntArray, names: Sequence[str]) -> tuple[tuple[str, ...], IntArray]:
-    """Renumber ``codes`` (``-1`` kept) so names are listed in order of first appearance."""
-    valid = codes >= 0
-    used, first = np.unique(codes[valid], return_index=True)
+def _first_seen(codes: IntArray, size: int) -> tuple[IntArray, IntArray]:
+    """Renumber ``codes`` (indices below ``size``; ``-1`` kept) by order of first appearance.
+
+    Returns:
+        The old index of each new number, and the renumbered codes.
+    """
+    used, first = np.unique(codes[codes >= 0], return_index=True)
     used = used[np.argsort(first, kind="stable")]
-    rank = np.full(len(names) + 1, -1, dtype=np.int64)  # the extra slot maps -1 to -1
+    rank = np.full(size + 1, -1, dtype=np.int64)  # the extra slot maps -1 to -1
     rank[used] = np.arange(len(used), dtype=np.int64)
-    return tuple(names[i] for i in used.tolist()), rank[codes]
+    return used, rank[codes]
 
 
 def _merged(
@@ -225,8 +228,9 @@ class Interactions:
                 getattr(events, vocabulary),
                 getattr(events, name),
             )
-            vocabularies[column], columns[column] = _first_seen(codes, names)
-        _, basket = _first_seen(columns["basket"], range(n_orders + len(events.sessions)))
+            used, columns[column] = _first_seen(codes, len(names))
+            vocabularies[column] = tuple(names[index] for index in used.tolist())
+        _, basket = _first_seen(columns["basket"], n_orders + len(events.sessions))
         return cls(
             vocabularies["item"],
             columns["item"],

@@ -33,6 +33,11 @@ class PopularBy(enum.StrEnum):
     """Those in the request's region."""
 
 
+def _by(value: Any) -> PopularBy:
+    # a named converter: mypy's attrs plugin reads its type (it cannot read enum_of's)
+    return check.enum_value(PopularBy, value, "by")
+
+
 @attrs.define(kw_only=True)
 class Popular(Recommender):
     """The items bought in the most baskets, overall, per segment or per region.
@@ -62,7 +67,7 @@ class Popular(Recommender):
         [('wine', 'Popular in FR')]
     """
 
-    by: PopularBy = attrs.field(default=PopularBy.GLOBAL, converter=check.enum_of(PopularBy))
+    by: PopularBy = attrs.field(default=PopularBy.GLOBAL, converter=_by)
     half_life_days: Decimal | None = attrs.field(
         default=None,
         converter=check.decimal,

@@ -53,7 +53,8 @@ from shopkit.recommend import (
 )
 from shopkit.recommend.plugin import Recommender, recommenders
 
-__all__ = ["PLACEMENTS", "UNKNOWN_SKU", "RecommenderContract", "allowed", "members", "requests"]
+# plain sorted order, which tests/test_exports.py checks (ruff sorts constants first)
+__all__ = ["PLACEMENTS", "RecommenderContract", "UNKNOWN_SKU", "allowed", "members", "requests"]  # noqa: RUF022
 
 PLACEMENTS = ("product", "cart", "checkout", "post_purchase")
 """The placement names ``Request`` documents; generated requests use these (or none)."""
