@@ -32,7 +32,7 @@ except ImportError as error:  # pragma: no cover - the data extra brings numpy
 from shopkit._activity import Event, EventKind, Order
 from shopkit._currency import validate_currency
 from shopkit._money import Money
-from shopkit.errors import CurrencyMismatchError, ValidationError
+from shopkit.errors import ValidationError
 
 __all__ = ["EventTable", "OrderTable"]
 
@@ -255,7 +255,7 @@ class OrderTable(_Table):
         unpriced = self.unit_price < 0
         if np.any((self.currency >= 0) == unpriced):
             row = int(np.flatnonzero((self.currency >= 0) == unpriced)[0])
-            raise CurrencyMismatchError(
+            raise ValidationError(
                 "a priced line needs a currency, and an unpriced line has none",
                 field=f"currency[{row}]",
                 value=int(self.currency[row]),

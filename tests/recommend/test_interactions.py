@@ -152,6 +152,19 @@ def test_the_real_data_set(online_retail: RetailData) -> None:
     assert data.n_baskets == 19773
     assert len(data.items) == 3900
     assert len(data.regions) == 38
+    # the interactions every evaluation figure and benchmark fits on, pinned: 517,256 distinct
+    # (invoice, stock code) pairs, and sums of their columns as a fingerprint of every value
+    assert len(data) == 517_256
+    assert int(data.item.sum()) == 692_117_613
+    assert int(data.time.sum()) == 677_488_677_328_320
+    assert int(data.customer.sum()) == 570_816_403
+    assert len(data.customers) == 4334
+    # the orders behind them: 527,725 lines of 5,576,996 units; the refunds kept apart
+    orders, refunds = online_retail.orders, online_retail.refunds
+    assert (len(orders), int(orders.quantity.sum())) == (527_725, 5_576_996)
+    assert orders.revenue() == {"GBP": Money.of("10271034.61", "GBP")}
+    assert (len(refunds), refunds.n_orders) == (8704, 3422)
+    assert refunds.revenue() == {"GBP": Money.of("478724.18", "GBP")}
 
 
 def test_frequently_bought_together_beats_popularity_on_the_real_data(
