@@ -153,7 +153,7 @@ def test_online_retail_names_a_bad_date_or_price_by_line(tmp_path: Path) -> None
         read_online_retail(write(tmp_path, RETAIL + good + "\n" + bad_date + "\n"))
     assert caught.value.field == "InvoiceDate"
     bad_price = good.replace("2.55", "2.555")
-    with pytest.raises(ValidationError, match="line 2: .*more decimals") as caught:
+    with pytest.raises(ValidationError, match=r"line 2: .*more decimals") as caught:
         read_online_retail(write(tmp_path, RETAIL + bad_price + "\n"))
     assert caught.value.field == "UnitPrice"
 
