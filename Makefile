@@ -10,12 +10,12 @@ BIN := $(VENV)/bin
 
 $(VENV)/.demo: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --editable .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --editable ".[recommend]"
 	touch $@
 
 $(VENV)/.dev: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --editable ".[dev,docs]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --editable ".[dev,docs,recommend]"
 	touch $(VENV)/.demo $@
 
 demo: $(VENV)/.demo

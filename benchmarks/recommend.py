@@ -3,7 +3,7 @@
 Protocol (issue "Recommendations"):
 
 1. Data: ``../shared/datasets/online_retail.csv.gz`` (or the path in ``SHOPKIT_ONLINE_RETAIL``),
-   read with ``shopkit.recommend.read_online_retail``, which drops cancellations (invoices
+   read with ``shopkit.datasets.read_online_retail``, whose orders leave out cancellations (invoices
    starting with ``C``), non-positive quantities, non-positive prices and non-product codes
    (anything but five digits and an optional letter suffix: ``POST``, ``M``, ``DOT``, ``C2``…).
    One basket per invoice; a stock code counts once per basket.
@@ -49,6 +49,7 @@ from typing import Any
 
 import numpy as np
 
+from shopkit.datasets import read_online_retail
 from shopkit.recommend import (
     Case,
     Fallback,
@@ -61,7 +62,6 @@ from shopkit.recommend import (
     leave_one_out,
     one_to_rest,
     precision,
-    read_online_retail,
     time_split,
 )
 
@@ -288,7 +288,7 @@ def main() -> int:
         f"read {path.name} in {time.perf_counter() - start:.1f} s; "
         f"dropped rows: {dict(data.dropped)}"
     )
-    train, test = time_split(data.interactions, CUT)
+    train, test = time_split(Interactions.from_tables(data.orders), CUT)
     known, task1, task2 = tasks(train, test)
     print(
         f"train: {train.n_baskets} baskets, {len(known)} items; "

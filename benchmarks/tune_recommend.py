@@ -6,7 +6,7 @@ are chosen here, on the earlier data alone.
 
 Protocol:
 
-1. Data: the same file, read the same way (``shopkit.recommend.read_online_retail``: no
+1. Data: the same file, read the same way (``shopkit.datasets.read_online_retail``: no
    cancellations, no non-positive quantities or prices, product codes only; one basket per
    invoice, a stock code once per basket). Everything from 2011-11-09 00:00 (UTC), the
    benchmark's test split, is dropped before anything else happens.
@@ -53,12 +53,13 @@ from typing import Any
 import attrs
 
 from recommend import CUT, data_path, score, tasks
+from shopkit.datasets import read_online_retail
 from shopkit.recommend import (
     BasketWeight,
     Case,
     FrequentlyBoughtTogether,
+    Interactions,
     Measure,
-    read_online_retail,
     time_split,
 )
 
@@ -131,7 +132,7 @@ def main() -> int:
         print(f"the Online Retail data set is not at {path}; set SHOPKIT_ONLINE_RETAIL")
         return 1
     start = time.perf_counter()
-    before_test, _ = time_split(read_online_retail(path).interactions, CUT)
+    before_test, _ = time_split(Interactions.from_tables(read_online_retail(path).orders), CUT)
     fit, validation = time_split(before_test, VALIDATION_FROM)
     known, task1, task2 = tasks(fit, validation)
     print(

@@ -11,9 +11,9 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
-from shopkit import Cart, Customer, Money, Product
+from shopkit import Cart, Customer, Money, Order, Product
 from shopkit.pricing.testing import carts as pricing_carts
-from shopkit.recommend import Filters, Order, Request
+from shopkit.recommend import Filters, Request
 from shopkit.testing.strategies import (
     CURRENCIES,
     carts,

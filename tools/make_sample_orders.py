@@ -1,4 +1,4 @@
-"""Make ``src/shopkit/data/orders.csv``: a slice of UCI Online Retail baskets for the demo.
+"""Make ``src/shopkit/recommend/data/orders.csv``: a slice of Online Retail baskets for the demo.
 
 Source: the UCI "Online Retail" data set (Chen, D., Sain, S. L., Guo, K. (2012), "Data mining
 for the online retail industry: A case study of RFM model-based customer segmentation using
@@ -8,10 +8,11 @@ path in ``SHOPKIT_ONLINE_RETAIL``.
 
 Rules, in order:
 
-1. Keep the rows that ``shopkit.recommend.read_online_retail`` keeps: no cancellations
+1. Keep the rows that ``shopkit.datasets.read_online_retail`` keeps as orders: no cancellations
    (invoice numbers starting with ``C``), quantities and prices above zero.
-2. Keep only the rows whose stock code is in the sample catalogue (``catalogue.json``, 60
-   products), so that every sku of the slice has a name, a price and categories.
+2. Keep only the rows whose stock code is in the sample catalogue (the core's
+   ``catalogue.json``, 60 products), so that every sku of the slice has a name, a price and
+   categories.
 3. Keep the invoices dated from 2011-09-01 on that still have at least 2 distinct stock codes.
 4. Keep at most the first 800 of them (in date order) and write their rows unchanged, in the
    data set's own layout and column order, so ``shopkit evaluate`` reads the slice as it reads
@@ -33,6 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "src" / "shopkit" / "data"
+TARGET = ROOT / "src" / "shopkit" / "recommend" / "data" / "orders.csv"
 FROM = "2011-09-01"
 MAX_INVOICES = 800
 
@@ -62,7 +64,7 @@ def main() -> int:
     writer.writerow(header)
     for rows in kept:
         writer.writerows(rows)
-    target = DATA / "orders.csv"
+    target = TARGET
     target.write_text(out.getvalue(), encoding="utf-8")
     lines = sum(len(rows) for rows in kept)
     print(f"wrote {target.relative_to(ROOT)}: {len(kept)} invoices, {lines} rows")

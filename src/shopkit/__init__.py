@@ -1,9 +1,13 @@
 """shopkit: exact pricing, promotions, recommendations, loyalty and KPIs for online shops.
 
 The core, imported from here, is what every part stands on: exact ``Money``, the cart
-model, the errors, the one config converter and the plugin registry. The domain packages
-``shopkit.pricing``, ``shopkit.recommend``, ``shopkit.loyalty`` and
-``shopkit.metrics`` build on it and never on each other.
+model, the catalogue, the orders and events every part reads (and their columnar form,
+``OrderTable`` and ``EventTable``), the errors, the one config converter and the plugin
+registry. The domain packages ``shopkit.pricing``, ``shopkit.recommend``, ``shopkit.loyalty``
+and ``shopkit.metrics`` build on it and never on each other.
+
+``import shopkit`` does not import numpy: ``OrderTable`` and ``EventTable`` load it the first
+time they are used (``pip install "shopkit[data]"``), as does ``shopkit.datasets``.
 
 Examples:
     >>> from shopkit import Cart, Money, Product
@@ -14,7 +18,11 @@ Examples:
 
 from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
 from importlib.metadata import version as _version
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
 
+from shopkit._activity import Event, EventKind, Order, OrderLine
+from shopkit._catalogue import Catalogue
 from shopkit._config import (
     converter,
     from_dict,
@@ -34,7 +42,7 @@ from shopkit._currency import (
 from shopkit._model import Cart, Customer, Line, Product, ShippingOption
 from shopkit._money import Money, RoundingMode, allocate, to_decimal
 from shopkit._plugins import Registry
-from shopkit._samples import sample_cart, sample_catalogue, sample_customer
+from shopkit._samples import read_sample, sample_cart, sample_catalogue, sample_customer
 from shopkit._schema import json_schema, register_json_schema
 from shopkit.errors import (
     ConfigError,
@@ -49,6 +57,23 @@ from shopkit.errors import (
     ValidationError,
 )
 
+if _TYPE_CHECKING:
+    from shopkit._tables import EventTable, OrderTable
+
+_LAZY = {"EventTable": "shopkit._tables", "OrderTable": "shopkit._tables"}
+
+
+def __getattr__(name: str) -> _Any:
+    """Load the columnar tables (and numpy) the first time one is asked for."""
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'shopkit' has no attribute {name!r}")
+
+
 __version__: str
 """The installed version of shopkit."""
 try:
@@ -58,13 +83,20 @@ except _PackageNotFoundError:  # running from a source tree that was never insta
 
 __all__ = [
     "Cart",
+    "Catalogue",
     "ConfigError",
     "CurrencyError",
     "CurrencyMismatchError",
     "Customer",
+    "Event",
+    "EventKind",
+    "EventTable",
     "Line",
     "Money",
     "NotFittedError",
+    "Order",
+    "OrderLine",
+    "OrderTable",
     "PluginError",
     "PrecisionError",
     "Product",
@@ -84,6 +116,7 @@ __all__ = [
     "from_toml",
     "json_schema",
     "known_currencies",
+    "read_sample",
     "register_json_schema",
     "register_kind",
     "sample_cart",

@@ -1,4 +1,8 @@
-"""The sample data that ships with shopkit (see ``shopkit/data/README.md`` for its source)."""
+"""The sample data that ships with shopkit (see ``shopkit/data/README.md`` for its source).
+
+``read_sample`` is the one reader of shipped sample files: the core's samples live in
+``shopkit/data/``, and each domain package keeps its own in its ``data/`` folder.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,40 @@ from importlib.resources import files
 
 from shopkit._config import from_json
 from shopkit._model import Cart, Customer, Product
+from shopkit.errors import ValidationError
 
-__all__ = ["sample_cart", "sample_catalogue", "sample_customer"]
+__all__ = ["read_sample", "sample_cart", "sample_catalogue", "sample_customer"]
+
+
+def read_sample(package: str, name: str) -> str:
+    """Return the text of the sample file ``name`` in the ``data/`` folder of ``package``.
+
+    Args:
+        package: The package that ships it (``"shopkit"``, ``"shopkit.recommend"``, …).
+        name: The file name (``"catalogue.json"``).
+
+    Returns:
+        The file's text, decoded as UTF-8.
+
+    Raises:
+        ValidationError: the package ships no such file.
+
+    Examples:
+        >>> from shopkit import read_sample
+        >>> read_sample("shopkit", "customer.json").startswith("{")
+        True
+    """
+    try:
+        return files(package).joinpath("data", name).read_text(encoding="utf-8")
+    except (ModuleNotFoundError, OSError) as error:
+        raise ValidationError(
+            f"{package} ships no sample {name!r}: {error}", field="name", value=name
+        ) from None
 
 
 def _read(name: str) -> str:
-    return files("shopkit").joinpath("data", name).read_text(encoding="utf-8")
+    """The core's sample file ``name`` (kept for readers written before ``read_sample``)."""
+    return read_sample("shopkit", name)
 
 
 @functools.cache

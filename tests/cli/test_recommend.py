@@ -9,7 +9,9 @@ import pytest
 
 from shopkit.cli import main
 
-ORDERS = Path(__file__).resolve().parents[2] / "src" / "shopkit" / "data" / "orders.csv"
+ORDERS = (
+    Path(__file__).resolve().parents[2] / "src" / "shopkit" / "recommend" / "data" / "orders.csv"
+)
 
 
 @pytest.fixture(autouse=True)

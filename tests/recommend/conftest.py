@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from shopkit.recommend import Interactions, Order, RetailData, read_online_retail
+from shopkit import Order
+from shopkit.datasets import RetailData, read_online_retail
+from shopkit.recommend import Interactions
 
 ROOT = Path(__file__).resolve().parents[2]
 AT = dt.datetime(2024, 3, 1, 12, 0, tzinfo=dt.UTC)

@@ -1,4 +1,4 @@
-"""Every built-in strategy passes the contract a plugin strategy runs (shopkit.recommend.testing).
+"""Every built-in strategy passes the contract a plugin strategy runs (shopkit.testing.recommend).
 
 One class per configuration: each built-in type alone (some in more than one setting), and the
 composites made of built-ins. Curated cross-sell and upsell use the sample catalogue the
@@ -22,10 +22,10 @@ from shopkit.recommend import (
     Request,
     Upsell,
     ViewedItems,
-    recommenders,
     sample_recommender,
 )
-from shopkit.recommend.testing import RecommenderContract, _members
+from shopkit.recommend.plugin import recommenders
+from shopkit.testing.recommend import RecommenderContract, members
 
 
 def cross_sell() -> CrossSell:
@@ -128,7 +128,7 @@ def test_every_built_in_strategy_runs_the_contract() -> None:
     covered = {
         recommenders.name_of(type(member))
         for contract in contracts
-        for member in _members(contract().make_recommender())
+        for member in members(contract().make_recommender())
     }
     assert built_in <= covered, f"no contract run for {sorted(built_in - covered)}"
 

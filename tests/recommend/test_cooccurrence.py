@@ -18,17 +18,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shopkit import Customer, ValidationError
+from shopkit import Customer, Event, EventKind, Order, ValidationError
 from shopkit.recommend import (
     Association,
     BasketWeight,
     CooccurrenceCounts,
-    Event,
-    EventKind,
     Filters,
     FrequentlyBoughtTogether,
     Interactions,
-    Order,
     PurchaseHistory,
     Request,
     ViewedItems,

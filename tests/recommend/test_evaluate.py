@@ -7,12 +7,11 @@ import math
 
 import pytest
 
-from shopkit import NotFittedError, ValidationError
+from shopkit import NotFittedError, Order, ValidationError
 from shopkit.recommend import (
     Case,
     FrequentlyBoughtTogether,
     Interactions,
-    Order,
     Popular,
     Request,
     average_precision,

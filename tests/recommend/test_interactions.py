@@ -9,18 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shopkit import Money, ValidationError
+from shopkit import Event, EventKind, Money, Order, ValidationError
+from shopkit.datasets import RetailData, read_online_retail
 from shopkit.recommend import (
-    Event,
-    EventKind,
     FrequentlyBoughtTogether,
     Interactions,
-    Order,
     Popular,
-    RetailData,
     evaluate,
     leave_one_out,
-    read_online_retail,
     time_split,
 )
 from tests.recommend.conftest import AT
@@ -72,9 +68,9 @@ def test_bad_records_are_named() -> None:
     assert caught.value.field == "at"
     with pytest.raises(ValidationError) as caught:
         Order("o1", ["A", ""], AT)
-    assert caught.value.field == "skus[1]"
+    assert caught.value.field == "lines[1].sku"
     with pytest.raises(ValueError, match="is not a valid EventKind"):
-        Event(7, "A", AT, "s")
+        Event(99, "A", AT, "s")  # 0 to 7 are kinds
 
 
 def test_arrays_are_checked() -> None:
@@ -88,7 +84,7 @@ def test_arrays_are_checked() -> None:
         Interactions(("A", "A"), [0], [0], [0], [0])
     assert caught.value.field == "items"
     with pytest.raises(ValidationError) as caught:
-        Interactions(("A",), [0], [0], [0], [5])
+        Interactions(("A",), [0], [0], [0], [99])  # kinds are 0 to 7
     assert caught.value.field == "kind"
 
 
@@ -113,7 +109,7 @@ def test_read_online_retail_drops_and_counts(tmp_path: Path) -> None:
             "non_positive_price": 1,  # 536369
             "non_product": 1,  # POST
         }
-        data = result.interactions
+        data = Interactions.from_tables(result.orders)
         assert data.items == ("85123A", "71053")
         assert data.n_baskets == 3
         assert data.item.tolist() == [0, 1, 1, 1]
@@ -152,16 +148,30 @@ def test_the_real_data_set(online_retail: RetailData) -> None:
         "non_positive_price": 1181,
         "non_product": 2379,
     }
-    data = online_retail.interactions
+    data = Interactions.from_tables(online_retail.orders)
     assert data.n_baskets == 19773
     assert len(data.items) == 3900
     assert len(data.regions) == 38
+    # the interactions every evaluation figure and benchmark fits on, pinned: 517,256 distinct
+    # (invoice, stock code) pairs, and sums of their columns as a fingerprint of every value
+    assert len(data) == 517_256
+    assert int(data.item.sum()) == 692_117_613
+    assert int(data.time.sum()) == 677_488_677_328_320
+    assert int(data.customer.sum()) == 570_816_403
+    assert len(data.customers) == 4334
+    # the orders behind them: 527,725 lines of 5,576,996 units; the refunds kept apart
+    orders, refunds = online_retail.orders, online_retail.refunds
+    assert (len(orders), int(orders.quantity.sum())) == (527_725, 5_576_996)
+    assert orders.revenue() == {"GBP": Money.of("10271034.61", "GBP")}
+    assert (len(refunds), refunds.n_orders) == (8704, 3422)
+    assert refunds.revenue() == {"GBP": Money.of("478724.18", "GBP")}
 
 
 def test_frequently_bought_together_beats_popularity_on_the_real_data(
     online_retail: RetailData,
 ) -> None:
-    train, test = time_split(online_retail.interactions, dt.datetime(2011, 11, 9, tzinfo=dt.UTC))
+    data = Interactions.from_tables(online_retail.orders)
+    train, test = time_split(data, dt.datetime(2011, 11, 9, tzinfo=dt.UTC))
     known = {train.items[item] for item in np.unique(train.item).tolist()}
     cases = leave_one_out(test, known=known, seed=1)[:500]
     fbt = evaluate(FrequentlyBoughtTogether().fit(train), cases)

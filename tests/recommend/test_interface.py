@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from shopkit import (
+    Catalogue,
     ConfigError,
     Customer,
     NotFittedError,
@@ -20,7 +21,6 @@ from shopkit import (
 )
 from shopkit.recommend import (
     Blend,
-    Catalogue,
     CrossSell,
     CrossSellRule,
     Fallback,
@@ -33,8 +33,8 @@ from shopkit.recommend import (
     Request,
     Upsell,
     load_model,
-    recommenders,
 )
+from shopkit.recommend.plugin import recommenders
 
 
 def test_every_built_in_strategy_is_a_registered_plugin() -> None:

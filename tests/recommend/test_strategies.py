@@ -13,10 +13,9 @@ from decimal import Decimal
 
 import pytest
 
-from shopkit import Customer, Money, Product, ValidationError
+from shopkit import Catalogue, Customer, Money, Product, ValidationError
 from shopkit.recommend import (
     Blend,
-    Catalogue,
     CrossSell,
     CrossSellRule,
     Fallback,
@@ -155,7 +154,7 @@ def test_upsell_stays_in_the_category_and_the_price_band() -> None:
 def test_upsell_ranks_best_sellers_first() -> None:
     import datetime as dt
 
-    from shopkit.recommend import Order
+    from shopkit import Order
 
     at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     sold = Interactions.from_orders([Order("1", ["K4"], at), Order("2", ["K4"], at)])

@@ -116,13 +116,13 @@ def _from(what: str, read: Callable[[str], _T], path: str) -> _T:
 
 def _model(args: argparse.Namespace) -> Recommender:
     """The fitted model a ``recommend`` run uses: loaded, or fitted on orders (or the samples)."""
-    from shopkit import Product, ValidationError, sample_catalogue
+    from shopkit import Catalogue, Product, ValidationError, sample_catalogue
+    from shopkit.datasets import read_online_retail
     from shopkit.recommend import (
-        Catalogue,
+        Interactions,
         Recommender,
         load_model,
-        read_online_retail,
-        sample_orders,
+        sample_interactions,
         sample_recommender,
     )
 
@@ -136,8 +136,12 @@ def _model(args: argparse.Namespace) -> Recommender:
     strategy = (
         _io.read(args.strategy, Recommender, "strategy") if args.strategy else sample_recommender()
     )
-    data = _from("orders", read_online_retail, args.orders) if args.orders else sample_orders()
-    model = strategy.fit(data.interactions, catalogue=catalogue)
+    interactions = (
+        Interactions.from_tables(_from("orders", read_online_retail, args.orders).orders)
+        if args.orders
+        else sample_interactions()
+    )
+    model = strategy.fit(interactions, catalogue=catalogue)
     if args.save:
         try:
             model.save(args.save)
@@ -197,24 +201,24 @@ def _split_moment(data: Interactions, share: float) -> dt.datetime:  # float-ok:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from shopkit import Product, ValidationError, from_dict
+    from shopkit import Catalogue, Product, ValidationError, from_dict
     from shopkit.cli import _render
+    from shopkit.datasets import read_online_retail
     from shopkit.recommend import (
-        Catalogue,
+        Interactions,
         Recommender,
         evaluate,
         leave_one_out,
         one_to_rest,
-        read_online_retail,
-        recommenders,
         time_split,
     )
+    from shopkit.recommend.plugin import recommenders
 
     if not 0 < args.test_share < 1:
         raise ValidationError(
             f"{args.test_share} is not between 0 and 1", field="test_share", value=args.test_share
         )
-    data = _from("orders", read_online_retail, args.orders)
+    data = Interactions.from_tables(_from("orders", read_online_retail, args.orders).orders)
     catalogue = (
         Catalogue(_io.read(args.catalogue, tuple[Product, ...], "catalogue"))
         if args.catalogue
@@ -225,8 +229,8 @@ def _evaluate(args: argparse.Namespace) -> int:
         if args.strategies
         else from_dict(list(EVALUATE_STRATEGIES), list[Recommender])
     )
-    at = args.split if args.split is not None else _split_moment(data.interactions, args.test_share)
-    train, test = time_split(data.interactions, at)
+    at = args.split if args.split is not None else _split_moment(data, args.test_share)
+    train, test = time_split(data, at)
     known = {train.items[item] for item in set(train.item.tolist())}
     protocols = {
         "complete the cart": leave_one_out(test, known=known, seed=args.seed, k=args.k),

@@ -1,20 +1,26 @@
 """Recommendations: cross-sell and upsell strategies behind one interface, and their evaluation.
 
-This package imports the core (``shopkit``) only, never another domain package; the
-import-layer contract in ``pyproject.toml`` checks it.
+What a shop calls: the strategies, ``Request`` (``Request.from_cart`` for a ``Cart``),
+``Filters``, ``Recommendation``, ``Interactions`` (from the core's orders and events) and the
+offline evaluation. ``Recommender`` is here as the type a strategy config is read as
+(``from_json(text, Recommender)``); what a strategy author needs besides is in
+``shopkit.recommend.plugin``. Orders, events and the catalogue are the core's
+(``shopkit.Order``, ``shopkit.Catalogue``); files are read with ``shopkit.datasets``.
+
+This package needs numpy and scipy: ``pip install "shopkit[recommend]"``. It imports the core
+(``shopkit``) only, never another domain package; the import-layer contract in
+``pyproject.toml`` checks it.
 """
 
-from shopkit.recommend._base import (
-    Catalogue,
-    Context,
-    Filters,
-    Recommendation,
-    Recommender,
-    Request,
-    Scores,
-    load_model,
-    recommenders,
-)
+try:
+    import numpy as _numpy
+    import scipy.sparse as _sparse  # type: ignore[import-untyped]
+except ImportError as _error:  # the extra is missing
+    raise ImportError(
+        'shopkit.recommend needs numpy and scipy: pip install "shopkit[recommend]"'
+    ) from _error
+
+from shopkit.recommend._base import Recommender
 from shopkit.recommend._blend import Blend, Fallback, Placements
 from shopkit.recommend._cooccurrence import (
     Association,
@@ -40,35 +46,27 @@ from shopkit.recommend._evaluate import (
     recall,
     time_split,
 )
-from shopkit.recommend._interactions import (
-    Event,
-    EventKind,
-    Interactions,
-    Order,
-    RetailData,
-    read_online_retail,
-)
+from shopkit.recommend._interactions import Interactions
+from shopkit.recommend._persist import load_model
 from shopkit.recommend._popular import Popular, PopularBy
-from shopkit.recommend._samples import sample_orders, sample_recommender
+from shopkit.recommend._request import Filters, Recommendation, Request
+from shopkit.recommend._samples import sample_interactions, sample_orders, sample_recommender
+
+del _numpy, _sparse
 
 __all__ = [
     "Association",
     "BasketWeight",
     "Blend",
     "Case",
-    "Catalogue",
-    "Context",
     "CooccurrenceCounts",
     "CrossSell",
     "CrossSellRule",
-    "Event",
-    "EventKind",
     "Fallback",
     "Filters",
     "FrequentlyBoughtTogether",
     "Interactions",
     "Measure",
-    "Order",
     "Placements",
     "Popular",
     "PopularBy",
@@ -77,8 +75,6 @@ __all__ = [
     "Recommender",
     "Report",
     "Request",
-    "RetailData",
-    "Scores",
     "Upsell",
     "ViewedItems",
     "average_precision",
@@ -90,9 +86,8 @@ __all__ = [
     "ndcg",
     "one_to_rest",
     "precision",
-    "read_online_retail",
     "recall",
-    "recommenders",
+    "sample_interactions",
     "sample_orders",
     "sample_recommender",
     "time_split",

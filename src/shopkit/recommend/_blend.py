@@ -12,29 +12,14 @@ import numpy.typing as npt
 
 from shopkit import ValidationError
 from shopkit import validators as check
-from shopkit.recommend._base import (
-    Context,
-    Recommender,
-    Scores,
-)
+from shopkit.recommend._base import Recommender, Scores
 from shopkit.recommend._interactions import Interactions
+from shopkit.recommend._request import Resolved
 
 __all__ = ["Blend", "Fallback", "Placements"]
 
 
-def _members(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    check.tuple_of(Recommender)(instance, attribute, value)
-    if not value:
-        raise ValidationError("lists no strategies", field=attribute.name, value=())
-
-
-def _weights(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        return tuple(
-            Decimal(item) if isinstance(item, str | int) and not isinstance(item, bool) else item
-            for item in value
-        )
-    return value
+_STRATEGIES = check.non_empty(check.tuple_of(Recommender), "lists no strategies")
 
 
 def _routes(value: Mapping[str, Recommender]) -> dict[str, Recommender]:
@@ -75,9 +60,9 @@ class _Composite(Recommender):
             )
 
     def _explained(
-        self, items: Any, context: Context, scored: Scores | None = None
+        self, items: Any, resolved: Resolved, scored: Scores | None = None
     ) -> list[tuple[str, str | None, str]]:
-        return super()._explained(items, context, scored or self.score(context))
+        return super()._explained(items, resolved, scored or self.score(resolved))
 
     def set_catalogue(self, catalogue: Any) -> None:
         """Use ``catalogue`` for filters and reasons, here and in every member."""
@@ -99,7 +84,8 @@ class Blend(_Composite):
 
     Examples:
         >>> import datetime as dt
-        >>> from shopkit.recommend import Blend, FrequentlyBoughtTogether, Interactions, Order
+        >>> from shopkit import Order
+        >>> from shopkit.recommend import Blend, FrequentlyBoughtTogether, Interactions
         >>> from shopkit.recommend import Popular, Request
         >>> at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
         >>> orders = [Order("1", ["a", "b"], at), Order("2", ["c"], at), Order("3", ["c"], at)]
@@ -109,8 +95,10 @@ class Blend(_Composite):
         ['b', 'c']
     """
 
-    strategies: tuple[Recommender, ...] = attrs.field(converter=check.as_tuple, validator=_members)
-    weights: tuple[Decimal, ...] | None = attrs.field(default=None, converter=_weights)
+    strategies: tuple[Recommender, ...] = attrs.field(
+        converter=check.as_tuple, validator=_STRATEGIES
+    )
+    weights: tuple[Decimal, ...] | None = attrs.field(default=None, converter=check.decimal_tuple)
 
     def __attrs_post_init__(self) -> None:
         if self.weights is None:
@@ -129,11 +117,11 @@ class Blend(_Composite):
                     value=weight,
                 )
 
-    def score(self, context: Context) -> Scores:
+    def score(self, resolved: Resolved) -> Scores:
         weights = self.weights or (Decimal(1),) * len(self.strategies)
         parts = []
         for member, weight in zip(self.strategies, weights, strict=True):
-            scored = member.score(context)
+            scored = member.score(resolved)
             parts.append(_normalised(np.maximum(scored.scores, 0.0)) * float(weight))
         stacked = np.vstack(parts)
         return Scores(stacked.sum(axis=0), stacked.argmax(axis=0), self.strategies)
@@ -152,7 +140,8 @@ class Fallback(_Composite):
     Examples:
         >>> import datetime as dt
         >>> from shopkit.recommend import Fallback, FrequentlyBoughtTogether, Interactions
-        >>> from shopkit.recommend import Order, Popular, Request
+        >>> from shopkit import Order
+        >>> from shopkit.recommend import Popular, Request
         >>> at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
         >>> orders = [Order("1", ["a", "b"], at), Order("2", ["c"], at), Order("3", ["c"], at)]
         >>> chain = Fallback(strategies=[FrequentlyBoughtTogether(), Popular()])
@@ -161,15 +150,17 @@ class Fallback(_Composite):
         [('c', 'popular'), ('a', 'popular')]
     """
 
-    strategies: tuple[Recommender, ...] = attrs.field(converter=check.as_tuple, validator=_members)
+    strategies: tuple[Recommender, ...] = attrs.field(
+        converter=check.as_tuple, validator=_STRATEGIES
+    )
 
-    def score(self, context: Context) -> Scores:
+    def score(self, resolved: Resolved) -> Scores:
         n = len(self.items_)
         total = np.zeros(n)
         origin = np.zeros(n, dtype=np.int64)
         tiers = len(self.strategies)
         for number, member in enumerate(self.strategies):
-            scored = _normalised(np.maximum(member.score(context).scores, 0.0))
+            scored = _normalised(np.maximum(member.score(resolved).scores, 0.0))
             fresh = (scored > 0) & (total == 0)
             total[fresh] = (tiers - number) + scored[fresh] / 2
             origin[fresh] = number
@@ -189,7 +180,8 @@ class Placements(_Composite):
 
     Examples:
         >>> import datetime as dt
-        >>> from shopkit.recommend import FrequentlyBoughtTogether, Interactions, Order
+        >>> from shopkit import Order
+        >>> from shopkit.recommend import FrequentlyBoughtTogether, Interactions
         >>> from shopkit.recommend import Placements, Popular, Request
         >>> at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
         >>> orders = [Order("1", ["a", "b"], at), Order("2", ["c"], at), Order("3", ["c"], at)]
@@ -217,9 +209,9 @@ class Placements(_Composite):
                 )
         self.strategies = (*self.routes.values(), self.default)
 
-    def score(self, context: Context) -> Scores:
+    def score(self, resolved: Resolved) -> Scores:
         names = list(self.routes)
-        placement = context.request.placement
+        placement = resolved.request.placement
         number = names.index(placement) if placement in names else len(names)
-        scored = self.strategies[number].score(context)
+        scored = self.strategies[number].score(resolved)
         return Scores(scored.scores, np.full(len(scored.scores), number), self.strategies)

@@ -24,17 +24,11 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp  # type: ignore[import-untyped]
 
-from shopkit import ValidationError
+from shopkit import Catalogue, EventKind, ValidationError
 from shopkit import validators as check
-from shopkit.recommend._base import (
-    Catalogue,
-    Context,
-    FloatArray,
-    IntArray,
-    Recommender,
-    Scores,
-)
-from shopkit.recommend._interactions import EventKind, Interactions
+from shopkit.recommend._base import FloatArray, IntArray, Recommender, Scores
+from shopkit.recommend._interactions import Interactions
+from shopkit.recommend._request import Resolved
 
 __all__ = [
     "Association",
@@ -116,7 +110,8 @@ class CooccurrenceCounts:
 
     Examples:
         >>> import datetime as dt
-        >>> from shopkit.recommend import CooccurrenceCounts, Interactions, Order
+        >>> from shopkit import Order
+        >>> from shopkit.recommend import CooccurrenceCounts, Interactions
         >>> at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
         >>> first = Interactions.from_orders([Order("1", ["A", "B"], at)])
         >>> second = Interactions.from_orders([Order("2", ["B", "C"], at)])
@@ -158,7 +153,7 @@ class CooccurrenceCounts:
         Raises:
             ValidationError: ``by`` or ``basket_weight`` is not one of the choices.
         """
-        weight = _enum(BasketWeight, basket_weight, "basket_weight")
+        weight = check.enum_value(BasketWeight, basket_weight, "basket_weight")
         mask = np.isin(interactions.kind, [int(kind) for kind in kinds])
         if by == "basket":
             rows = interactions.basket[mask]
@@ -241,7 +236,8 @@ class CooccurrenceCounts:
 
         Examples:
             >>> import datetime as dt
-            >>> from shopkit.recommend import CooccurrenceCounts, Interactions, Order
+            >>> from shopkit import Order
+        >>> from shopkit.recommend import CooccurrenceCounts, Interactions
             >>> at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
             >>> orders = [Order("1", ["A", "B"], at), Order("2", ["A"], at), Order("3", ["B"], at)]
             >>> counts = CooccurrenceCounts.of(Interactions.from_orders(orders))
@@ -273,55 +269,17 @@ def _without_diagonal(matrix: Any) -> Any:
     return result
 
 
-def _enum(kind: type[Any], value: Any, field: str) -> Any:
-    try:
-        return kind(value)
-    except ValueError:
-        choices = ", ".join(member.value for member in kind)
-        raise ValidationError(
-            f"{value!r} is not one of {choices}", field=field, value=value
-        ) from None
-
-
 def _measure(value: Any) -> Measure:
-    result: Measure = _enum(Measure, value, "measure")
-    return result
+    # a named converter: mypy's attrs plugin reads its type (it cannot read enum_of's)
+    return check.enum_value(Measure, value, "measure")
 
 
 def _basket_weight(value: Any) -> BasketWeight:
-    result: BasketWeight = _enum(BasketWeight, value, "basket_weight")
-    return result
+    return check.enum_value(BasketWeight, value, "basket_weight")
 
 
-def _non_negative_decimal(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
-        raise ValidationError(
-            f"{_shown(value)} is not a decimal number of at least 0",
-            field=attribute.name,
-            value=value,
-        )
-
-
-def _shown(value: Any) -> str:
-    return str(value) if isinstance(value, Decimal) else repr(value)
-
-
-def _unit_decimal(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, Decimal) or not value.is_finite() or not 0 <= value <= 1:
-        raise ValidationError(
-            f"{_shown(value)} is not a decimal number from 0 to 1",
-            field=attribute.name,
-            value=value,
-        )
-
-
-def _to_decimal(value: Any) -> Any:
-    if isinstance(value, str | int) and not isinstance(value, bool):
-        try:
-            return Decimal(value)
-        except ArithmeticError:
-            return value
-    return value
+_UNIT = check.decimal_between(0, 1)
+_AT_LEAST_0 = check.non_negative_decimal()
 
 
 def _similarity(
@@ -378,20 +336,16 @@ class _ItemItem(Recommender):
     """Shared machinery: score candidates by summing an item-to-item measure over anchors."""
 
     measure: Measure = attrs.field(default=Measure.COSINE, converter=_measure)
-    alpha: Decimal = attrs.field(
-        default=Decimal("0.7"), converter=_to_decimal, validator=_unit_decimal
-    )
+    alpha: Decimal = attrs.field(default=Decimal("0.7"), converter=check.decimal, validator=_UNIT)
     basket_weight: BasketWeight = attrs.field(
         default=BasketWeight.INVERSE, converter=_basket_weight
     )
-    beta: Decimal = attrs.field(
-        default=Decimal("0.1"), converter=_to_decimal, validator=_unit_decimal
-    )
+    beta: Decimal = attrs.field(default=Decimal("0.1"), converter=check.decimal, validator=_UNIT)
     beta_cart: Decimal = attrs.field(
-        default=Decimal("0.4"), converter=_to_decimal, validator=_unit_decimal
+        default=Decimal("0.4"), converter=check.decimal, validator=_UNIT
     )
     min_count: Decimal = attrs.field(
-        default=Decimal("0"), converter=_to_decimal, validator=_non_negative_decimal
+        default=Decimal("0"), converter=check.decimal, validator=_AT_LEAST_0
     )
     max_basket_size: int | None = attrs.field(
         default=100, validator=check.optional(check.positive_int)
@@ -456,11 +410,11 @@ class _ItemItem(Recommender):
     def _penalties(self) -> None:
         """The candidate factors c_b^-β for one anchor and for several (1 if not the cosine)."""
         if self.measure is not Measure.COSINE:
-            self._single = self._multi = np.ones(len(self.items_))
+            self.penalty_single_ = self.penalty_multi_ = np.ones(len(self.items_))
             return
         counts = np.maximum(self.item_counts_, 1e-12)
-        self._single = counts ** -float(self.beta)
-        self._multi = counts ** -float(self.beta_cart)
+        self.penalty_single_ = counts ** -float(self.beta)
+        self.penalty_multi_ = counts ** -float(self.beta_cart)
 
     def state(self) -> dict[str, npt.NDArray[Any]]:
         return {
@@ -477,8 +431,8 @@ class _ItemItem(Recommender):
         self.item_counts_ = arrays["item_counts_"]
         self._penalties()
 
-    def _anchors(self, context: Context) -> IntArray:
-        return context.cart
+    def _anchors(self, resolved: Resolved) -> IntArray:
+        return resolved.cart
 
     def _rows(self, anchors: IntArray) -> tuple[IntArray, IntArray]:
         """The positions in ``indices_``/``scores_`` of the anchors' rows, and their lengths."""
@@ -488,19 +442,21 @@ class _ItemItem(Recommender):
         offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
         return offsets, lengths
 
-    def score(self, context: Context) -> Scores:
+    def score(self, resolved: Resolved) -> Scores:
         n = len(self.items_)
-        anchors = np.unique(self._anchors(context))
+        anchors = np.unique(self._anchors(resolved))
         if not len(anchors):
             return Scores.of(np.zeros(n), self)
         offsets, _ = self._rows(anchors)
         summed = np.bincount(self.indices_[offsets], weights=self.scores_[offsets], minlength=n)
-        scores = summed.astype(np.float64) * (self._single if len(anchors) == 1 else self._multi)
+        scores = summed.astype(np.float64) * (
+            self.penalty_single_ if len(anchors) == 1 else self.penalty_multi_
+        )
         return Scores.of(scores, self)
 
-    def _triggers(self, items: IntArray, context: Context) -> IntArray:
+    def _triggers(self, items: IntArray, resolved: Resolved) -> IntArray:
         """For each item, the anchor whose row gives it the most (ties: the lower index)."""
-        anchors = np.unique(self._anchors(context))
+        anchors = np.unique(self._anchors(resolved))
         best = np.full(len(items), -1, dtype=np.int64)
         best_value = np.zeros(len(items), dtype=np.float64)
         for anchor in anchors.tolist():
@@ -516,13 +472,13 @@ class _ItemItem(Recommender):
             best_value[better] = values[better]
         return best
 
-    def explain(self, items: IntArray, context: Context) -> list[tuple[str, str | None]]:
+    def explain(self, items: IntArray, resolved: Resolved) -> list[tuple[str, str | None]]:
         return [
             (
                 self._sentence(self._name(trigger)) if trigger >= 0 else "",
                 self._trigger_sku(trigger),
             )
-            for trigger in self._triggers(items, context).tolist()
+            for trigger in self._triggers(items, resolved).tolist()
         ]
 
     def _sentence(self, name: str) -> str:
@@ -556,7 +512,8 @@ class FrequentlyBoughtTogether(_ItemItem):
 
     Examples:
         >>> import datetime as dt
-        >>> from shopkit.recommend import FrequentlyBoughtTogether, Interactions, Order, Request
+        >>> from shopkit import Order
+        >>> from shopkit.recommend import FrequentlyBoughtTogether, Interactions, Request
         >>> at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
         >>> orders = [Order("1", ["phone", "case"], at), Order("2", ["phone", "case", "glass"], at)]
         >>> model = FrequentlyBoughtTogether().fit(Interactions.from_orders(orders))
@@ -566,11 +523,9 @@ class FrequentlyBoughtTogether(_ItemItem):
 
     # Tuned for baskets on a validation split (benchmarks/tune_recommend.py); purchase history
     # and viewed items keep the shared defaults, which that tuning did not look at.
-    beta: Decimal = attrs.field(
-        default=Decimal("0"), converter=_to_decimal, validator=_unit_decimal
-    )
+    beta: Decimal = attrs.field(default=Decimal("0"), converter=check.decimal, validator=_UNIT)
     beta_cart: Decimal = attrs.field(
-        default=Decimal("0.5"), converter=_to_decimal, validator=_unit_decimal
+        default=Decimal("0.5"), converter=check.decimal, validator=_UNIT
     )
 
     def _sentence(self, name: str) -> str:
@@ -602,8 +557,8 @@ class PurchaseHistory(_ItemItem):
 
     by: ClassVar[str] = "customer"
 
-    def _anchors(self, context: Context) -> IntArray:
-        return context.history
+    def _anchors(self, resolved: Resolved) -> IntArray:
+        return resolved.history
 
     def _sentence(self, name: str) -> str:
         return f"Because you bought {name}"
@@ -628,8 +583,8 @@ class ViewedItems(_ItemItem):
 
     kinds: ClassVar[tuple[EventKind, ...]] = tuple(EventKind)
 
-    def _anchors(self, context: Context) -> IntArray:
-        return context.viewed
+    def _anchors(self, resolved: Resolved) -> IntArray:
+        return resolved.viewed
 
     def _sentence(self, name: str) -> str:
         return f"Because you viewed {name}"

@@ -11,34 +11,16 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from shopkit import ValidationError
+from shopkit import EventKind, ValidationError
 from shopkit import validators as check
-from shopkit.recommend._base import (
-    Context,
-    FloatArray,
-    IntArray,
-    Recommender,
-    Scores,
-)
-from shopkit.recommend._interactions import EventKind, Interactions
+from shopkit.recommend._base import FloatArray, IntArray, Recommender, Scores
+from shopkit.recommend._interactions import Interactions
+from shopkit.recommend._request import Resolved
 
 __all__ = ["CrossSell", "CrossSellRule", "Upsell"]
 
 
-def _decimal(value: Any) -> Any:
-    if isinstance(value, str | int) and not isinstance(value, bool):
-        try:
-            return Decimal(value)
-        except ArithmeticError:
-            return value
-    return value
-
-
-def _share(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, Decimal) or not value.is_finite() or value <= 0:
-        raise ValidationError(
-            f"{value!r} is not a positive decimal number", field=attribute.name, value=value
-        )
+_POSITIVE = check.positive_decimal()
 
 
 @attrs.frozen(kw_only=True)
@@ -89,7 +71,8 @@ class CrossSell(Recommender):
 
     Examples:
         >>> from shopkit import sample_catalogue
-        >>> from shopkit.recommend import Catalogue, CrossSell, CrossSellRule, Interactions
+        >>> from shopkit import Catalogue
+        >>> from shopkit.recommend import CrossSell, CrossSellRule, Interactions
         >>> from shopkit.recommend import Request
         >>> rule = CrossSellRule(sku="22423", add_ons=["22699", "21212"], reason="Serve in style")
         >>> empty = Interactions((), [], [], [], [])
@@ -101,7 +84,9 @@ class CrossSell(Recommender):
     rules: tuple[CrossSellRule, ...] = attrs.field(
         converter=check.as_tuple, validator=check.tuple_of(CrossSellRule)
     )
-    max_share: Decimal = attrs.field(default=Decimal("0.5"), converter=_decimal, validator=_share)
+    max_share: Decimal = attrs.field(
+        default=Decimal("0.5"), converter=check.decimal, validator=_POSITIVE
+    )
 
     uses_catalogue: ClassVar[bool] = True
 
@@ -115,13 +100,13 @@ class CrossSell(Recommender):
                         value=sku,
                     )
 
-    def _matches(self, context: Context) -> dict[int, tuple[float, int, int]]:
+    def _matches(self, resolved: Resolved) -> dict[int, tuple[float, int, int]]:
         """Each add-on offered: (score, main item, rule number); first match wins the reason."""
         catalogue = self.catalogue_
         assert catalogue is not None  # fit requires one
         ratio = Fraction(self.max_share)
         found: dict[int, tuple[float, int, int]] = {}
-        for main in context.cart.tolist():
+        for main in resolved.cart.tolist():
             product = catalogue.get(self.items_[main])
             if product is None:
                 continue
@@ -147,14 +132,14 @@ class CrossSell(Recommender):
                         found[item] = (previous[0] + score, previous[1], previous[2])
         return found
 
-    def score(self, context: Context) -> Scores:
+    def score(self, resolved: Resolved) -> Scores:
         scores = np.zeros(len(self.items_))
-        for item, (score, _, _) in self._matches(context).items():
+        for item, (score, _, _) in self._matches(resolved).items():
             scores[item] = score
         return Scores.of(scores, self)
 
-    def explain(self, items: IntArray, context: Context) -> list[tuple[str, str | None]]:
-        found = self._matches(context)
+    def explain(self, items: IntArray, resolved: Resolved) -> list[tuple[str, str | None]]:
+        found = self._matches(resolved)
         result: list[tuple[str, str | None]] = []
         for item in items.tolist():
             _, main, number = found[item]
@@ -177,8 +162,8 @@ class Upsell(Recommender):
         max_step: How much dearer at most, as a share (default ``1``: up to twice the price).
 
     Examples:
-        >>> from shopkit import Money, Product
-        >>> from shopkit.recommend import Catalogue, Interactions, Request, Upsell
+        >>> from shopkit import Catalogue, Money, Product
+        >>> from shopkit.recommend import Interactions, Request, Upsell
         >>> def item(sku, price):
         ...     return Product(sku, sku, Money.of(price, "EUR"), categories=["Kettles"])
         >>> kettles = Catalogue([item("K1", "30"), item("K2", "45"), item("K3", "90")])
@@ -188,8 +173,12 @@ class Upsell(Recommender):
         [('K2', 'A step up from K1')]
     """
 
-    min_step: Decimal = attrs.field(default=Decimal("0.1"), converter=_decimal, validator=_share)
-    max_step: Decimal = attrs.field(default=Decimal("1"), converter=_decimal, validator=_share)
+    min_step: Decimal = attrs.field(
+        default=Decimal("0.1"), converter=check.decimal, validator=_POSITIVE
+    )
+    max_step: Decimal = attrs.field(
+        default=Decimal("1"), converter=check.decimal, validator=_POSITIVE
+    )
 
     uses_catalogue: ClassVar[bool] = True
 
@@ -209,12 +198,12 @@ class Upsell(Recommender):
             np.float64
         )
 
-    def _anchors(self, context: Context) -> IntArray:
-        return context.cart if len(context.cart) else context.viewed
+    def _anchors(self, resolved: Resolved) -> IntArray:
+        return resolved.cart if len(resolved.cart) else resolved.viewed
 
     def _band(self, main: int) -> IntArray:
         """The items in the main item's band, sharing one of its categories."""
-        lookup = self._lookup
+        lookup = self.catalogue_index_
         catalogue = self.catalogue_
         assert catalogue is not None  # fit requires one
         product = catalogue.get(self.items_[main])
@@ -234,25 +223,27 @@ class Upsell(Recommender):
         )
         return np.asarray(pool[ok.astype(bool)], dtype=np.int64)
 
-    def _candidates(self, context: Context) -> dict[int, tuple[float, int]]:
+    def _candidates(self, resolved: Resolved) -> dict[int, tuple[float, int]]:
         found: dict[int, tuple[float, int]] = {}
-        for main in np.unique(self._anchors(context)).tolist():
-            main_price = int(self._lookup.price[main])
+        for main in np.unique(self._anchors(resolved)).tolist():
+            main_price = int(self.catalogue_index_.price[main])
             for item in self._band(main).tolist():
-                closeness = main_price / max(int(self._lookup.price[item]), 1)  # float-ok: rank
+                closeness = main_price / max(
+                    int(self.catalogue_index_.price[item]), 1
+                )  # float-ok: rank
                 score = 1.0 + float(self.popularity_[item]) + closeness / 2
                 if item not in found or score > found[item][0]:
                     found[item] = (score, main)
         return found
 
-    def score(self, context: Context) -> Scores:
+    def score(self, resolved: Resolved) -> Scores:
         scores = np.zeros(len(self.items_))
-        for item, (score, _) in self._candidates(context).items():
+        for item, (score, _) in self._candidates(resolved).items():
             scores[item] = score
         return Scores.of(scores, self)
 
-    def explain(self, items: IntArray, context: Context) -> list[tuple[str, str | None]]:
-        found = self._candidates(context)
+    def explain(self, items: IntArray, resolved: Resolved) -> list[tuple[str, str | None]]:
+        found = self._candidates(resolved)
         return [
             (f"A step up from {self._name(found[item][1])}", self.items_[found[item][1]])
             for item in items.tolist()

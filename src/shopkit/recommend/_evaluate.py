@@ -26,8 +26,9 @@ import numpy as np
 
 from shopkit import ValidationError
 from shopkit import validators as check
-from shopkit.recommend._base import Recommender, Request, recommenders
+from shopkit.recommend._base import Recommender, recommenders
 from shopkit.recommend._interactions import Interactions
+from shopkit.recommend._request import Request
 
 __all__ = [
     "Case",
@@ -159,7 +160,8 @@ def time_split(interactions: Interactions, at: dt.datetime) -> tuple[Interaction
 
     Examples:
         >>> import datetime as dt
-        >>> from shopkit.recommend import Interactions, Order, time_split
+        >>> from shopkit import Order
+        >>> from shopkit.recommend import Interactions, time_split
         >>> day = lambda d: dt.datetime(2024, 1, d, tzinfo=dt.UTC)
         >>> data = Interactions.from_orders([Order("1", ["a"], day(1)), Order("2", ["b"], day(3))])
         >>> train, test = time_split(data, day(2))

@@ -11,9 +11,11 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from shopkit import ValidationError
-from shopkit.recommend._base import Context, FloatArray, Recommender, Scores
-from shopkit.recommend._interactions import EventKind, Interactions
+from shopkit import EventKind
+from shopkit import validators as check
+from shopkit.recommend._base import FloatArray, Recommender, Scores
+from shopkit.recommend._interactions import Interactions
+from shopkit.recommend._request import Resolved
 
 __all__ = ["Popular", "PopularBy"]
 
@@ -32,30 +34,8 @@ class PopularBy(enum.StrEnum):
 
 
 def _by(value: Any) -> PopularBy:
-    try:
-        return PopularBy(value)
-    except ValueError:
-        raise ValidationError(
-            f"{value!r} is not one of {', '.join(PopularBy)}", field="by", value=value
-        ) from None
-
-
-def _half_life(value: Any) -> Any:
-    if isinstance(value, str | int) and not isinstance(value, bool):
-        try:
-            return Decimal(value)
-        except ArithmeticError:
-            return value
-    return value
-
-
-def _positive(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is None:
-        return
-    if not isinstance(value, Decimal) or not value.is_finite() or value <= 0:
-        raise ValidationError(
-            f"{value!r} is not a positive number of days", field=attribute.name, value=value
-        )
+    # a named converter: mypy's attrs plugin reads its type (it cannot read enum_of's)
+    return check.enum_value(PopularBy, value, "by")
 
 
 @attrs.define(kw_only=True)
@@ -74,8 +54,8 @@ class Popular(Recommender):
 
     Examples:
         >>> import datetime as dt
-        >>> from shopkit import Customer
-        >>> from shopkit.recommend import Interactions, Order, Popular, Request
+        >>> from shopkit import Customer, Order
+        >>> from shopkit.recommend import Interactions, Popular, Request
         >>> at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
         >>> orders = [
         ...     Order("1", ["tea", "mug"], at, region="UK"),
@@ -89,7 +69,9 @@ class Popular(Recommender):
 
     by: PopularBy = attrs.field(default=PopularBy.GLOBAL, converter=_by)
     half_life_days: Decimal | None = attrs.field(
-        default=None, converter=_half_life, validator=_positive
+        default=None,
+        converter=check.decimal,
+        validator=check.optional(check.positive_decimal(what="number of days")),
     )
 
     overall_: FloatArray = attrs.field(init=False, repr=False, eq=False)
@@ -120,8 +102,8 @@ class Popular(Recommender):
         )
         self.by_group_ = flat.reshape(len(names), n).astype(np.float64)
 
-    def _group(self, context: Context) -> tuple[int, str | None]:
-        customer = context.request.customer
+    def _group(self, resolved: Resolved) -> tuple[int, str | None]:
+        customer = resolved.request.customer
         if customer is None or self.by is PopularBy.GLOBAL:
             return -1, None
         names = customer.segments if self.by is PopularBy.SEGMENT else (customer.region,)
@@ -130,13 +112,13 @@ class Popular(Recommender):
                 return self.groups_[name], name
         return -1, None
 
-    def score(self, context: Context) -> Scores:
-        group, _ = self._group(context)
+    def score(self, resolved: Resolved) -> Scores:
+        group, _ = self._group(resolved)
         scores = self.by_group_[group] if group >= 0 else self.overall_
         return Scores.of(scores.copy(), self)
 
-    def explain(self, items: Any, context: Context) -> list[tuple[str, str | None]]:
-        _, name = self._group(context)
+    def explain(self, items: Any, resolved: Resolved) -> list[tuple[str, str | None]]:
+        _, name = self._group(resolved)
         if name is None:
             text = "Trending now" if self.half_life_days is not None else "A best seller"
         elif self.by is PopularBy.REGION:

@@ -1,9 +1,9 @@
-"""The sample orders and the sample strategy config that ship with shopkit.
+"""The sample orders and the sample strategy config that ship with shopkit.recommend.
 
-``orders.csv`` is a slice of the UCI Online Retail data set (Chen, Sain and Guo, 2012; UCI
+``data/orders.csv`` is a slice of the UCI Online Retail data set (Chen, Sain and Guo, 2012; UCI
 Machine Learning Repository): 800 invoices from 2011-09-01 on with at least two products of the
 sample catalogue, in the data set's own layout; ``tools/make_sample_orders.py`` makes it and
-documents its rules. ``orders_recommenders.json`` is sample configuration, not data.
+documents its rules. ``data/orders_recommenders.json`` is sample configuration, not data.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from __future__ import annotations
 import functools
 from importlib.resources import as_file, files
 
-from shopkit import from_json
+from shopkit import from_json, read_sample
+from shopkit.datasets import RetailData, read_online_retail
 from shopkit.recommend._base import Recommender
-from shopkit.recommend._interactions import RetailData, read_online_retail
+from shopkit.recommend._interactions import Interactions
 
-__all__ = ["sample_orders", "sample_recommender"]
+__all__ = ["sample_interactions", "sample_orders", "sample_recommender"]
 
 
 @functools.cache
@@ -24,12 +25,25 @@ def sample_orders() -> RetailData:
 
     Examples:
         >>> from shopkit.recommend import sample_orders
-        >>> orders = sample_orders()
-        >>> orders.interactions.n_baskets, len(orders.interactions.items)
+        >>> orders = sample_orders().orders
+        >>> orders.n_orders, len(orders.skus), str(orders.revenue()["GBP"])
+        (800, 60, '135722.82 GBP')
+    """
+    with as_file(files("shopkit.recommend").joinpath("data", "orders.csv")) as path:
+        return read_online_retail(path)
+
+
+@functools.cache
+def sample_interactions() -> Interactions:
+    """Return the sample orders as interactions, what the sample strategies are fitted on.
+
+    Examples:
+        >>> from shopkit.recommend import sample_interactions
+        >>> data = sample_interactions()
+        >>> data.n_baskets, len(data.items)
         (800, 60)
     """
-    with as_file(files("shopkit").joinpath("data", "orders.csv")) as path:
-        return read_online_retail(path)
+    return Interactions.from_tables(sample_orders().orders)
 
 
 def sample_recommender() -> Recommender:
@@ -44,5 +58,4 @@ def sample_recommender() -> Recommender:
         >>> sorted(model.routes)
         ['checkout', 'product']
     """
-    text = files("shopkit").joinpath("data", "orders_recommenders.json").read_text("utf-8")
-    return from_json(text, Recommender)
+    return from_json(read_sample("shopkit.recommend", "orders_recommenders.json"), Recommender)

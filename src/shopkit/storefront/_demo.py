@@ -9,6 +9,7 @@ import attrs
 
 from shopkit import (
     Cart,
+    Catalogue,
     Customer,
     Money,
     Product,
@@ -19,11 +20,10 @@ from shopkit import (
 )
 from shopkit.pricing import PricedCart, Promotion, price, sample_promotions
 from shopkit.recommend import (
-    Catalogue,
     Filters,
     Recommendation,
     Request,
-    sample_orders,
+    sample_interactions,
     sample_recommender,
 )
 from shopkit.validators import aware_datetime
@@ -115,7 +115,7 @@ def demo_story(*, at: dt.datetime = DEMO_AT) -> DemoStory:
     promotions = sample_promotions()
     priced = price(cart, promotions, at=at, customer=customer)
 
-    orders = sample_orders().interactions
+    orders = sample_interactions()
     catalogue = Catalogue(sample_catalogue())
     model = sample_recommender().fit(orders, catalogue=catalogue)
     skus = [line.product.sku for line in cart.lines]
