@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import strategies as st
 
 from shopkit import Cart, Customer, Line, Money, Product, ShippingOption
-from shopkit.pricing.testing import carts as pricing_carts
+from shopkit.testing.pricing import carts as pricing_carts
 from shopkit.recommend import Filters, Order, Request
 
 # Currencies with 0, 2, 3 and 4 decimals, so no test assumes two.
@@ -81,7 +81,7 @@ customers = st.builds(
 
 
 # -- pricing -----------------------------------------------------------------------------------
-# The carts come from shopkit.pricing.testing, whose small pools of skus, categories and tags
+# The carts come from shopkit.testing.pricing, whose small pools of skus, categories and tags
 # make generated selectors and carts meet often.
 
 
