@@ -8,8 +8,8 @@ from decimal import Decimal
 from hypothesis import strategies as st
 
 from shopkit import Cart, Customer, Line, Money, Product, ShippingOption
-from shopkit.testing.pricing import carts as pricing_carts
 from shopkit.recommend import Filters, Order, Request
+from shopkit.testing.pricing import carts as pricing_carts
 
 # Currencies with 0, 2, 3 and 4 decimals, so no test assumes two.
 CURRENCIES = ("JPY", "KRW", "USD", "EUR", "GBP", "KWD", "BHD", "CLF")

@@ -12,6 +12,8 @@ PACKAGES = [
     "shopkit",
     "shopkit.errors",
     "shopkit.pricing",
+    "shopkit.pricing.plugin",
+    "shopkit.testing.pricing",
     "shopkit.recommend",
     "shopkit.loyalty",
     "shopkit.metrics",

@@ -207,12 +207,12 @@ def _print_priced(priced: PricedCart, console: Console, locale: str) -> None:
     for applied in priced.applied:
         console.print(f"[green]✓[/green] {applied.message}")
     for skipped in priced.not_applied:
-        console.print(f"[yellow]✗[/yellow] {skipped.name}: {skipped.reason}")
+        console.print(f"[yellow]✗[/yellow] {skipped.name}: {skipped.message}")
     for code in priced.codes:
         mark = "[green]✓[/green]" if code.status == "applied" else "[yellow]✗[/yellow]"
         console.print(f"{mark} code {code.code}: {code.status.value}, {code.message}")
     for nudge in priced.nudges:
-        console.print(f"[cyan]→[/cyan] {nudge[0].upper()}{nudge[1:]}")
+        console.print(f"[cyan]→[/cyan] {nudge.message[0].upper()}{nudge.message[1:]}")
 
 
 def _read(path: str, kind: type[T] | Any, what: str) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from shopkit import Money, Product, Registry
 from shopkit.pricing import (
@@ -252,16 +253,13 @@ class TestNoneOfConditions(ConditionContract):
         return NoneOfConditions([Region(["UK"]), Channel(["app"])])
 
 
-def kinds_tested(contract: type, registry: Registry[object], make: str) -> set[str]:
+def kinds_tested(contract: type[Any], registry: Registry[Any], make: str) -> set[str]:
     # one contract class above per kind; not the docs' example plugins, if their page ran first
-    return {
-        registry.name_of(type(getattr(cls(), make)()))
-        for cls in contract.__subclasses__()
-        if cls.__module__ == __name__
-    }
+    classes: list[type] = [c for c in contract.__subclasses__() if c.__module__ == __name__]
+    return {registry.name_of(type(getattr(cls(), make)())) for cls in classes}
 
 
-def built_in(registry: Registry[object]) -> set[str]:
+def built_in(registry: Registry[Any]) -> set[str]:
     return {
         name for name in registry.names() if registry.get(name).__module__.startswith("shopkit.")
     }

@@ -24,7 +24,6 @@ from shopkit.pricing import (
     Promotion,
     price,
 )
-
 from shopkit.testing.pricing import NOW, amounts, promotion_sets, selectors
 
 from ..strategies import shop_carts

@@ -1191,7 +1191,10 @@ def test_stop_promotion_ends_consideration():
     assert applied(priced) == {"k10": "2.00 EUR", "stop": "5.00 EUR"}
     assert priced.total == eur("13.00")
     reason = refusal(priced, "two")
-    assert (reason.reason, reason.message) == ("stopped", "no promotion after Five off is considered")
+    assert (reason.reason, reason.message) == (
+        "stopped",
+        "no promotion after Five off is considered",
+    )
 
 
 def test_max_total_discount():

@@ -10,21 +10,22 @@ each kind, and ``shopkit.testing.pricing`` ships the contracts every built-in ki
 
 Examples:
     >>> import attrs
-    >>> from shopkit.pricing.plugin import PASS, Condition, Context, Verdict
+    >>> from shopkit.pricing.plugin import Condition, Context, Verdict
     >>> @attrs.frozen
     ... class Always(Condition):
     ...     "Holds for every cart."
     ...     def check(self, context: Context) -> Verdict:
-    ...         return PASS
+    ...         return Verdict(True)
+    >>> Always().index_keys() is None
+    True
 """
 
 from shopkit.pricing._codes import normalize_code
 from shopkit.pricing._kinds import Benefit, Condition, benefits, conditions, selectors
 from shopkit.pricing._state import CartState, LineState, Unit
-from shopkit.pricing._values import PASS, Context, Level, Selector, Shortfall, Verdict
+from shopkit.pricing._values import Context, Level, Selector, Shortfall, Verdict
 
 __all__ = [
-    "PASS",
     "Benefit",
     "CartState",
     "Condition",
