@@ -38,7 +38,6 @@ from collections.abc import Callable
 from shopkit import Cart, Line, Money, Product, ShippingOption
 from shopkit.pricing import (
     Amounts,
-    Benefit,
     Bundle,
     BundleItem,
     BuyXGetY,
@@ -61,6 +60,7 @@ from shopkit.pricing import (
     display_prices,
     price,
 )
+from shopkit.pricing.plugin import Benefit
 
 AT = dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC)
 CURRENCY = "EUR"

@@ -38,8 +38,8 @@ def checkouts(store: RedemptionStore, worker: int, count: int) -> None:
             Claim(f"promotion:black-friday:customer:w{worker}-{n}", 1, 1),
             Claim("budget:black-friday:EUR", 1_000, 10**12),
         ]
-        store.reserve(order, claims, now=NOW, expires_at=NOW + HOLD)
-        store.commit(order, now=NOW)
+        store.reserve(order, claims, at=NOW, expires_at=NOW + HOLD)
+        store.commit(order, at=NOW)
 
 
 def worker(path: str, index: int) -> None:

@@ -12,8 +12,8 @@ from decimal import Decimal
 from hypothesis import strategies as st
 
 from shopkit import Cart, Customer, Money, Order, Product
-from shopkit.pricing.testing import carts as pricing_carts
 from shopkit.recommend import Filters, Request
+from shopkit.testing.pricing import carts as pricing_carts
 from shopkit.testing.strategies import (
     CURRENCIES,
     carts,

@@ -169,7 +169,7 @@ def test_price_prints_the_sample_cart_priced(capsys: pytest.CaptureFixture[str])
         [
             "price",
             str(data / "cart.json"),
-            str(data / "promotions.json"),
+            str(data.parent / "pricing" / "data" / "promotions.json"),
             "--customer",
             str(data / "customer.json"),
             "--at",
@@ -195,7 +195,7 @@ def test_price_as_json_reads_back(capsys: pytest.CaptureFixture[str]) -> None:
         [
             "price",
             str(data / "cart.json"),
-            str(data / "promotions.json"),
+            str(data.parent / "pricing" / "data" / "promotions.json"),
             "--at",
             "2026-11-27T12:00:00+00:00",
             "--format",

@@ -13,6 +13,8 @@ PACKAGES = [
     "shopkit.errors",
     "shopkit.pricing",
     "shopkit.datasets",
+    "shopkit.pricing.plugin",
+    "shopkit.testing.pricing",
     "shopkit.recommend",
     "shopkit.recommend.plugin",
     "shopkit.testing.recommend",

@@ -437,7 +437,7 @@ def test_builtin_kinds_are_known_without_installed_metadata() -> None:
         """
         import importlib.metadata as metadata
         metadata.entry_points = lambda **_: metadata.EntryPoints(())
-        from shopkit.pricing import benefits, conditions, selectors
+        from shopkit.pricing.plugin import benefits, conditions, selectors
         from shopkit.recommend.plugin import recommenders
         for registry in (selectors, conditions, benefits, recommenders):
             print(registry.group, len(registry.names()))

@@ -16,7 +16,7 @@ from shopkit.pricing import PricedCart
 
 DATA = Path(__file__).resolve().parents[2] / "src" / "shopkit" / "data"
 CART = str(DATA / "cart.json")
-PROMOTIONS = str(DATA / "promotions.json")
+PROMOTIONS = str(DATA.parent / "pricing" / "data" / "promotions.json")
 AT = "2026-11-27T12:00:00+00:00"
 
 

@@ -128,8 +128,8 @@ def test_a_single_use_code_is_used_up_after_one_order() -> None:
     store = InMemoryRedemptionStore()
     cart = with_codes("ABCD-EFGH")
     first = price(cart, [TEN_OFF], at=NOW, customer=ALICE, codes=BOOK, store=store)
-    reserve_checkout(first, [TEN_OFF], store, order_id="o-1", now=NOW, codes=BOOK)
-    store.commit("o-1", now=NOW)
+    reserve_checkout(first, [TEN_OFF], store, order_id="o-1", at=NOW, codes=BOOK)
+    store.commit("o-1", at=NOW)
     second = price(cart, [TEN_OFF], at=NOW, customer=BOB, codes=BOOK, store=store)
     assert status(second) == [("ABCD-EFGH", CodeStatus.EXHAUSTED)]
     assert second.total == Money.of("40.00", "EUR")
@@ -171,8 +171,8 @@ def checkout(
     promotion: Promotion, store: InMemoryRedemptionStore, order: str, customer: Customer = ALICE
 ) -> PricedCart:
     priced = price(CART, [promotion], at=NOW, customer=customer, store=store)
-    reserve_checkout(priced, [promotion], store, order_id=order, now=NOW, customer=customer)
-    store.commit(order, now=NOW)
+    reserve_checkout(priced, [promotion], store, order_id=order, at=NOW, customer=customer)
+    store.commit(order, at=NOW)
     return priced
 
 
@@ -182,7 +182,7 @@ def test_a_global_limit_is_reported_when_reached() -> None:
     checkout(twice, store, "o-1")
     checkout(twice, store, "o-2", BOB)
     third = price(CART, [twice], at=NOW, customer=Customer("carol"), store=store)
-    assert third.not_applied[0].code == "exhausted"
+    assert third.not_applied[0].reason == "exhausted"
     assert third.total == Money.of("40.00", "EUR")
 
 
@@ -190,13 +190,13 @@ def test_a_per_customer_limit_holds_per_customer() -> None:
     store = InMemoryRedemptionStore()
     once = Promotion("once", "Once each", Percentage(10), max_uses_per_customer=1)
     checkout(once, store, "o-1", ALICE)
-    assert price(CART, [once], at=NOW, customer=ALICE, store=store).not_applied[0].code == (
+    assert price(CART, [once], at=NOW, customer=ALICE, store=store).not_applied[0].reason == (
         "exhausted_for_customer"
     )
     assert price(CART, [once], at=NOW, customer=BOB, store=store).total == Money.of("36.00", "EUR")
     # a guest cannot be counted, so cannot use it
     guest = price(CART, [once], at=NOW, store=store)
-    assert guest.not_applied[0].code == "exhausted_for_customer"
+    assert guest.not_applied[0].reason == "exhausted_for_customer"
 
 
 def test_a_budget_is_never_overspent() -> None:
@@ -208,9 +208,9 @@ def test_a_budget_is_never_overspent() -> None:
     checkout(budget, store, "o-2")  # 8.00 spent
     # 2.00 left, less than the 4.00 this order would take: it does not get it at all
     third = price(CART, [budget], at=NOW, customer=ALICE, store=store)
-    assert third.not_applied[0].code == "budget_spent"
-    assert "2.00 EUR left" in third.not_applied[0].reason
-    assert store.used(["budget:b:EUR"], now=NOW) == {"budget:b:EUR": 800}
+    assert third.not_applied[0].reason == "budget_spent"
+    assert "2.00 EUR left" in third.not_applied[0].message
+    assert store.used(["budget:b:EUR"], at=NOW) == {"budget:b:EUR": 800}
 
 
 def test_a_promotion_that_gave_nothing_claims_nothing() -> None:
@@ -220,9 +220,9 @@ def test_a_promotion_that_gave_nothing_claims_nothing() -> None:
     )
     priced = price(CART, [over_100], at=NOW, store=store)
     assert claims_for(priced, [over_100]) == ()
-    reserve_checkout(priced, [over_100], store, order_id="o-1", now=NOW)
-    store.commit("o-1", now=NOW)
-    assert store.used(["promotion:o"], now=NOW) == {"promotion:o": 0}
+    reserve_checkout(priced, [over_100], store, order_id="o-1", at=NOW)
+    store.commit("o-1", at=NOW)
+    assert store.used(["promotion:o"], at=NOW) == {"promotion:o": 0}
 
 
 def test_checkout_fails_cleanly_when_a_limit_was_reached_since_pricing() -> None:
@@ -232,13 +232,13 @@ def test_checkout_fails_cleanly_when_a_limit_was_reached_since_pricing() -> None
     )
     mine = price(CART, [last], at=NOW, customer=ALICE, store=store)
     theirs = price(CART, [last], at=NOW, customer=BOB, store=store)
-    reserve_checkout(theirs, [last], store, order_id="theirs", now=NOW, customer=BOB)
+    reserve_checkout(theirs, [last], store, order_id="theirs", at=NOW, customer=BOB)
     with pytest.raises(CheckoutError) as caught:
-        reserve_checkout(mine, [last], store, order_id="mine", now=NOW, customer=ALICE)
+        reserve_checkout(mine, [last], store, order_id="mine", at=NOW, customer=ALICE)
     assert caught.value.reason is CodeStatus.EXHAUSTED
     assert caught.value.promotion_id == "last"
     # nothing of "mine" was written: the budget holds only the other order's 4.00
-    assert store.used(["budget:last:EUR", "promotion:last"], now=NOW) == {
+    assert store.used(["budget:last:EUR", "promotion:last"], at=NOW) == {
         "budget:last:EUR": 400,
         "promotion:last": 1,
     }
@@ -248,13 +248,13 @@ def test_cancel_and_retry_are_idempotent() -> None:
     store = InMemoryRedemptionStore()
     twice = Promotion("twice", "Twice", Percentage(10), max_uses=2)
     priced = price(CART, [twice], at=NOW, store=store)
-    reserve_checkout(priced, [twice], store, order_id="o-1", now=NOW)
-    store.commit("o-1", now=NOW)
-    store.commit("o-1", now=NOW)  # a retried commit does not count twice
-    assert store.used(["promotion:twice"], now=NOW) == {"promotion:twice": 1}
+    reserve_checkout(priced, [twice], store, order_id="o-1", at=NOW)
+    store.commit("o-1", at=NOW)
+    store.commit("o-1", at=NOW)  # a retried commit does not count twice
+    assert store.used(["promotion:twice"], at=NOW) == {"promotion:twice": 1}
     store.release("o-1")  # the order is refunded
     store.release("o-1")  # and the refund retried
-    assert store.used(["promotion:twice"], now=NOW) == {"promotion:twice": 0}
+    assert store.used(["promotion:twice"], at=NOW) == {"promotion:twice": 0}
 
 
 def test_a_shared_code_unlocks_a_promotion_that_also_has_issued_codes() -> None:

@@ -24,8 +24,8 @@ from shopkit.pricing import (
     Promotion,
     price,
 )
+from shopkit.testing.pricing import NOW, amounts, promotion_sets, selectors
 
-from ..pricing_strategies import NOW, amounts, promotion_sets, selectors
 from ..strategies import shop_carts
 
 customers = st.builds(
@@ -79,7 +79,7 @@ def summary(result: PricedCart) -> tuple[object, ...]:
         result.shipping,
         result.total,
         sorted((a.promotion_id, a.amount) for a in result.applied),
-        sorted((n.promotion_id, n.code) for n in result.not_applied),
+        sorted((n.promotion_id, n.reason) for n in result.not_applied),
     )
 
 

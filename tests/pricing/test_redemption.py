@@ -16,7 +16,7 @@ from shopkit.pricing import (
     LimitReachedError,
     SQLiteRedemptionStore,
 )
-from shopkit.pricing.testing import RedemptionStoreContract, redemption_state_machine
+from shopkit.testing.pricing import RedemptionStoreContract, redemption_state_machine
 
 T0 = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
 HOLD = dt.timedelta(minutes=15)
@@ -64,10 +64,10 @@ def _attempts(path: str, worker: int, claims: list[tuple[str, int, int]]) -> int
         order = f"w{worker}-{attempt}"
         key, amount, limit = claims[attempt % len(claims)]
         try:
-            store.reserve(order, [Claim(key, amount, limit)], now=T0, expires_at=T0 + HOLD)
+            store.reserve(order, [Claim(key, amount, limit)], at=T0, expires_at=T0 + HOLD)
         except LimitReachedError:
             continue
-        store.commit(order, now=T0)
+        store.commit(order, at=T0)
         committed += 1
     store.close()
     return committed
@@ -87,7 +87,7 @@ def test_a_code_capped_at_100_is_redeemed_exactly_100_times(tmp_path: Path, roun
     # 8 processes x 200 attempts = 1,600 attempts on one code capped at 100
     committed = _run(path, [[("code:BF100", 1, 100)]] * 8)
     assert committed == 100
-    assert SQLiteRedemptionStore(path).used(["code:BF100"], now=T0) == {"code:BF100": 100}
+    assert SQLiteRedemptionStore(path).used(["code:BF100"], at=T0) == {"code:BF100": 100}
 
 
 @pytest.mark.parametrize("round_", range(20))
@@ -98,7 +98,7 @@ def test_one_use_per_customer_for_50_customers(tmp_path: Path, round_: int) -> N
     claims = [(f"promotion:welcome:customer:c{n}", 1, 1) for n in range(50)]
     committed = _run(path, [claims] * 8)
     assert committed == 50
-    used = SQLiteRedemptionStore(path).used([key for key, _, _ in claims], now=T0)
+    used = SQLiteRedemptionStore(path).used([key for key, _, _ in claims], at=T0)
     assert set(used.values()) == {1}
 
 
@@ -110,13 +110,13 @@ def test_a_budget_of_10000_with_700_discounts_never_goes_over(tmp_path: Path, ro
     # would make 1,050,000
     committed = _run(path, [[("budget:bf:EUR", 70_000, 1_000_000)]] * 8)
     assert committed == 14
-    used = SQLiteRedemptionStore(path).used(["budget:bf:EUR"], now=T0)
+    used = SQLiteRedemptionStore(path).used(["budget:bf:EUR"], at=T0)
     assert used == {"budget:bf:EUR": 980_000}
 
 
 def _reserve_then_die(path: str) -> None:
     store = SQLiteRedemptionStore(path)
-    store.reserve("dying", [Claim("code:ONE", 1, 1)], now=T0, expires_at=T0 + HOLD)
+    store.reserve("dying", [Claim("code:ONE", 1, 1)], at=T0, expires_at=T0 + HOLD)
     os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -131,12 +131,12 @@ def test_a_process_killed_between_reserve_and_commit_commits_nothing(tmp_path: P
     assert process.exitcode == -signal.SIGKILL
     store = SQLiteRedemptionStore(path)
     # before its expiry the reservation still holds the single use ...
-    assert store.used(["code:ONE"], now=T0 + HOLD - dt.timedelta(seconds=1)) == {"code:ONE": 1}
+    assert store.used(["code:ONE"], at=T0 + HOLD - dt.timedelta(seconds=1)) == {"code:ONE": 1}
     with pytest.raises(LimitReachedError):
-        store.reserve("other", [Claim("code:ONE", 1, 1)], now=T0, expires_at=T0 + HOLD)
+        store.reserve("other", [Claim("code:ONE", 1, 1)], at=T0, expires_at=T0 + HOLD)
     # ... and at its expiry it is released: another order can take the use, and nothing was
     # ever committed for the killed one
-    assert store.used(["code:ONE"], now=T0 + HOLD) == {"code:ONE": 0}
-    store.reserve("other", [Claim("code:ONE", 1, 1)], now=T0 + HOLD, expires_at=T0 + 2 * HOLD)
-    store.commit("other", now=T0 + HOLD)
-    assert store.purge(now=T0 + HOLD) == 1  # the dead order's reservation
+    assert store.used(["code:ONE"], at=T0 + HOLD) == {"code:ONE": 0}
+    store.reserve("other", [Claim("code:ONE", 1, 1)], at=T0 + HOLD, expires_at=T0 + 2 * HOLD)
+    store.commit("other", at=T0 + HOLD)
+    assert store.purge(at=T0 + HOLD) == 1  # the dead order's reservation

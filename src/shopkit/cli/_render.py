@@ -66,12 +66,12 @@ def priced_cart(priced: PricedCart, out: Console, locale: str) -> None:
     for applied in priced.applied:
         out.print(f"[green]✓[/green] {applied.message}")
     for skipped in priced.not_applied:
-        out.print(f"[yellow]✗[/yellow] {skipped.name}: {skipped.reason}")
+        out.print(f"[yellow]✗[/yellow] {skipped.name}: {skipped.message}")
     for code in priced.codes:
         mark = "[green]✓[/green]" if code.status == "applied" else "[yellow]✗[/yellow]"
         out.print(f"{mark} code {code.code}: {code.status.value}, {code.message}")
     for nudge in priced.nudges:
-        out.print(f"[cyan]→[/cyan] {nudge[0].upper()}{nudge[1:]}")
+        out.print(f"[cyan]→[/cyan] {nudge.message[0].upper()}{nudge.message[1:]}")
 
 
 def recommendations(

@@ -3,9 +3,13 @@
 Promotions are data: a ``Promotion`` joins a *benefit* (what the customer gets), an
 optional *condition* (when), a priority and a combination policy. ``price`` applies them to
 a cart at a given moment and returns a ``PricedCart`` whose every amount is exact and
-explained; ``display_prices`` gives catalogue prices and badges without a cart.
+explained; ``display_prices`` gives catalogue prices and badges without a cart. A promotion
+that did not apply says why (a ``Reason``) and, where adding something would unlock it, how
+much (a ``Nudge``: the spend or units missing and what they unlock, as data).
 
-This package imports the core (``shopkit``) only, never another domain package.
+This module is what a shop calls. What a plugin author needs to write a new kind (the base
+classes, the working state, the registries) is in ``shopkit.pricing.plugin``. This package
+imports the core (``shopkit``) only, never another domain package.
 
 Examples:
     >>> import datetime as dt
@@ -14,22 +18,11 @@ Examples:
     >>> free = Promotion("ship", "Free shipping", FreeShipping(Amounts.of(GBP="40.00")))
     >>> cart = Cart("GBP").add(Product("A", "Lamp", Money.of("35.00", "GBP")))
     >>> priced = price(cart, [free], at=dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc))
-    >>> priced.nudges
-    ('add 5.00 GBP more for free shipping',)
+    >>> (nudge,) = priced.nudges
+    >>> nudge.message, str(nudge.missing_amount), nudge.unlocks
+    ('add 5.00 GBP more for free shipping', '5.00 GBP', 'free shipping')
 """
 
-from shopkit.pricing._base import (
-    Amounts,
-    Benefit,
-    Condition,
-    Context,
-    Level,
-    Selector,
-    Verdict,
-    benefits,
-    conditions,
-    selectors,
-)
 from shopkit.pricing._benefits import (
     Bundle,
     BundleItem,
@@ -47,11 +40,12 @@ from shopkit.pricing._benefits import (
     TieredSpend,
     Welcome,
 )
+from shopkit.pricing._book import PromotionBook
 from shopkit.pricing._checkout import CheckoutError, Reservation, claims_for, reserve_checkout
-from shopkit.pricing._codes import CodeBook, PromoCode, generate_codes
+from shopkit.pricing._codes import CodeBook, PromoCode, generate_codes, normalize_code
 from shopkit.pricing._conditions import (
-    All,
-    Any,
+    AllOfConditions,
+    AnyOfConditions,
     Channel,
     CodeEntered,
     CustomerSegment,
@@ -60,14 +54,13 @@ from shopkit.pricing._conditions import (
     LoyaltyTier,
     MinQuantity,
     MinSubtotal,
-    Not,
+    NoneOfConditions,
     Region,
     Schedule,
     StockLevel,
-    normalize_code,
 )
 from shopkit.pricing._display import DisplayPrice, display_prices
-from shopkit.pricing._engine import PromotionBook, price
+from shopkit.pricing._engine import price
 from shopkit.pricing._promotion import (
     Combination,
     Mode,
@@ -91,6 +84,7 @@ from shopkit.pricing._result import (
     NotApplied,
     PricedCart,
     PricedLine,
+    Reason,
 )
 from shopkit.pricing._samples import sample_promotions
 from shopkit.pricing._selectors import (
@@ -105,23 +99,21 @@ from shopkit.pricing._selectors import (
     StockRange,
     Tags,
 )
-from shopkit.pricing._state import CartState, LineState, Unit
+from shopkit.pricing._values import Amounts, Nudge
 
 __all__ = [
     "Adjustment",
-    "All",
     "AllOf",
+    "AllOfConditions",
     "AllProducts",
     "Amounts",
-    "Any",
     "AnyOf",
+    "AnyOfConditions",
     "AppliedPromotion",
     "Attribute",
-    "Benefit",
     "Bundle",
     "BundleItem",
     "BuyXGetY",
-    "CartState",
     "Categories",
     "Channel",
     "CheapestFree",
@@ -132,8 +124,6 @@ __all__ = [
     "CodeResult",
     "CodeStatus",
     "Combination",
-    "Condition",
-    "Context",
     "CustomerSegment",
     "DateWindow",
     "DisplayPrice",
@@ -143,16 +133,15 @@ __all__ = [
     "FreeShipping",
     "Gift",
     "InMemoryRedemptionStore",
-    "Level",
     "LimitReachedError",
-    "LineState",
     "LoyaltyTier",
     "MinQuantity",
     "MinSubtotal",
     "Mode",
     "NoneOf",
-    "Not",
+    "NoneOfConditions",
     "NotApplied",
+    "Nudge",
     "Per",
     "Percentage",
     "Pick",
@@ -163,13 +152,13 @@ __all__ = [
     "PromoCode",
     "Promotion",
     "PromotionBook",
+    "Reason",
     "RedemptionStore",
     "Region",
     "Reservation",
     "ReservationError",
     "SQLiteRedemptionStore",
     "Schedule",
-    "Selector",
     "ShippingBasis",
     "Skus",
     "StockLevel",
@@ -178,17 +167,12 @@ __all__ = [
     "ThresholdBasis",
     "Tier",
     "TieredSpend",
-    "Unit",
-    "Verdict",
     "Welcome",
-    "benefits",
     "claims_for",
-    "conditions",
     "display_prices",
     "generate_codes",
     "normalize_code",
     "price",
     "reserve_checkout",
     "sample_promotions",
-    "selectors",
 ]

@@ -11,10 +11,11 @@ import attrs
 from shopkit import Product, RoundingMode, ValidationError, to_decimal
 from shopkit import validators as check
 from shopkit._money import round_ratio, split_minor
-from shopkit.pricing._base import Amounts, Benefit, Condition, Level, Selector
 from shopkit.pricing._conditions import FirstOrder
+from shopkit.pricing._kinds import Benefit, Condition
 from shopkit.pricing._selectors import AnyOf
-from shopkit.pricing._state import CartState, Unit
+from shopkit.pricing._state import CartState, LineState, Unit
+from shopkit.pricing._values import Amounts, Level, Selector, Shortfall
 
 __all__ = [
     "Bundle",
@@ -102,10 +103,6 @@ class Percentage(Benefit):
         what = self.selector.describe() if self.selector else "the order"
         return f"{_fmt_percent(self.percent)} off {what}"
 
-    def selector_of(self) -> Selector | None:
-        """The selector."""
-        return self.selector
-
 
 class Per(enum.StrEnum):
     """What a fixed amount off is counted per."""
@@ -116,6 +113,11 @@ class Per(enum.StrEnum):
     """Per selected line, whatever its quantity."""
     ORDER = "order"
     """Once per order, spread over the (selected) lines."""
+
+
+def _per(value: object) -> Per:
+    # a named converter (attrs' mypy plugin cannot see through validators.enum_of)
+    return check.enum_value(Per, value, "per")
 
 
 @attrs.frozen
@@ -131,7 +133,7 @@ class FixedOff(Benefit):
     """
 
     amounts: Amounts = attrs.field(validator=check.instance_of(Amounts))
-    per: Per = attrs.field(default=Per.ORDER, converter=Per)
+    per: Per = attrs.field(default=Per.ORDER, converter=_per)
     selector: Selector | None = attrs.field(default=None, validator=_optional(Selector))
 
     @property
@@ -152,14 +154,9 @@ class FixedOff(Benefit):
 
     def describe(self) -> str:
         """Say "5.00 EUR off …"."""
-        amount = "/".join(str(m) for m in self.amounts.by_currency.values())
         what = self.selector.describe() if self.selector else "the order"
         per = {Per.UNIT: " per item", Per.LINE: " per line", Per.ORDER: ""}[self.per]
-        return f"{amount} off {what}{per}"
-
-    def selector_of(self) -> Selector | None:
-        """The selector."""
-        return self.selector
+        return f"{self.amounts.describe()} off {what}{per}"
 
 
 @attrs.frozen
@@ -182,12 +179,7 @@ class FixedPrice(Benefit):
 
     def describe(self) -> str:
         """Say "… for 9.99 EUR each"."""
-        amount = "/".join(str(m) for m in self.amounts.by_currency.values())
-        return f"{self.selector.describe()} for {amount} each"
-
-    def selector_of(self) -> Selector | None:
-        """The selector."""
-        return self.selector
+        return f"{self.selector.describe()} for {self.amounts.describe()} each"
 
 
 class Pick(enum.StrEnum):
@@ -202,6 +194,11 @@ class Pick(enum.StrEnum):
 def _sorted_units(units: list[Unit], pick: Pick) -> list[Unit]:
     # Stable sort over canonical order, so equal values break ties by line order.
     return sorted(units, key=lambda unit: unit.value, reverse=pick is Pick.MOST_EXPENSIVE)
+
+
+def _discounted(value: object) -> Pick:
+    # a named converter (attrs' mypy plugin cannot see through validators.enum_of)
+    return check.enum_value(Pick, value, "discounted")
 
 
 @attrs.frozen
@@ -234,7 +231,7 @@ class BuyXGetY(Benefit):
     selector: Selector = attrs.field(validator=check.instance_of(Selector))
     reward: Selector | None = attrs.field(default=None, validator=_optional(Selector))
     percent: Decimal = attrs.field(default=Decimal(100), converter=_to_percent, validator=_percent)
-    discounted: Pick = attrs.field(default=Pick.CHEAPEST, converter=Pick)
+    discounted: Pick = attrs.field(default=Pick.CHEAPEST, converter=_discounted)
     max_applications: int | None = attrs.field(
         default=None, validator=check.optional(check.positive_int)
     )
@@ -272,11 +269,16 @@ class BuyXGetY(Benefit):
         pairs += [(unit, 0) for unit in paid]
         state.take_units(pairs)
 
+    def _reward_words(self) -> str:
+        return "free" if self.percent == 100 else f"at {_fmt_percent(self.percent)} off"
+
     def describe(self) -> str:
         """Say "buy 2 …, get 1 free" or "… at 50% off"."""
-        reward = "free" if self.percent == 100 else f"at {_fmt_percent(self.percent)} off"
         target = f" {self.reward.describe()}" if self.reward is not None else ""
-        return f"buy {self.buy} {self.selector.describe()}, get {self.get}{target} {reward}"
+        return (
+            f"buy {self.buy} {self.selector.describe()}, get {self.get}{target} "
+            f"{self._reward_words()}"
+        )
 
     def selector_of(self) -> Selector | None:
         """The buy selector (or both, with a separate reward)."""
@@ -284,8 +286,8 @@ class BuyXGetY(Benefit):
             return self.selector
         return AnyOf((self.selector, self.reward))
 
-    def nudge(self, state: CartState) -> str | None:
-        """How many more units would earn the next application."""
+    def nudge(self, state: CartState) -> Shortfall | None:
+        """How many more units would earn the next application (one pool only)."""
         have = len(state.open_units(self.selector))
         if self.reward is not None:
             return None
@@ -293,9 +295,12 @@ class BuyXGetY(Benefit):
         if limit is not None and self._applications(have, None) >= limit:
             return None
         group = self.buy + self.get
-        missing = group - have % group
-        reward = "free" if self.percent == 100 else f"at {_fmt_percent(self.percent)} off"
-        return f"add {missing} more {self.selector.describe()} to get {self.get} {reward}"
+        return Shortfall.of_units(
+            group - have % group,
+            self.selector,
+            unlocks=f"{self.get} {self._reward_words()}",
+            reward=True,
+        )
 
 
 @attrs.frozen
@@ -338,11 +343,7 @@ class CheapestFree(Benefit):
         """Say "cheapest of 3 … free"."""
         return f"the cheapest of {self.min_items} {self.selector.describe()} free"
 
-    def selector_of(self) -> Selector | None:
-        """The selector."""
-        return self.selector
-
-    def nudge(self, state: CartState) -> str | None:
+    def nudge(self, state: CartState) -> Shortfall | None:
         """How many more units would earn a free one."""
         return self._deal().nudge(state)
 
@@ -360,10 +361,7 @@ class BundleItem:
     quantity: int = attrs.field(default=1, validator=check.positive_int)
 
 
-def _items(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    check.tuple_of(BundleItem)(instance, attribute, value)
-    if not value:
-        raise ValidationError("a bundle needs at least one item", field="items", value=[])
+_items = check.non_empty(check.tuple_of(BundleItem), "a bundle needs at least one item")
 
 
 @attrs.frozen
@@ -384,35 +382,46 @@ class Bundle(Benefit):
     amounts: Amounts = attrs.field(validator=check.instance_of(Amounts))
     max_sets: int | None = attrs.field(default=None, validator=check.optional(check.positive_int))
 
+    def _next_set(
+        self,
+        candidates: list[list[LineState]],
+        values: dict[int, list[int]],
+        used: dict[int, int],
+    ) -> tuple[list[Unit], dict[int, int], BundleItem | None, int]:
+        """The dearest free units for one more set; the first component short, and by how many."""
+        trial = dict(used)
+        chosen: list[Unit] = []
+        for item, lines in zip(self.items, candidates, strict=True):
+            for found in range(item.quantity):
+                # the dearest unit still free; ties go to the earlier line
+                best = None
+                best_value = -1
+                for line in lines:
+                    taken = trial[line.index]
+                    line_values = values[line.index]
+                    if taken < len(line_values) and line_values[taken] > best_value:
+                        best, best_value = line, line_values[taken]
+                if best is None:
+                    return chosen, trial, item, item.quantity - found
+                chosen.append(Unit(best, best_value))
+                trial[best.index] += 1
+        return chosen, trial, None, 0
+
+    def _pool(self, state: CartState) -> tuple[list[list[LineState]], dict[int, list[int]]]:
+        values = {line.index: line.open_unit_values() for line in state.matching(None)}
+        return [state.matching(item.selector) for item in self.items], values
+
     def apply(self, state: CartState, rounding: RoundingMode) -> None:
         """Form complete sets and price each at the set price."""
         price = self.amounts.get(state.currency).minor
-        values = {line.index: line.open_unit_values() for line in state.matching(None)}
+        candidates, values = self._pool(state)
         used = dict.fromkeys(values, 0)
-        candidates = [state.matching(item.selector) for item in self.items]
-        needed = sum(item.quantity for item in self.items)
         pairs: list[tuple[Unit, int]] = []
         sets = 0
         while self.max_sets is None or sets < self.max_sets:
-            trial = dict(used)
-            chosen: list[Unit] = []
-            for item, lines in zip(self.items, candidates, strict=True):
-                for _ in range(item.quantity):
-                    # the dearest unit still free; ties go to the earlier line
-                    best = None
-                    best_value = -1
-                    for line in lines:
-                        taken = trial[line.index]
-                        line_values = values[line.index]
-                        if taken < len(line_values) and line_values[taken] > best_value:
-                            best, best_value = line, line_values[taken]
-                    if best is None:
-                        break
-                    chosen.append(Unit(best, best_value))
-                    trial[best.index] += 1
-            complete = len(chosen) == needed
+            chosen, trial, short, _ = self._next_set(candidates, values, used)
             value = sum(unit.value for unit in chosen)
-            if not complete or value <= price:
+            if short is not None or value <= price:
                 break
             unit_values = [unit.value for unit in chosen]
             parts = split_minor(value - price, unit_values, unit_values)
@@ -424,18 +433,25 @@ class Bundle(Benefit):
 
     def describe(self) -> str:
         """Say "… + … for 999.00 EUR"."""
-        amount = "/".join(str(m) for m in self.amounts.by_currency.values())
         parts = " + ".join(
             f"{item.quantity} × {item.selector.describe()}"
             if item.quantity > 1
             else item.selector.describe()
             for item in self.items
         )
-        return f"{parts} for {amount}"
+        return f"{parts} for {self.amounts.describe()}"
 
     def selector_of(self) -> Selector | None:
         """Any of the components' selectors."""
         return AnyOf(tuple(item.selector for item in self.items))
+
+    def nudge(self, state: CartState) -> Shortfall | None:
+        """The first component short of a set: its selector and the units it lacks."""
+        candidates, values = self._pool(state)
+        _, _, short, missing = self._next_set(candidates, values, dict.fromkeys(values, 0))
+        if short is None:
+            return None
+        return Shortfall.of_units(missing, short.selector)
 
 
 @attrs.frozen
@@ -460,11 +476,19 @@ class Tier:
                 "a tier gives either percent or amounts", field="percent", value=self.percent
             )
 
+    def describe_off(self) -> str:
+        """What the tier takes off, in words: "5%" or "10.00 EUR"."""
+        if self.percent is not None:
+            return _fmt_percent(self.percent)
+        assert self.amounts is not None  # one of the two, checked at construction
+        return self.amounts.describe()
+
+
+_tier_tuple = check.non_empty(check.tuple_of(Tier), "no tiers are given")
+
 
 def _tiers(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    check.tuple_of(Tier)(instance, attribute, value)
-    if not value:
-        raise ValidationError("no tiers are given", field="tiers", value=[])
+    _tier_tuple(instance, attribute, value)
     currencies = set(value[0].threshold.by_currency)
     for index, tier in enumerate(value):
         if set(tier.threshold.by_currency) != currencies:
@@ -522,28 +546,17 @@ class TieredSpend(Benefit):
 
     def describe(self) -> str:
         """List the tiers."""
-        steps = []
-        for tier in self.tiers:
-            limit = "/".join(str(m) for m in tier.threshold.by_currency.values())
-            if tier.percent is not None:
-                off = _fmt_percent(tier.percent)
-            else:
-                off = "/".join(str(m) for m in tier.amounts.by_currency.values())  # type: ignore[union-attr]
-            steps.append(f"{off} off from {limit}")
-        return ", ".join(steps)
+        return ", ".join(
+            f"{tier.describe_off()} off from {tier.threshold.describe()}" for tier in self.tiers
+        )
 
-    def nudge(self, state: CartState) -> str | None:
+    def nudge(self, state: CartState) -> Shortfall | None:
         """How much more reaches the next tier."""
         _, following = self._reached(state)
         if following is None:
             return None
         missing = following.threshold.get(state.currency) - state.context.threshold_amount
-        off = (
-            _fmt_percent(following.percent)
-            if following.percent is not None
-            else "/".join(str(m) for m in following.amounts.by_currency.values())  # type: ignore[union-attr]
-        )
-        return f"add {missing} more for {off} off the order"
+        return Shortfall.spend(missing, unlocks=f"{following.describe_off()} off the order")
 
 
 class ShippingBasis(enum.StrEnum):
@@ -553,6 +566,11 @@ class ShippingBasis(enum.StrEnum):
     """The items' total after every line and order discount (the default)."""
     SUBTOTAL = "subtotal"
     """The items' total before any discount."""
+
+
+def _basis(value: object) -> ShippingBasis:
+    # a named converter (attrs' mypy plugin cannot see through validators.enum_of)
+    return check.enum_value(ShippingBasis, value, "basis")
 
 
 @attrs.frozen
@@ -570,9 +588,7 @@ class FreeShipping(Benefit):
     methods: tuple[str, ...] = attrs.field(
         default=(), converter=check.str_tuple, validator=check.name_tuple
     )
-    basis: ShippingBasis = attrs.field(
-        default=ShippingBasis.AFTER_DISCOUNTS, converter=ShippingBasis
-    )
+    basis: ShippingBasis = attrs.field(default=ShippingBasis.AFTER_DISCOUNTS, converter=_basis)
     level = Level.SHIPPING
 
     def _amount(self, state: CartState) -> int:
@@ -594,14 +610,14 @@ class FreeShipping(Benefit):
         methods = f" ({', '.join(self.methods)})" if self.methods else ""
         return f"free shipping{methods}"
 
-    def nudge(self, state: CartState) -> str | None:
+    def nudge(self, state: CartState) -> Shortfall | None:
         """How much more reaches the threshold."""
         if self.threshold is None:
             return None
         missing = self.threshold.get(state.currency).minor - self._amount(state)
         if missing <= 0:
             return None
-        return f"add {state.money(missing)} more for {self.describe()}"
+        return Shortfall.spend(state.money(missing), unlocks=self.describe())
 
 
 @attrs.frozen
@@ -672,5 +688,5 @@ class Welcome(Benefit):
         """Say "10% off your first order"."""
         if self.percent is not None:
             return f"{_fmt_percent(self.percent)} off your first order"
-        amount = "/".join(str(m) for m in self.amounts.by_currency.values())  # type: ignore[union-attr]
-        return f"{amount} off your first order"
+        assert self.amounts is not None  # one of the two, checked at construction
+        return f"{self.amounts.describe()} off your first order"

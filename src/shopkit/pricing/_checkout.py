@@ -8,18 +8,16 @@ from collections.abc import Iterable
 import attrs
 
 from shopkit import Customer, ShopkitError, ValidationError
-from shopkit.pricing._codes import CodeBook
-from shopkit.pricing._conditions import normalize_code
-from shopkit.pricing._engine import PromotionBook
+from shopkit import validators as check
+from shopkit.pricing._book import PromotionBook, as_book
+from shopkit.pricing._codes import CodeBook, normalize_code
 from shopkit.pricing._promotion import Promotion
 from shopkit.pricing._redemption import (
     Claim,
+    ClaimKey,
+    Counter,
     LimitReachedError,
     RedemptionStore,
-    budget_key,
-    code_key,
-    customer_key,
-    promotion_key,
 )
 from shopkit.pricing._result import CodeStatus, PricedCart
 
@@ -80,7 +78,7 @@ def claims_for(
     Raises:
         ValidationError: a promotion limited per customer applied to a guest.
     """
-    book = promotions if isinstance(promotions, PromotionBook) else PromotionBook(promotions)
+    book = as_book(promotions)
     claims: list[Claim] = []
     for applied in priced.applied:
         promotion = book.get(applied.promotion_id)
@@ -91,7 +89,7 @@ def claims_for(
                 value=applied.promotion_id,
             )
         if promotion.max_uses is not None:
-            claims.append(Claim(promotion_key(promotion.id), 1, promotion.max_uses))
+            claims.append(Claim(str(ClaimKey.promotion(promotion.id)), 1, promotion.max_uses))
         if promotion.max_uses_per_customer is not None:
             if customer is None or customer.id is None:
                 raise ValidationError(
@@ -99,38 +97,35 @@ def claims_for(
                     field="customer.id",
                     value=promotion.id,
                 )
-            claims.append(
-                Claim(customer_key(promotion.id, customer.id), 1, promotion.max_uses_per_customer)
-            )
+            key = ClaimKey.customer(promotion.id, customer.id)
+            claims.append(Claim(str(key), 1, promotion.max_uses_per_customer))
         if promotion.budget is not None and applied.amount.minor > 0:
             limit = promotion.budget.get(priced.currency, "budget").minor
-            claims.append(
-                Claim(budget_key(promotion.id, priced.currency), applied.amount.minor, limit)
-            )
+            key = ClaimKey.budget(promotion.id, priced.currency)
+            claims.append(Claim(str(key), applied.amount.minor, limit))
     for result in priced.codes:
         if result.status is not CodeStatus.APPLIED or codes is None:
             continue
         issued = codes.get(result.code)
         if issued is not None and issued.max_uses is not None:
-            claims.append(Claim(code_key(normalize_code(result.code)), 1, issued.max_uses))
+            key = ClaimKey.code(normalize_code(result.code))
+            claims.append(Claim(str(key), 1, issued.max_uses))
     return tuple(claims)
 
 
 def _reason(claim: Claim) -> tuple[CodeStatus, str | None, str]:
-    kind, _, rest = claim.key.partition(":")
-    if kind == "code":
+    key = ClaimKey.parse(claim.key)
+    if key.counter is Counter.CODE:
         return CodeStatus.EXHAUSTED, None, "the code has been used up since the cart was priced"
-    if kind == "budget":
-        promotion_id = rest.rsplit(":", 1)[0]
-        return CodeStatus.BUDGET_SPENT, promotion_id, "the promotion's budget is spent"
-    promotion_id, _, customer = rest.partition(":customer:")
-    if customer:
+    if key.counter is Counter.BUDGET:
+        return CodeStatus.BUDGET_SPENT, key.subject, "the promotion's budget is spent"
+    if key.counter is Counter.CUSTOMER:
         return (
             CodeStatus.EXHAUSTED_FOR_CUSTOMER,
-            promotion_id,
+            key.subject,
             "the customer has used the promotion as often as one customer may",
         )
-    return CodeStatus.EXHAUSTED, promotion_id, "the promotion has been used up"
+    return CodeStatus.EXHAUSTED, key.subject, "the promotion has been used up"
 
 
 def reserve_checkout(
@@ -139,14 +134,14 @@ def reserve_checkout(
     store: RedemptionStore,
     *,
     order_id: str,
-    now: dt.datetime,
+    at: dt.datetime,
     customer: Customer | None = None,
     codes: CodeBook | None = None,
     hold: dt.timedelta = dt.timedelta(minutes=15),
 ) -> Reservation:
     """Reserve everything a priced cart's promotions and codes use, all at once or not at all.
 
-    Call it when the shopper confirms the order, then ``store.commit(order_id, now=...)`` when
+    Call it when the shopper confirms the order, then ``store.commit(order_id, at=...)`` when
     the payment succeeds, or ``store.release(order_id)`` if it fails, the order is cancelled or
     refunded. A reservation never committed stops counting after ``hold``.
 
@@ -166,18 +161,18 @@ def reserve_checkout(
         >>> cart = Cart("EUR").add(Product("A", "Lamp", Money.of("40.00", "EUR")))
         >>> alice = Customer("alice")
         >>> priced = price(cart, [once], at=now, customer=alice, store=store)
-        >>> held = reserve_checkout(priced, [once], store, order_id="o-1", now=now, customer=alice)
-        >>> store.commit("o-1", now=now)
+        >>> held = reserve_checkout(priced, [once], store, order_id="o-1", at=now, customer=alice)
+        >>> store.commit("o-1", at=now)
         >>> again = price(cart, [once], at=now, customer=alice, store=store)
-        >>> again.not_applied[0].code, str(again.total)
+        >>> again.not_applied[0].reason.value, str(again.total)
         ('exhausted_for_customer', '40.00 EUR')
     """
     claims = claims_for(priced, promotions, customer=customer, codes=codes)
     if not isinstance(hold, dt.timedelta) or hold <= dt.timedelta(0):
         raise ValidationError(f"{hold!r} is not a positive duration", field="hold", value=hold)
-    expires_at = now + hold
+    expires_at = check.aware_datetime(at, "at") + hold
     try:
-        store.reserve(order_id, claims, now=now, expires_at=expires_at)
+        store.reserve(order_id, claims, at=at, expires_at=expires_at)
     except LimitReachedError as error:
         reason, promotion_id, message = _reason(error.claim)
         raise CheckoutError(

@@ -1,19 +1,53 @@
-"""Promo codes: generating them, issuing them to promotions, and looking them up."""
+"""Promo codes: the comparison rule, generating and issuing codes, and what became of each.
+
+``normalize_code`` is the one rule by which codes are compared. ``EnteredCodes`` resolves the
+codes a shopper typed, once per ``price`` call: each is normalised once, looked up in the
+``CodeBook`` and the promotions, and refused with a ``CodeStatus`` where it already fails
+(unknown, not yet valid, expired, bound to another customer, one too many, used up).
+``code_results`` then reports what became of each code from what the engine applied and refused,
+without re-deriving anything.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Protocol
 
 import attrs
 
-from shopkit import ValidationError
+from shopkit import Cart, Customer, ValidationError
 from shopkit import validators as check
-from shopkit.pricing._conditions import _aware, check_window, normalize_code
+from shopkit.pricing._promotion import PricingOptions, Promotion
+from shopkit.pricing._result import AppliedPromotion, CodeResult, CodeStatus, NotApplied, Reason
+from shopkit.pricing._values import check_window
 
-__all__ = ["UNAMBIGUOUS_ALPHABET", "CodeBook", "PromoCode", "generate_codes"]
+__all__ = [
+    "UNAMBIGUOUS_ALPHABET",
+    "CodeBook",
+    "EnteredCode",
+    "EnteredCodes",
+    "PromoCode",
+    "PromotionLookup",
+    "code_results",
+    "generate_codes",
+    "normalize_code",
+]
+
+
+def normalize_code(code: str) -> str:
+    """Return a promo code as shopkit compares it: upper case, without spaces or dashes.
+
+    Examples:
+        >>> from shopkit.pricing import normalize_code
+        >>> normalize_code(" welcome-10 ")
+        'WELCOME10'
+    """
+    return re.sub(r"[\s\-_]+", "", code).upper()
+
 
 UNAMBIGUOUS_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 """Letters and digits a shopper cannot misread: no 0/O, 1/I/L."""
@@ -110,8 +144,12 @@ class PromoCode:
     customer_id: str | None = attrs.field(
         default=None, validator=check.optional(check.non_empty_str), kw_only=True
     )
-    starts_at: dt.datetime | None = attrs.field(default=None, validator=_aware, kw_only=True)
-    ends_at: dt.datetime | None = attrs.field(default=None, validator=_aware, kw_only=True)
+    starts_at: dt.datetime | None = attrs.field(
+        default=None, validator=check.optional(check.aware), kw_only=True
+    )
+    ends_at: dt.datetime | None = attrs.field(
+        default=None, validator=check.optional(check.aware), kw_only=True
+    )
 
     def __attrs_post_init__(self) -> None:
         check_window(self.starts_at, self.ends_at)
@@ -160,3 +198,179 @@ class CodeBook:
 
     def __len__(self) -> int:
         return len(self._codes)
+
+
+# -- the codes a shopper entered -----------------------------------------------------------------
+
+
+class PromotionLookup(Protocol):
+    """What resolving codes needs of the promotions (a ``PromotionBook`` has it)."""
+
+    def get(self, promotion_id: str) -> Promotion | None:
+        """The promotion with this id, if there is one."""
+
+    def shared_code_promotions(self, normalized_code: str) -> Sequence[Promotion]:
+        """The promotions a shared code (normalised) unlocks."""
+
+
+@attrs.frozen
+class EnteredCode:
+    """One code as the shopper typed it, normalised once.
+
+    Attributes:
+        typed: The code as entered (its first spelling, when it was entered twice).
+        normal: The code as compared (``normalize_code``).
+        issued: The issued code it matches, if the ``CodeBook`` has one.
+    """
+
+    typed: str
+    normal: str
+    issued: PromoCode | None
+
+
+_UNKNOWN = (CodeStatus.UNKNOWN, "this code is not valid")
+
+
+@attrs.frozen
+class EnteredCodes:
+    """The codes of a cart, resolved once against the issued codes and the promotions.
+
+    Attributes:
+        entered: Each distinct code, in the order first entered.
+        refused: The codes (normalised) already refused, with their status and message.
+        unlocked: The promotions issued codes unlock: promotion id -> normalised code.
+    """
+
+    entered: tuple[EnteredCode, ...] = ()
+    refused: Mapping[str, tuple[CodeStatus, str]] = attrs.field(factory=dict)
+    unlocked: Mapping[str, str] = attrs.field(factory=dict)
+
+    @classmethod
+    def resolve(
+        cls,
+        cart: Cart,
+        book: PromotionLookup,
+        codes: CodeBook | None,
+        customer: Customer,
+        at: dt.datetime,
+        options: PricingOptions,
+    ) -> EnteredCodes:
+        """Normalise each code once, look it up, and refuse what already fails."""
+        typed = {normalize_code(code): code for code in reversed(cart.codes)}
+        entered: list[EnteredCode] = []
+        refused: dict[str, tuple[CodeStatus, str]] = {}
+        unlocked: dict[str, str] = {}
+        limit = options.max_codes_per_order
+        for normal in dict.fromkeys(normalize_code(code) for code in cart.codes):
+            issued = codes.get(normal) if codes is not None else None
+            entered.append(EnteredCode(typed[normal], normal, issued))
+            if limit is not None and len(entered) > limit:
+                refused[normal] = (
+                    CodeStatus.TOO_MANY_CODES,
+                    f"an order can use at most {limit} code{'s' if limit > 1 else ''}",
+                )
+                continue
+            if issued is None:
+                if not book.shared_code_promotions(normal):
+                    refused[normal] = _UNKNOWN
+                continue
+            promotion = book.get(issued.promotion_id)
+            if promotion is None or not promotion.issued_codes:
+                refused[normal] = _UNKNOWN
+            elif issued.starts_at is not None and at < issued.starts_at:
+                refused[normal] = (
+                    CodeStatus.NOT_YET_ACTIVE,
+                    f"this code is valid from {issued.starts_at.isoformat()}",
+                )
+            elif issued.ends_at is not None and at >= issued.ends_at:
+                refused[normal] = (CodeStatus.EXPIRED, "this code has expired")
+            elif issued.customer_id is not None and issued.customer_id != customer.id:
+                refused[normal] = (
+                    CodeStatus.BOUND_TO_OTHER_CUSTOMER,
+                    "this code was issued to another customer",
+                )
+            else:
+                unlocked[promotion.id] = normal
+        return cls(tuple(entered), refused, unlocked)
+
+    @property
+    def counting(self) -> frozenset[str]:
+        """The codes (normalised) not refused: those conditions and promotions see.
+
+        One past ``max_codes_per_order`` unlocks nothing.
+        """
+        return frozenset(code.normal for code in self.entered if code.normal not in self.refused)
+
+    def issued_limited(self) -> list[EnteredCode]:
+        """The issued codes with a usage limit that are not refused yet."""
+        return [
+            code
+            for code in self.entered
+            if code.issued is not None
+            and code.issued.max_uses is not None
+            and code.normal not in self.refused
+        ]
+
+    def used_up(self, exhausted: Iterable[EnteredCode]) -> EnteredCodes:
+        """The same codes with ``exhausted`` refused as used up (they unlock nothing)."""
+        gone = list(exhausted)
+        if not gone:
+            return self
+        refused = dict(self.refused)
+        unlocked = dict(self.unlocked)
+        for code in gone:
+            refused[code.normal] = (CodeStatus.EXHAUSTED, "this code has been used up")
+            if code.issued is not None:
+                unlocked.pop(code.issued.promotion_id, None)
+        return EnteredCodes(self.entered, refused, unlocked)
+
+
+_STATUS_OF = {
+    Reason.NOT_STARTED: CodeStatus.NOT_YET_ACTIVE,
+    Reason.ENDED: CodeStatus.EXPIRED,
+    Reason.EXHAUSTED: CodeStatus.EXHAUSTED,
+    Reason.EXHAUSTED_FOR_CUSTOMER: CodeStatus.EXHAUSTED_FOR_CUSTOMER,
+    Reason.BUDGET_SPENT: CodeStatus.BUDGET_SPENT,
+    Reason.EXCLUDED: CodeStatus.CANNOT_COMBINE,
+    Reason.GROUP: CodeStatus.CANNOT_COMBINE,
+    Reason.STOPPED: CodeStatus.CANNOT_COMBINE,
+    Reason.NOT_CHOSEN: CodeStatus.CANNOT_COMBINE,
+}
+
+
+def code_results(
+    codes: EnteredCodes,
+    book: PromotionLookup,
+    applied: Sequence[AppliedPromotion],
+    not_applied: Sequence[NotApplied],
+) -> tuple[CodeResult, ...]:
+    """What became of each code entered, from what the engine applied and refused."""
+    applied_by_id = {a.promotion_id: a for a in applied}
+    refused_by_id = {n.promotion_id: n for n in not_applied}
+    results = []
+    for code in codes.entered:
+        issued = code.issued
+        if code.normal in codes.refused:
+            status, message = codes.refused[code.normal]
+            promotion_id = issued.promotion_id if issued is not None else None
+            results.append(CodeResult(code.typed, status, message, promotion_id))
+            continue
+        if issued is not None:
+            targets = [issued.promotion_id]
+        else:
+            targets = [p.id for p in book.shared_code_promotions(code.normal)]
+        hit = next((pid for pid in targets if pid in applied_by_id), None)
+        if hit is not None:
+            results.append(
+                CodeResult(code.typed, CodeStatus.APPLIED, applied_by_id[hit].message, hit)
+            )
+            continue
+        target = targets[0]
+        refusal = refused_by_id.get(target)
+        if refusal is None:
+            status, message = CodeStatus.NOT_APPLICABLE, "it gives nothing to this cart"
+        else:
+            status = _STATUS_OF.get(refusal.reason, CodeStatus.NOT_APPLICABLE)
+            message = refusal.message
+        results.append(CodeResult(code.typed, status, message, target))
+    return tuple(results)

@@ -1,22 +1,36 @@
-"""Built-in conditions: whether a promotion applies to this cart, customer and moment."""
+"""Built-in conditions: whether a promotion applies to this cart, customer and moment.
+
+Composites are named as the selectors' are, by how they join their parts: ``all_of``,
+``any_of`` and ``none_of`` (classes ``AllOfConditions``, ``AnyOfConditions`` and
+``NoneOfConditions``, as the selectors ``AllOf``, ``AnyOf`` and ``NoneOf`` share the namespace).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import zoneinfo
-from typing import Any as _Any
+from typing import Any
 
 import attrs
 
 from shopkit import Product, ValidationError
 from shopkit import validators as check
-from shopkit.pricing._base import PASS, Amounts, Condition, Context, Selector, Verdict
-from shopkit.pricing._selectors import StockRange, _stock_bound
+from shopkit.pricing._codes import normalize_code
+from shopkit.pricing._kinds import Condition
+from shopkit.pricing._selectors import StockRange, narrowest_keys, union_keys
+from shopkit.pricing._values import (
+    PASS,
+    Amounts,
+    Context,
+    Selector,
+    Shortfall,
+    Verdict,
+    check_window,
+)
 
 __all__ = [
-    "All",
-    "Any",
+    "AllOfConditions",
+    "AnyOfConditions",
     "Channel",
     "CodeEntered",
     "CustomerSegment",
@@ -25,42 +39,21 @@ __all__ = [
     "LoyaltyTier",
     "MinQuantity",
     "MinSubtotal",
-    "Not",
+    "NoneOfConditions",
     "Region",
     "Schedule",
     "StockLevel",
-    "normalize_code",
 ]
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
-
-def normalize_code(code: str) -> str:
-    """Return a promo code as shopkit compares it: upper case, without spaces or dashes.
-
-    Examples:
-        >>> from shopkit.pricing import normalize_code
-        >>> normalize_code(" welcome-10 ")
-        'WELCOME10'
-    """
-    return re.sub(r"[\s\-_]+", "", code).upper()
-
-
-def _non_empty_names(instance: _Any, attribute: attrs.Attribute[_Any], value: _Any) -> None:
-    check.name_tuple(instance, attribute, value)
-    if not value:
-        raise ValidationError("the list is empty", field=attribute.name, value=[])
-
-
-def _conditions(instance: _Any, attribute: attrs.Attribute[_Any], value: _Any) -> None:
-    check.tuple_of(Condition)(instance, attribute, value)
-    if not value:
-        raise ValidationError("the list is empty", field=attribute.name, value=[])
+_names = check.non_empty(check.name_tuple)
+_conditions = check.non_empty(check.tuple_of(Condition))
 
 
 @attrs.frozen
-class All(Condition):
-    """Holds when every one of its conditions holds.
+class AllOfConditions(Condition):
+    """Holds when every one of its conditions holds (type ``all_of``).
 
     Attributes:
         conditions: The conditions.
@@ -76,23 +69,14 @@ class All(Condition):
                 return verdict
         return PASS
 
-    def selector_keys(self) -> frozenset[tuple[str, str]] | None:
+    def index_keys(self) -> frozenset[tuple[str, str]] | None:
         """The smallest key set of any one condition."""
-        options = [keys for c in self.conditions if (keys := c.selector_keys()) is not None]
-        return min(options, key=len) if options else None
-
-    def applies_to_product(self, product: Product, context: Context) -> Verdict:
-        """Every condition must be able to hold for the product."""
-        for condition in self.conditions:
-            verdict = condition.applies_to_product(product, context)
-            if not verdict.ok:
-                return verdict
-        return PASS
+        return narrowest_keys(condition.index_keys() for condition in self.conditions)
 
 
 @attrs.frozen
-class Any(Condition):
-    """Holds when at least one of its conditions holds.
+class AnyOfConditions(Condition):
+    """Holds when at least one of its conditions holds (type ``any_of``).
 
     Attributes:
         conditions: The conditions.
@@ -105,35 +89,29 @@ class Any(Condition):
         verdicts = [condition.check(context) for condition in self.conditions]
         if any(verdict.ok for verdict in verdicts):
             return PASS
-        nudged = [verdict for verdict in verdicts if verdict.nudge]
+        nudged = [verdict for verdict in verdicts if verdict.nudge is not None]
         first = (nudged or verdicts)[0]
-        reasons = "; or ".join(verdict.reason for verdict in verdicts)
-        return Verdict(False, reasons, first.nudge)
+        messages = "; or ".join(verdict.message for verdict in verdicts)
+        return Verdict(False, messages, first.nudge)
 
-    def selector_keys(self) -> frozenset[tuple[str, str]] | None:
+    def index_keys(self) -> frozenset[tuple[str, str]] | None:
         """The union of the keys, if every condition has keys."""
-        keys: set[tuple[str, str]] = set()
-        for condition in self.conditions:
-            more = condition.selector_keys()
-            if more is None:
-                return None
-            keys |= more
-        return frozenset(keys)
+        return union_keys(condition.index_keys() for condition in self.conditions)
 
 
 @attrs.frozen
-class Not(Condition):
-    """Holds when its condition does not.
+class NoneOfConditions(Condition):
+    """Holds when none of its conditions holds (type ``none_of``): "not for staff".
 
     Attributes:
-        condition: The condition to negate.
+        conditions: The conditions none of which may hold.
     """
 
-    condition: Condition = attrs.field(validator=check.instance_of(Condition))
+    conditions: tuple[Condition, ...] = attrs.field(converter=check.as_tuple, validator=_conditions)
 
     def check(self, context: Context) -> Verdict:
-        """The opposite of the inner verdict."""
-        if self.condition.check(context).ok:
+        """A pass when every inner verdict fails."""
+        if any(condition.check(context).ok for condition in self.conditions):
             return Verdict(False, "not for this cart or customer")
         return PASS
 
@@ -157,11 +135,10 @@ class MinSubtotal(Condition):
         have = context.threshold_amount
         if have >= threshold:
             return PASS
-        missing = threshold - have
         return Verdict(
             False,
             f"the order is {have}, below the {threshold} threshold",
-            f"add {missing} more",
+            Shortfall.spend(threshold - have),
         )
 
 
@@ -184,15 +161,13 @@ class MinQuantity(Condition):
         )
         if have >= self.quantity:
             return PASS
-        missing = self.quantity - have
-        what = self.selector.describe()
         return Verdict(
             False,
-            f"{have} of the {self.quantity} {what} needed are in the cart",
-            f"add {missing} more {what}",
+            f"{have} of the {self.quantity} {self.selector.describe()} needed are in the cart",
+            Shortfall.of_units(self.quantity - have, self.selector),
         )
 
-    def selector_keys(self) -> frozenset[tuple[str, str]] | None:
+    def index_keys(self) -> frozenset[tuple[str, str]] | None:
         """The selector's keys: a cart without such a product cannot qualify."""
         return self.selector.index_keys()
 
@@ -205,7 +180,7 @@ class CustomerSegment(Condition):
         segments: The segments.
     """
 
-    segments: tuple[str, ...] = attrs.field(converter=check.str_tuple, validator=_non_empty_names)
+    segments: tuple[str, ...] = attrs.field(converter=check.str_tuple, validator=_names)
 
     def check(self, context: Context) -> Verdict:
         """Whether the customer is in a listed segment."""
@@ -233,7 +208,7 @@ class LoyaltyTier(Condition):
         tiers: The tiers.
     """
 
-    tiers: tuple[str, ...] = attrs.field(converter=check.str_tuple, validator=_non_empty_names)
+    tiers: tuple[str, ...] = attrs.field(converter=check.str_tuple, validator=_names)
 
     def check(self, context: Context) -> Verdict:
         """Whether the customer's tier is listed."""
@@ -250,7 +225,7 @@ class Region(Condition):
         regions: The regions, as the shop names them.
     """
 
-    regions: tuple[str, ...] = attrs.field(converter=check.str_tuple, validator=_non_empty_names)
+    regions: tuple[str, ...] = attrs.field(converter=check.str_tuple, validator=_names)
 
     def check(self, context: Context) -> Verdict:
         """Whether the region is listed."""
@@ -267,32 +242,13 @@ class Channel(Condition):
         channels: The channels.
     """
 
-    channels: tuple[str, ...] = attrs.field(converter=check.str_tuple, validator=_non_empty_names)
+    channels: tuple[str, ...] = attrs.field(converter=check.str_tuple, validator=_names)
 
     def check(self, context: Context) -> Verdict:
         """Whether the channel is listed."""
         if context.customer.channel in self.channels:
             return PASS
         return Verdict(False, f"only on {' or '.join(self.channels)}")
-
-
-def _aware(instance: _Any, attribute: attrs.Attribute[_Any], value: _Any) -> None:
-    if value is None:
-        return
-    if not isinstance(value, dt.datetime) or value.tzinfo is None:
-        raise ValidationError(
-            f"{value!r} is not a date-time with a UTC offset", field=attribute.name, value=value
-        )
-
-
-def check_window(starts_at: dt.datetime | None, ends_at: dt.datetime | None) -> None:
-    """Refuse a window that ends before (or when) it starts."""
-    if starts_at and ends_at and ends_at <= starts_at:
-        raise ValidationError(
-            f"ends at {ends_at.isoformat()}, not after it starts at {starts_at.isoformat()}",
-            field="ends_at",
-            value=ends_at.isoformat(),
-        )
 
 
 @attrs.frozen
@@ -304,8 +260,8 @@ class DateWindow(Condition):
         ends_at: The first moment it no longer holds, if bounded.
     """
 
-    starts_at: dt.datetime | None = attrs.field(default=None, validator=_aware)
-    ends_at: dt.datetime | None = attrs.field(default=None, validator=_aware)
+    starts_at: dt.datetime | None = attrs.field(default=None, validator=check.optional(check.aware))
+    ends_at: dt.datetime | None = attrs.field(default=None, validator=check.optional(check.aware))
 
     def __attrs_post_init__(self) -> None:
         check_window(self.starts_at, self.ends_at)
@@ -325,7 +281,7 @@ def _weekdays(value: object) -> object:
     return value
 
 
-def _check_weekdays(instance: _Any, attribute: attrs.Attribute[_Any], value: _Any) -> None:
+def _check_weekdays(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, tuple):
         raise ValidationError(f"{value!r} is not a list of weekdays", field="weekdays", value=value)
     for index, day in enumerate(value):
@@ -335,7 +291,7 @@ def _check_weekdays(instance: _Any, attribute: attrs.Attribute[_Any], value: _An
             )
 
 
-def _timezone(instance: _Any, attribute: attrs.Attribute[_Any], value: _Any) -> None:
+def _timezone(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     try:
         zoneinfo.ZoneInfo(str(value))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -430,8 +386,12 @@ class StockLevel(Condition):
     """
 
     selector: Selector = attrs.field(validator=check.instance_of(Selector))
-    min_stock: int | None = attrs.field(default=None, validator=_stock_bound)
-    max_stock: int | None = attrs.field(default=None, validator=_stock_bound)
+    min_stock: int | None = attrs.field(
+        default=None, validator=check.optional(check.non_negative_int)
+    )
+    max_stock: int | None = attrs.field(
+        default=None, validator=check.optional(check.non_negative_int)
+    )
     _range: StockRange = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
@@ -447,6 +407,6 @@ class StockLevel(Condition):
             return PASS
         return Verdict(False, f"stock of {self.selector.describe()} is outside the set range")
 
-    def selector_keys(self) -> frozenset[tuple[str, str]] | None:
+    def index_keys(self) -> frozenset[tuple[str, str]] | None:
         """The selector's keys."""
         return self.selector.index_keys()

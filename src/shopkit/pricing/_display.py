@@ -8,9 +8,12 @@ from collections.abc import Iterable
 import attrs
 
 from shopkit import Cart, Customer, Line, Money, Product, ValidationError
-from shopkit.pricing._base import Level
-from shopkit.pricing._engine import PromotionBook, _Run
+from shopkit import validators as check
+from shopkit.pricing._book import PromotionBook, as_book
+from shopkit.pricing._choose import choose_best, pick_by_priority
+from shopkit.pricing._engine import Session
 from shopkit.pricing._promotion import Mode, PricingOptions, Promotion
+from shopkit.pricing._values import Level
 
 __all__ = ["DisplayPrice", "display_prices"]
 
@@ -70,13 +73,10 @@ def display_prices(
         >>> print(shown.price, shown.was, shown.badge, shown.promotions)
         6.40 EUR 8.00 EUR -20% ('Kitchen sale',)
     """
-    if not isinstance(at, dt.datetime) or at.tzinfo is None:
-        raise ValidationError(
-            f"{at!r} is not a date-time with a UTC offset", field="at", value=str(at)
-        )
+    check.aware_datetime(at, "at")
     customer = customer if customer is not None else Customer()
     options = options if options is not None else PricingOptions()
-    book = promotions if isinstance(promotions, PromotionBook) else PromotionBook(promotions)
+    book = as_book(promotions)
     shown = []
     for index, product in enumerate(products):
         if not isinstance(product, Product):
@@ -85,22 +85,22 @@ def display_prices(
             )
         was = product.unit_price
         cart = Cart(was.currency, (Line(product, 1),))
-        run = _Run(cart, customer, at, options)
-        eligible = [
+        session = Session.open(cart, book, customer, at, options)
+        eligible = session.screen(
             promotion
             for promotion in book.candidates((product,))
-            if promotion.benefit.level is Level.LINE
-            and promotion.code is None
-            and run.screen(promotion) is True
-        ]
+            if promotion.benefit.level is Level.LINE and promotion.code is None
+        ).eligible
         if not eligible:
             shown.append(DisplayPrice(product, was, was, None, ()))
             continue
         if options.mode is Mode.BEST_FOR_CUSTOMER:
-            chosen, _, _ = run.choose_best(eligible)
+            outcome = choose_best(
+                eligible, session.apply, options.best_search_limit, session.money
+            ).outcome
         else:
-            chosen, _ = run.choose_by_priority(eligible)
-        outcome = run.apply(chosen)
+            chosen, _, tried = pick_by_priority(eligible, session.apply)
+            outcome = tried if tried is not None else session.apply(chosen)
         now = Money(outcome.state.lines[0].amount, was.currency)
         badge = None
         if now < was:

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import attrs
 
-from shopkit import RoundingMode, ValidationError, to_decimal
+from shopkit import RoundingMode, ValidationError
 from shopkit import validators as check
-from shopkit.pricing._base import Amounts, Benefit, Condition
-from shopkit.pricing._conditions import _aware, check_window
+from shopkit.pricing._kinds import Benefit, Condition
+from shopkit.pricing._values import Amounts, check_window
 
 __all__ = ["Combination", "Mode", "PricingOptions", "Promotion", "ThresholdBasis"]
 
@@ -29,8 +29,9 @@ class Combination(enum.StrEnum):
     """Applies, and no promotion of a lower priority is considered after it."""
 
 
-def _optional_decimal(value: object) -> Decimal | None:
-    return None if value is None else to_decimal(value, "min_margin_percent")
+def _combination(value: object) -> Combination:
+    # a named converter (attrs' mypy plugin cannot see through validators.enum_of)
+    return check.enum_value(Combination, value, "combination")
 
 
 @attrs.frozen
@@ -79,19 +80,23 @@ class Promotion:
     )
     priority: int = attrs.field(default=0, validator=check.instance_of(int), kw_only=True)
     combination: Combination = attrs.field(
-        default=Combination.STACKABLE, converter=Combination, kw_only=True
+        default=Combination.STACKABLE, converter=_combination, kw_only=True
     )
     group: str | None = attrs.field(
         default=None, validator=check.optional(check.non_empty_str), kw_only=True
     )
-    starts_at: dt.datetime | None = attrs.field(default=None, validator=_aware, kw_only=True)
-    ends_at: dt.datetime | None = attrs.field(default=None, validator=_aware, kw_only=True)
+    starts_at: dt.datetime | None = attrs.field(
+        default=None, validator=check.optional(check.aware), kw_only=True
+    )
+    ends_at: dt.datetime | None = attrs.field(
+        default=None, validator=check.optional(check.aware), kw_only=True
+    )
     code: str | None = attrs.field(
         default=None, validator=check.optional(check.non_empty_str), kw_only=True
     )
     min_margin_percent: Decimal | None = attrs.field(
         default=None,
-        converter=_optional_decimal,
+        converter=check.decimal,
         validator=check.optional(check.decimal_between(0, 1000)),
         kw_only=True,
     )
@@ -151,6 +156,21 @@ class ThresholdBasis(enum.StrEnum):
     """The subtotal before any discount."""
 
 
+def _mode(value: object) -> Mode:
+    # a named converter (attrs' mypy plugin cannot see through validators.enum_of)
+    return check.enum_value(Mode, value, "mode")
+
+
+def _threshold_basis(value: object) -> ThresholdBasis:
+    # a named converter (attrs' mypy plugin cannot see through validators.enum_of)
+    return check.enum_value(ThresholdBasis, value, "threshold_basis")
+
+
+def _rounding(value: object) -> RoundingMode:
+    # a named converter (attrs' mypy plugin cannot see through validators.enum_of)
+    return check.enum_value(RoundingMode, value, "rounding")
+
+
 @attrs.frozen
 class PricingOptions:
     """The engine's rules for one shop.
@@ -170,17 +190,17 @@ class PricingOptions:
             that are refused as ``too_many_codes``.
     """
 
-    mode: Mode = attrs.field(default=Mode.PRIORITY, converter=Mode)
+    mode: Mode = attrs.field(default=Mode.PRIORITY, converter=_mode)
     threshold_basis: ThresholdBasis = attrs.field(
-        default=ThresholdBasis.AFTER_LINE_DISCOUNTS, converter=ThresholdBasis
+        default=ThresholdBasis.AFTER_LINE_DISCOUNTS, converter=_threshold_basis
     )
-    rounding: RoundingMode = attrs.field(default=RoundingMode.HALF_UP, converter=RoundingMode)
+    rounding: RoundingMode = attrs.field(default=RoundingMode.HALF_UP, converter=_rounding)
     max_total_discount: Amounts | None = attrs.field(
         default=None, validator=check.optional(check.instance_of(Amounts))
     )
     max_total_discount_percent: Decimal | None = attrs.field(
         default=None,
-        converter=_optional_decimal,
+        converter=check.decimal,
         validator=check.optional(check.decimal_between(0, 100)),
     )
     best_search_limit: int = attrs.field(default=10, validator=check.non_negative_int)

@@ -9,13 +9,14 @@ dies between reserve and commit gives its uses back by itself.
 
 What counts against a limit is every committed claim plus every reservation not yet expired. The
 two built-in stores implement the same :class:`RedemptionStore` protocol; a Redis or PostgreSQL
-store implements it the same way, and ``shopkit.testing.RedemptionStoreContract`` checks it.
+store implements it the same way, and ``shopkit.testing.pricing.RedemptionStoreContract`` checks it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import enum
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -42,24 +43,88 @@ __all__ = [
 ]
 
 
-def promotion_key(promotion_id: str) -> str:
-    """The counter of a promotion's uses."""
-    return f"promotion:{promotion_id}"
+class Counter(enum.StrEnum):
+    """What a redemption counter counts."""
+
+    PROMOTION = "promotion"
+    """The orders that used a promotion."""
+    CUSTOMER = "customer"
+    """The orders of one customer that used a promotion."""
+    BUDGET = "budget"
+    """What a promotion has given, in one currency's minor units."""
+    CODE = "code"
+    """The orders that used an issued code."""
 
 
-def customer_key(promotion_id: str, customer_id: str) -> str:
-    """The counter of one customer's uses of a promotion."""
-    return f"promotion:{promotion_id}:customer:{customer_id}"
+@attrs.frozen
+class ClaimKey:
+    """The name of a redemption counter, written and read back in one place.
 
+    ``str(key)`` is the store's key: ``promotion:ID``, ``promotion:ID:customer:CUSTOMER``,
+    ``budget:ID:CURRENCY`` or ``code:CODE``; ``ClaimKey.parse`` reads one back.
 
-def budget_key(promotion_id: str, currency: str) -> str:
-    """The counter of what a promotion has given, in one currency's minor units."""
-    return f"budget:{promotion_id}:{currency}"
+    Attributes:
+        counter: What the counter counts.
+        subject: The promotion id, or the normalised code for a code counter.
+        detail: The customer id (customer counters) or the currency (budgets).
 
+    Examples:
+        >>> from shopkit.pricing._redemption import ClaimKey
+        >>> key = ClaimKey.budget("bf", "EUR")
+        >>> str(key), ClaimKey.parse(str(key)) == key
+        ('budget:bf:EUR', True)
+    """
 
-def code_key(normalized_code: str) -> str:
-    """The counter of an issued code's uses."""
-    return f"code:{normalized_code}"
+    counter: Counter
+    subject: str
+    detail: str | None = None
+
+    @classmethod
+    def promotion(cls, promotion_id: str) -> ClaimKey:
+        """The counter of a promotion's uses."""
+        return cls(Counter.PROMOTION, promotion_id)
+
+    @classmethod
+    def customer(cls, promotion_id: str, customer_id: str) -> ClaimKey:
+        """The counter of one customer's uses of a promotion."""
+        return cls(Counter.CUSTOMER, promotion_id, customer_id)
+
+    @classmethod
+    def budget(cls, promotion_id: str, currency: str) -> ClaimKey:
+        """The counter of what a promotion has given, in one currency's minor units."""
+        return cls(Counter.BUDGET, promotion_id, currency)
+
+    @classmethod
+    def code(cls, normalized_code: str) -> ClaimKey:
+        """The counter of an issued code's uses."""
+        return cls(Counter.CODE, normalized_code)
+
+    def __str__(self) -> str:
+        if self.counter is Counter.CUSTOMER:
+            return f"promotion:{self.subject}:customer:{self.detail}"
+        if self.counter is Counter.BUDGET:
+            return f"budget:{self.subject}:{self.detail}"
+        return f"{self.counter.value}:{self.subject}"
+
+    @classmethod
+    def parse(cls, key: str) -> ClaimKey:
+        """Read a key written by ``str(ClaimKey(...))``.
+
+        Raises:
+            ValidationError: the key is not one shopkit writes.
+        """
+        kind, _, rest = key.partition(":")
+        if kind == "code" and rest:
+            return cls.code(rest)
+        if kind == "budget" and ":" in rest:
+            promotion_id, currency = rest.rsplit(":", 1)
+            return cls.budget(promotion_id, currency)
+        if kind == "promotion" and rest:
+            promotion_id, _, customer = rest.partition(":customer:")
+            if customer:
+                return cls.customer(promotion_id, customer)
+            return cls.promotion(promotion_id)
+        raise ValidationError(f"{key!r} is not a shopkit counter key", field="key", value=key)
 
 
 class LimitReachedError(ShopkitError, RuntimeError):
@@ -112,13 +177,9 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MICROSECOND = dt.timedelta(microseconds=1)
 
 
-def _aware(moment: dt.datetime, field: str) -> int:
+def _micros(moment: dt.datetime, field: str) -> int:
     """The moment as whole microseconds since 1970 (UTC): exact, and comparable in SQL."""
-    if not isinstance(moment, dt.datetime) or moment.tzinfo is None:
-        raise ValidationError(
-            f"{moment!r} is not a date-time with a UTC offset", field=field, value=str(moment)
-        )
-    return (moment - _EPOCH) // _MICROSECOND
+    return (check.aware_datetime(moment, field) - _EPOCH) // _MICROSECOND
 
 
 def _check_claims(order_id: str, claims: Sequence[Claim]) -> None:
@@ -136,7 +197,7 @@ def _check_claims(order_id: str, claims: Sequence[Claim]) -> None:
 
 @runtime_checkable
 class RedemptionStore(Protocol):
-    """Where usage is counted. Every method is atomic; ``now`` is passed in, never read.
+    """Where usage is counted. Every method is atomic; the moment ``at`` is passed in, never read.
 
     A store must guarantee, under any number of concurrent callers (threads or processes as
     the store promises): the claims of one ``reserve`` are all taken or none; a counter never
@@ -144,7 +205,7 @@ class RedemptionStore(Protocol):
     """
 
     def reserve(
-        self, order_id: str, claims: Sequence[Claim], *, now: dt.datetime, expires_at: dt.datetime
+        self, order_id: str, claims: Sequence[Claim], *, at: dt.datetime, expires_at: dt.datetime
     ) -> None:
         """Take every claim for ``order_id`` until ``expires_at``, or none of them.
 
@@ -156,7 +217,7 @@ class RedemptionStore(Protocol):
             ReservationError: the order is already committed.
         """
 
-    def commit(self, order_id: str, *, now: dt.datetime) -> None:
+    def commit(self, order_id: str, *, at: dt.datetime) -> None:
         """Make the order's live reservation permanent. Committing twice commits once.
 
         Raises:
@@ -170,11 +231,11 @@ class RedemptionStore(Protocol):
         does nothing.
         """
 
-    def used(self, keys: Sequence[str], *, now: dt.datetime) -> dict[str, int]:
+    def used(self, keys: Sequence[str], *, at: dt.datetime) -> dict[str, int]:
         """What each counter holds now: committed claims plus live reservations."""
 
-    def purge(self, *, now: dt.datetime) -> int:
-        """Delete reservations expired at ``now``; return how many orders were purged.
+    def purge(self, *, at: dt.datetime) -> int:
+        """Delete reservations expired at ``at``; return how many orders were purged.
 
         Expired reservations already count for nothing; this only tidies the store.
         """
@@ -196,9 +257,9 @@ class InMemoryRedemptionStore:
         >>> store = InMemoryRedemptionStore()
         >>> now = dt.datetime(2026, 11, 27, tzinfo=dt.timezone.utc)
         >>> later = now + dt.timedelta(minutes=15)
-        >>> store.reserve("o-1", [Claim("code:WELCOME", 1, 1)], now=now, expires_at=later)
-        >>> store.commit("o-1", now=now)
-        >>> store.used(["code:WELCOME"], now=now)
+        >>> store.reserve("o-1", [Claim("code:WELCOME", 1, 1)], at=now, expires_at=later)
+        >>> store.commit("o-1", at=now)
+        >>> store.used(["code:WELCOME"], at=now)
         {'code:WELCOME': 1}
     """
 
@@ -232,11 +293,11 @@ class InMemoryRedemptionStore:
                 self._live[key].discard(order_id)
 
     def reserve(
-        self, order_id: str, claims: Sequence[Claim], *, now: dt.datetime, expires_at: dt.datetime
+        self, order_id: str, claims: Sequence[Claim], *, at: dt.datetime, expires_at: dt.datetime
     ) -> None:
         """Take every claim or none (see :class:`RedemptionStore`)."""
         _check_claims(order_id, claims)
-        moment, until = _aware(now, "now"), _aware(expires_at, "expires_at")
+        moment, until = _micros(at, "at"), _micros(expires_at, "expires_at")
         with self._lock:
             existing = self._orders.get(order_id)
             if existing is not None and existing.committed:
@@ -252,9 +313,9 @@ class InMemoryRedemptionStore:
             for claim in claims:
                 self._live.setdefault(claim.key, set()).add(order_id)
 
-    def commit(self, order_id: str, *, now: dt.datetime) -> None:
+    def commit(self, order_id: str, *, at: dt.datetime) -> None:
         """Make the live reservation permanent (see :class:`RedemptionStore`)."""
-        moment = _aware(now, "now")
+        moment = _micros(at, "at")
         with self._lock:
             order = self._orders.get(order_id)
             if order is not None and order.committed:
@@ -275,15 +336,15 @@ class InMemoryRedemptionStore:
         with self._lock:
             self._forget(order_id)
 
-    def used(self, keys: Sequence[str], *, now: dt.datetime) -> dict[str, int]:
+    def used(self, keys: Sequence[str], *, at: dt.datetime) -> dict[str, int]:
         """What each counter holds now (see :class:`RedemptionStore`)."""
-        moment = _aware(now, "now")
+        moment = _micros(at, "at")
         with self._lock:
             return {key: self._held(key, moment) for key in keys}
 
-    def purge(self, *, now: dt.datetime) -> int:
+    def purge(self, *, at: dt.datetime) -> int:
         """Delete expired reservations (see :class:`RedemptionStore`)."""
-        moment = _aware(now, "now")
+        moment = _micros(at, "at")
         with self._lock:
             dead = [
                 order_id
@@ -331,8 +392,8 @@ class SQLiteRedemptionStore:
         >>> now = dt.datetime(2026, 11, 27, tzinfo=dt.timezone.utc)
         >>> later = now + dt.timedelta(minutes=15)
         >>> claim = Claim("budget:bf:EUR", 70000, 1000000)
-        >>> store.reserve("o-1", [claim], now=now, expires_at=later)
-        >>> store.used(["budget:bf:EUR"], now=now)
+        >>> store.reserve("o-1", [claim], at=now, expires_at=later)
+        >>> store.used(["budget:bf:EUR"], at=now)
         {'budget:bf:EUR': 70000}
         >>> store.close()
     """
@@ -398,11 +459,11 @@ class SQLiteRedemptionStore:
         return (int(committed[0]) if committed else 0) + int(live[0])
 
     def reserve(
-        self, order_id: str, claims: Sequence[Claim], *, now: dt.datetime, expires_at: dt.datetime
+        self, order_id: str, claims: Sequence[Claim], *, at: dt.datetime, expires_at: dt.datetime
     ) -> None:
         """Take every claim or none (see :class:`RedemptionStore`)."""
         _check_claims(order_id, claims)
-        moment, until = _aware(now, "now"), _aware(expires_at, "expires_at")
+        moment, until = _micros(at, "at"), _micros(expires_at, "expires_at")
         with self._transaction() as connection:
             committed = connection.execute(
                 "SELECT 1 FROM shopkit_claims WHERE order_id = ? AND committed = 1 LIMIT 1",
@@ -430,9 +491,9 @@ class SQLiteRedemptionStore:
                     (order_id, until),
                 )
 
-    def commit(self, order_id: str, *, now: dt.datetime) -> None:
+    def commit(self, order_id: str, *, at: dt.datetime) -> None:
         """Make the live reservation permanent (see :class:`RedemptionStore`)."""
-        moment = _aware(now, "now")
+        moment = _micros(at, "at")
         with self._transaction() as connection:
             rows = connection.execute(
                 "SELECT committed, expires_at FROM shopkit_claims WHERE order_id = ?",
@@ -469,15 +530,15 @@ class SQLiteRedemptionStore:
                 )
             connection.execute("DELETE FROM shopkit_claims WHERE order_id = ?", (order_id,))
 
-    def used(self, keys: Sequence[str], *, now: dt.datetime) -> dict[str, int]:
+    def used(self, keys: Sequence[str], *, at: dt.datetime) -> dict[str, int]:
         """What each counter holds now (see :class:`RedemptionStore`)."""
-        moment = _aware(now, "now")
+        moment = _micros(at, "at")
         connection = self._connection()
         return {key: self._held(connection, key, moment, None) for key in keys}
 
-    def purge(self, *, now: dt.datetime) -> int:
+    def purge(self, *, at: dt.datetime) -> int:
         """Delete expired reservations (see :class:`RedemptionStore`)."""
-        moment = _aware(now, "now")
+        moment = _micros(at, "at")
         with self._transaction() as connection:
             dead = connection.execute(
                 "SELECT DISTINCT order_id FROM shopkit_claims "

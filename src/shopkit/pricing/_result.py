@@ -8,7 +8,7 @@ import enum
 import attrs
 
 from shopkit import Line, Money
-from shopkit.pricing._base import Level
+from shopkit.pricing._values import Level, Nudge
 
 __all__ = [
     "Adjustment",
@@ -18,7 +18,35 @@ __all__ = [
     "NotApplied",
     "PricedCart",
     "PricedLine",
+    "Reason",
 ]
+
+
+class Reason(enum.StrEnum):
+    """Why a promotion that was considered for a cart gave nothing."""
+
+    NOT_STARTED = "not_started"
+    """Its window starts after the moment of pricing."""
+    ENDED = "ended"
+    """Its window ended at or before the moment of pricing."""
+    CONDITION = "condition"
+    """Its condition does not hold (the nudge, if any, says what would make it hold)."""
+    EXCLUDED = "excluded"
+    """It applies only alone and another applies, or another applies alone."""
+    GROUP = "group"
+    """Another promotion of its exclusive group applies."""
+    STOPPED = "stopped"
+    """A promotion of a higher priority stops the ones after it."""
+    NO_EFFECT = "no_effect"
+    """It applies but gives this cart nothing (or a cap leaves it nothing)."""
+    NOT_CHOSEN = "not_chosen"
+    """In best-for-customer mode, a combination without it gives a lower total."""
+    EXHAUSTED = "exhausted"
+    """It has been used as often as it may be."""
+    EXHAUSTED_FOR_CUSTOMER = "exhausted_for_customer"
+    """This customer has used it as often as one customer may (or it needs a signed-in one)."""
+    BUDGET_SPENT = "budget_spent"
+    """Its budget cannot cover this order's discount."""
 
 
 class CodeStatus(enum.StrEnum):
@@ -132,19 +160,18 @@ class NotApplied:
     Attributes:
         promotion_id: The promotion's id.
         name: The promotion's name.
-        reason: Why, in words a shopper can read.
-        code: A stable machine-readable reason: ``inactive``, ``condition``, ``excluded``,
-            ``group``, ``stopped``, ``no_effect``, ``not_chosen``, ``exhausted``,
-            ``exhausted_for_customer``, ``budget_spent``.
-        nudge: What would unlock it, where something would: "add 5.00 GBP more for free
-            shipping".
+        reason: Why, as a stable value to branch on.
+        message: Why, in words a shopper can read.
+        nudge: What would unlock it, where adding something would: the promotion, the spend
+            or units missing and what they unlock (its ``message``: "add 5.00 GBP more for free
+            shipping").
     """
 
     promotion_id: str
     name: str
-    reason: str
-    code: str
-    nudge: str | None = None
+    reason: Reason
+    message: str
+    nudge: Nudge | None = None
 
 
 @attrs.frozen
@@ -189,6 +216,6 @@ class PricedCart:
     codes: tuple[CodeResult, ...] = ()
 
     @property
-    def nudges(self) -> tuple[str, ...]:
+    def nudges(self) -> tuple[Nudge, ...]:
         """Every nudge of the promotions that did not apply, in their order."""
-        return tuple(item.nudge for item in self.not_applied if item.nudge)
+        return tuple(item.nudge for item in self.not_applied if item.nudge is not None)

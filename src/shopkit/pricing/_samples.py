@@ -1,4 +1,4 @@
-"""Sample promotions for the sample catalogue (see ``shopkit/data/README.md``)."""
+"""Sample promotions for the sample catalogue (``shopkit/pricing/data/promotions.json``)."""
 
 from __future__ import annotations
 
@@ -20,5 +20,5 @@ def sample_promotions() -> tuple[Promotion, ...]:
         >>> [promotion.id for promotion in sample_promotions()][:3]
         ['black-friday-lighting', 'bags-3-for-2', 'kitchen-10']
     """
-    text = files("shopkit").joinpath("data", "promotions.json").read_text(encoding="utf-8")
+    text = files("shopkit.pricing").joinpath("data", "promotions.json").read_text(encoding="utf-8")
     return from_json(text, tuple[Promotion, ...])

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
 
 import attrs
 
 from shopkit import Product, ValidationError
 from shopkit import validators as check
-from shopkit.pricing._base import Amounts, Selector
+from shopkit.pricing._values import Amounts, Selector
 
 __all__ = [
     "AllOf",
@@ -21,15 +21,31 @@ __all__ = [
     "Skus",
     "StockRange",
     "Tags",
+    "narrowest_keys",
+    "union_keys",
 ]
 
+Keys = frozenset[tuple[str, str]]
 
-def _non_empty(
-    instance: object, attribute: attrs.Attribute[tuple[str, ...]], value: object
-) -> None:
-    check.name_tuple(instance, attribute, value)
-    if not value:
-        raise ValidationError("the list is empty", field=attribute.name, value=[])
+_non_empty = check.non_empty(check.name_tuple)
+_selector_tuple = check.non_empty(check.tuple_of(Selector))
+_stock_bound = check.optional(check.non_negative_int)
+
+
+def union_keys(parts: Iterable[Keys | None]) -> Keys | None:
+    """The index keys of "any of" the parts: all their keys, or ``None`` if one has none."""
+    keys: set[tuple[str, str]] = set()
+    for more in parts:
+        if more is None:
+            return None
+        keys |= more
+    return frozenset(keys)
+
+
+def narrowest_keys(parts: Iterable[Keys | None]) -> Keys | None:
+    """The index keys of "all of" the parts: the smallest key set of any one part."""
+    options = [keys for keys in parts if keys is not None]
+    return min(options, key=len) if options else None
 
 
 def _quoted(names: tuple[str, ...]) -> str:
@@ -184,15 +200,10 @@ class PriceRange(Selector):
         """Name the bounds."""
         parts = []
         if self.min is not None:
-            parts.append("from " + "/".join(str(m) for m in self.min.by_currency.values()))
+            parts.append("from " + self.min.describe())
         if self.max is not None:
-            parts.append("up to " + "/".join(str(m) for m in self.max.by_currency.values()))
+            parts.append("up to " + self.max.describe())
         return "items priced " + " ".join(parts)
-
-
-def _stock_bound(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None:
-        check.non_negative_int(instance, attribute, value)
 
 
 @attrs.frozen
@@ -243,12 +254,6 @@ class StockRange(Selector):
         return f"items with {self.min_stock} to {self.max_stock} in stock"
 
 
-def _selector_tuple(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    check.tuple_of(Selector)(instance, attribute, value)
-    if not value:
-        raise ValidationError("the list is empty", field=attribute.name, value=[])
-
-
 @attrs.frozen
 class AnyOf(Selector):
     """Products any of the given selectors selects.
@@ -271,13 +276,7 @@ class AnyOf(Selector):
 
     def index_keys(self) -> frozenset[tuple[str, str]] | None:
         """The union of the keys, if every selector has keys."""
-        keys: set[tuple[str, str]] = set()
-        for selector in self.selectors:
-            more = selector.index_keys()
-            if more is None:
-                return None
-            keys |= more
-        return frozenset(keys)
+        return union_keys(selector.index_keys() for selector in self.selectors)
 
 
 @attrs.frozen
@@ -302,8 +301,7 @@ class AllOf(Selector):
 
     def index_keys(self) -> frozenset[tuple[str, str]] | None:
         """The smallest key set of any one selector (a product must pass them all)."""
-        options = [keys for s in self.selectors if (keys := s.index_keys()) is not None]
-        return min(options, key=len) if options else None
+        return narrowest_keys(selector.index_keys() for selector in self.selectors)
 
 
 @attrs.frozen

@@ -1,30 +1,63 @@
-"""The engine's working copy of a cart while promotions are applied, in whole minor units.
+"""The cart in canonical form, in and out, and the engine's working copy of it.
 
-Each line keeps its current amount, how many of its units are still *open* (not consumed by a
-bundle, buy-X-get-Y or cheapest-item-free deal) and the current amount of those open units. A
-benefit records what it would take as *pending* changes; the engine then applies the promotion's
-caps and commits them, so a cap never leaves a half-applied promotion behind.
+In: lines of the same product are merged and sorted (``canonical``), so the result depends
+neither on the order of the lines nor on how units are split over lines, and each merged line
+becomes a ``LineState`` in whole minor units (``fresh_state``). Each line keeps its current
+amount, how many of its units are still *open* (not consumed by a bundle, buy-X-get-Y or
+cheapest-item-free deal) and the current amount of those open units. A benefit records what it
+would take as *pending* changes; the engine then applies the promotion's caps and commits them,
+so a cap never leaves a half-applied promotion behind. What one pass of the engine made of the
+cart is an ``Outcome``.
+
+Out: ``priced_lines`` maps an outcome back to the lines as given, splitting each merged line's
+adjustments over its source lines by quantity, exactly.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 
 import attrs
 
-from shopkit import Money, Product
+from shopkit import Cart, Line, Money, Product
 from shopkit._money import split_minor
-from shopkit.pricing._base import Context, Selector
+from shopkit.pricing._result import Adjustment, AppliedPromotion, NotApplied, PricedLine
+from shopkit.pricing._values import Context, Level, Selector
 
-__all__ = ["CartState", "LineState", "Unit"]
+__all__ = [
+    "CanonicalLine",
+    "CartState",
+    "LineChange",
+    "LineState",
+    "Outcome",
+    "Unit",
+    "canonical",
+    "fresh_state",
+    "priced_lines",
+]
 
 
 @attrs.define
 class LineState:
-    """One (merged, canonically ordered) line while it is being priced.
+    """One (merged, canonically ordered) line while it is being priced, in minor units.
 
     The ``pending_*`` fields hold what the promotion being applied would change, until the
-    engine commits or discards it.
+    engine commits or discards it; a benefit changes them only through ``CartState``.
+
+    Attributes:
+        index: The line's position in the canonical form (gift lines come after).
+        product: The product.
+        quantity: How many units.
+        amount: The line's current amount, after the discounts committed so far.
+        open_units: How many units no deal has consumed yet.
+        open_amount: The current amount of the open units.
+        floor_unit: The lowest price one unit may be discounted to (the product's min price).
+        gift: Whether a promotion added the line as a gift.
+        pending_discount: The discount the promotion being applied would give the line.
+        pending_open: The part of it taken off open units without consuming them.
+        pending_units: The units it would consume.
+        pending_value: The value of the units it would consume.
     """
 
     index: int
@@ -55,7 +88,12 @@ class LineState:
 
 @attrs.frozen
 class Unit:
-    """One open unit of a line, with its current value, as unit-consuming benefits see it."""
+    """One open unit of a line, with its current value, as unit-consuming benefits see it.
+
+    Attributes:
+        line: The line the unit belongs to.
+        value: The unit's current value, in minor units.
+    """
 
     line: LineState
     value: int
@@ -63,11 +101,23 @@ class Unit:
 
 @attrs.define
 class CartState:
-    """The cart as the engine prices it; benefits act on it through its methods."""
+    """The cart as the engine prices it; benefits act on it through its methods.
+
+    Attributes:
+        currency: The cart's currency.
+        lines: The lines in canonical order, then any gift lines.
+        shipping_method: The chosen shipping option's id, if any.
+        context: What the conditions see at this step (the threshold amount changes at the
+            order step).
+        shipping: The current shipping price, in minor units.
+        floor_margin: The price floor the promotion being applied sets per line, if any.
+        touched: The lines with pending changes, by index.
+        pending_shipping: The shipping discount pending.
+        pending_gifts: The gift lines pending.
+    """
 
     currency: str
     lines: list[LineState]
-    shipping_price: int
     shipping_method: str | None
     context: Context
     shipping: int = 0
@@ -229,3 +279,202 @@ class CartState:
         self.pending_gifts = []
         self.touched = {}
         self.pending_shipping = 0
+
+
+# -- the canonical form in -----------------------------------------------------------------------
+
+
+@attrs.frozen
+class CanonicalLine:
+    """The lines of one product, merged.
+
+    Attributes:
+        product: The product.
+        quantity: The units of all its lines.
+        sources: Each line it merges, as (index of the line as given, its quantity).
+    """
+
+    product: Product
+    quantity: int
+    sources: tuple[tuple[int, int], ...]
+
+
+def _full_key(product: Product) -> tuple[object, ...]:
+    # Two lines can share a sku and a price and still differ (a cost, a floor or a stock level
+    # given on one only): they stay apart, in an order fixed by every field, so the canonical
+    # form (and with it every tie-break) does not depend on the order of the lines.
+    return (
+        product.sku,
+        product.unit_price.minor,
+        product.name,
+        product.categories,
+        product.tags,
+        tuple(product.attributes.items()),
+        product.cost.minor if product.cost else -1,
+        product.min_price.minor if product.min_price else -1,
+        -1 if product.stock is None else product.stock,
+    )
+
+
+def canonical(cart: Cart) -> tuple[CanonicalLine, ...]:
+    """The cart's lines merged by product and sorted by sku and price (then every field)."""
+    merged: dict[Product, list[tuple[int, int]]] = {}
+    for index, line in enumerate(cart.lines):
+        merged.setdefault(line.product, []).append((index, line.quantity))
+    # Sort by sku and price; only products that tie on both need the full key.
+    items = sorted(merged.items(), key=lambda item: (item[0].sku, item[0].unit_price.minor))
+    if any(
+        (a.sku, a.unit_price.minor) == (b.sku, b.unit_price.minor)
+        for (a, _), (b, _) in itertools.pairwise(items)
+    ):
+        items.sort(key=lambda item: _full_key(item[0]))
+    return tuple(
+        CanonicalLine(product, sum(q for _, q in sources), tuple(sources))
+        for product, sources in items
+    )
+
+
+def fresh_state(lines: Sequence[CanonicalLine], cart: Cart, context: Context) -> CartState:
+    """A working copy of the canonical lines, nothing discounted yet."""
+    states = []
+    for index, item in enumerate(lines):
+        product = item.product
+        base = product.unit_price.minor * item.quantity
+        states.append(
+            LineState(
+                index=index,
+                product=product,
+                quantity=item.quantity,
+                amount=base,
+                open_units=item.quantity,
+                open_amount=base,
+                floor_unit=product.min_price.minor if product.min_price else 0,
+            )
+        )
+    return CartState(
+        currency=cart.currency,
+        lines=states,
+        shipping_method=cart.shipping_method,
+        context=context,
+        shipping=cart.shipping.minor,
+    )
+
+
+# -- one pass of the engine ----------------------------------------------------------------------
+
+
+@attrs.frozen
+class LineChange:
+    """What one promotion did to one canonical line, in minor units.
+
+    Attributes:
+        promotion_id: The promotion.
+        level: ``line``, or ``order`` for the line's share of an order or shipping promotion.
+        discount: The discount on the line.
+        units: The units it consumed.
+    """
+
+    promotion_id: str
+    level: Level
+    discount: int
+    units: int
+
+
+@attrs.define
+class Outcome:
+    """What applying a list of promotions made of the cart.
+
+    Attributes:
+        state: The working copy after the last promotion.
+        applied: The promotions that gave something, in application order.
+        not_applied: The chosen promotions that gave nothing, with why.
+        changes: The changes per line index (canonical lines, then gifts), in order.
+        shipping_discount: What was taken off shipping, in minor units.
+        threshold: What order-level thresholds were compared with, once the order step ran.
+    """
+
+    state: CartState
+    applied: list[AppliedPromotion] = attrs.field(factory=list)
+    not_applied: list[NotApplied] = attrs.field(factory=list)
+    changes: dict[int, list[LineChange]] = attrs.field(factory=dict)
+    shipping_discount: int = 0
+    threshold: int | None = None
+
+    @property
+    def total(self) -> int:
+        """The total the customer would pay: lines and shipping, in minor units."""
+        return self.state.total + self.state.shipping
+
+
+# -- the canonical form out ----------------------------------------------------------------------
+
+
+def _split_back(
+    item: CanonicalLine, changes: Sequence[LineChange], currency: str
+) -> dict[int, list[Adjustment]]:
+    # Lines of one product were priced together: split each change back over them by quantity,
+    # exactly, no line past its own subtotal, units to the earlier lines first.
+    quantities = [q for _, q in item.sources]
+    keys = [source for source, _ in item.sources]
+    room = [q * item.product.unit_price.minor for q in quantities]
+    units_left = list(quantities)
+    split: dict[int, list[Adjustment]] = {source: [] for source in keys}
+    for change in changes:
+        parts = split_minor(change.discount, quantities, room, keys)
+        units = change.units
+        for position, source in enumerate(keys):
+            part = parts[position]
+            room[position] -= part
+            take = min(units, units_left[position])
+            units_left[position] -= take
+            units -= take
+            if part or take:
+                split[source].append(
+                    Adjustment(
+                        change.promotion_id, change.level, Money._trusted(part, currency), take
+                    )
+                )
+    return split
+
+
+def _adjustments(changes: Sequence[LineChange], currency: str) -> tuple[Adjustment, ...]:
+    return tuple(
+        Adjustment(c.promotion_id, c.level, Money._trusted(c.discount, currency), c.units)
+        for c in changes
+    )
+
+
+def _priced(line: Line, adjustments: tuple[Adjustment, ...], gift: bool = False) -> PricedLine:
+    currency = line.product.unit_price.currency
+    base = line.product.unit_price.minor * line.quantity
+    taken = sum(a.amount.minor for a in adjustments)
+    return PricedLine(
+        line,
+        Money._trusted(base, currency),
+        adjustments,
+        Money._trusted(taken, currency),
+        Money._trusted(base - taken, currency),
+        gift=gift,
+    )
+
+
+def priced_lines(
+    cart: Cart, lines: Sequence[CanonicalLine], outcome: Outcome
+) -> tuple[PricedLine, ...]:
+    """The outcome mapped back to the cart's lines as given, then the gift lines."""
+    currency = cart.currency
+    by_source: dict[int, tuple[Adjustment, ...]] = {}
+    for index, item in enumerate(lines):
+        changes = outcome.changes.get(index, ())
+        if len(item.sources) == 1:
+            by_source[item.sources[0][0]] = _adjustments(changes, currency)
+        else:
+            for source, found in _split_back(item, changes, currency).items():
+                by_source[source] = tuple(found)
+    priced = [_priced(line, by_source.get(index, ())) for index, line in enumerate(cart.lines)]
+    for state_line in outcome.state.lines[len(lines) :]:
+        adjustments = _adjustments(outcome.changes.get(state_line.index, ()), currency)
+        priced.append(
+            _priced(Line(state_line.product, state_line.quantity), adjustments, gift=True)
+        )
+    return tuple(priced)
