@@ -51,7 +51,8 @@ def test_help_loads_no_domain_and_not_rich() -> None:
 
 @pytest.mark.parametrize("output", ["table", "json"])
 def test_price_loads_pricing_and_never_recommend(output: str) -> None:
-    argv = ["price", str(DATA / "cart.json"), str(DATA.parent / "pricing" / "data" / "promotions.json"), "--at", AT]
+    promotions = DATA.parent / "pricing" / "data" / "promotions.json"
+    argv = ["price", str(DATA / "cart.json"), str(promotions), "--at", AT]
     status, loaded = loaded_after([*argv, "--format", output])
     assert status == 0
     assert "shopkit.pricing" in loaded  # the check sees what a command does import

@@ -88,6 +88,24 @@ def test_the_story_recommends_cross_sell_and_upsell_with_reasons(story: DemoStor
     ]
 
 
+def test_the_story_offers_items_that_unlock_the_nudged_promotions(story: DemoStory) -> None:
+    # The priced cart is 29.91 GBP after line discounts (34.86 with 4.95 shipping): 20.09 short
+    # of "£5 off from £50" and 10.09 short of free delivery from £40. Two items per nudge, in
+    # the demo recommender's order, each confirmed by pricing again. For free delivery, 3 cake
+    # tins (23245, 4.95, Kitchen: no discount on Black Friday) add 14.85: 44.76 of items, so
+    # shipping is free and the total is 44.76, 9.90 more than 34.86. Teacups (22697, 2.95) need
+    # 5, not ceil(10.09 / 2.95) = 4: "second one half price" takes part of what they add.
+    assert [(o.nudge.promotion_id, o.product.sku, o.quantity) for o in story.offers] == [
+        ("five-off-50", "23245", 5),
+        ("five-off-50", "22423", 2),
+        ("free-delivery-40", "22697", 5),
+        ("free-delivery-40", "23245", 3),
+    ]
+    tins = story.offers[3]
+    assert (tins.saving, tins.total, tins.extra) == (gbp("4.95"), gbp("44.76"), gbp("9.90"))
+    assert all(offer.recommendation is not None for offer in story.offers)
+
+
 def test_the_story_shows_currencies_with_zero_two_and_three_decimals(story: DemoStory) -> None:
     assert [(str(m.amount), m.currency) for m in story.currencies] == [
         ("1999", "JPY"),

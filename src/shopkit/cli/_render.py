@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     from shopkit import Money, Product
     from shopkit.pricing import PricedCart
     from shopkit.recommend import Recommendation, Report
+    from shopkit.storefront import UnlockOffer
 
-__all__ = ["console", "evaluation", "priced_cart", "progress", "recommendations"]
+__all__ = ["console", "evaluation", "offers", "priced_cart", "progress", "recommendations"]
 
 
 def console() -> Console:
@@ -30,6 +31,27 @@ def console() -> Console:
         ShopkitError: standard output is closed.
     """
     return Console(file=stdout(), highlight=False)
+
+
+def offers(found: Sequence[UnlockOffer], out: Console, locale: str) -> None:
+    """Print the items that would unlock a promotion: what each closes, costs and saves."""
+    table = Table(title="Add one of these to unlock an offer (each checked by pricing again)")
+    table.add_column("Unlocks")
+    table.add_column("Add")
+    table.add_column("Qty", justify="right")
+    table.add_column("Pays more", justify="right")
+    table.add_column("Saves", justify="right")
+    table.add_column("Why this item")
+    for offer in found:
+        table.add_row(
+            offer.nudge.unlocks,
+            f"{offer.product.sku} {offer.product.name}",
+            str(offer.quantity),
+            offer.extra.format(locale),
+            offer.saving.format(locale),
+            offer.recommendation.reason if offer.recommendation else "closes the gap cheapest",
+        )
+    out.print(table)
 
 
 def priced_cart(priced: PricedCart, out: Console, locale: str) -> None:

@@ -115,6 +115,10 @@ def _print(story: DemoStory, out: Console, locale: str) -> None:
         _render.recommendations(found, title, out, locale)
     out.print()
 
+    if story.offers:
+        _render.offers(story.offers, out, locale)
+        out.print()
+
     out.print(
         "Minor units come from ISO 4217 via CLDR: "
         + ", ".join(f"{m.currency} {currency_exponent(m.currency)}" for m in story.currencies)

@@ -2,10 +2,11 @@
 
 A domain package (``shopkit.pricing``, ``shopkit.recommend``, ``shopkit.loyalty``,
 ``shopkit.metrics``) never imports another one. What needs two of them lives here, one layer up,
-and meets them through their plain data: the demo's story (a priced cart next to the
-recommendations for it) today; offers that unlock a promotion and points redeemed on a priced
-cart as those parts land. Only the ``shopkit`` command sits above this package; the import-layer
-contract in ``pyproject.toml`` checks it.
+and meets them through their plain data: ``unlock_offers`` (the items that would make a
+promotion apply, found from pricing's structured nudges, ranked by a recommender and confirmed
+by pricing again) and the demo's story today; points redeemed on a priced cart as loyalty
+lands. Only the ``shopkit`` command sits above this package; the import-layer contract in
+``pyproject.toml`` checks it.
 
 Examples:
     >>> from shopkit.storefront import demo_story
@@ -15,5 +16,6 @@ Examples:
 """
 
 from shopkit.storefront._demo import DEMO_AT, DemoStory, Suggestion, demo_story
+from shopkit.storefront._offers import UnlockOffer, unlock_offers
 
-__all__ = ["DEMO_AT", "DemoStory", "Suggestion", "demo_story"]
+__all__ = ["DEMO_AT", "DemoStory", "Suggestion", "UnlockOffer", "demo_story", "unlock_offers"]

@@ -26,6 +26,7 @@ from shopkit.recommend import (
     sample_interactions,
     sample_recommender,
 )
+from shopkit.storefront._offers import UnlockOffer, unlock_offers
 from shopkit.validators import aware_datetime
 
 __all__ = ["DEMO_AT", "DemoStory", "Suggestion", "demo_story"]
@@ -69,6 +70,8 @@ class DemoStory:
         orders: How many sample orders the recommendations were fitted on.
         cross_sell: Add-ons for the cart at checkout (in stock only), best first.
         upsell: Better, dearer variants of the cart's items for the product pages, best first.
+        offers: Items that would unlock a promotion the cart is short of, ranked by the same
+            recommender and confirmed by pricing the cart again with each (at most two a nudge).
         currencies: One amount in each of a few currencies with different numbers of decimals.
     """
 
@@ -82,6 +85,7 @@ class DemoStory:
     orders: int
     cross_sell: tuple[Suggestion, ...]
     upsell: tuple[Suggestion, ...]
+    offers: tuple[UnlockOffer, ...]
     currencies: tuple[Money, ...]
 
 
@@ -93,7 +97,8 @@ def demo_story(*, at: dt.datetime = DEMO_AT) -> DemoStory:
 
     Returns:
         The story: the cart, an exact split of an order amount, the priced cart, cross-sell and
-        upsell with reasons, and a few currencies' decimals.
+        upsell with reasons, the items that would unlock a promotion, and a few currencies'
+        decimals.
 
     Raises:
         ValidationError: ``at`` has no UTC offset.
@@ -138,5 +143,14 @@ def demo_story(*, at: dt.datetime = DEMO_AT) -> DemoStory:
         orders=orders.n_baskets,
         cross_sell=suggest(checkout),
         upsell=suggest(product_page),
+        offers=unlock_offers(
+            cart,
+            promotions,
+            catalogue,
+            at=at,
+            recommender=model,
+            customer=customer,
+            per_nudge=2,
+        ),
         currencies=tuple(Money.of(amount, code) for amount, code in _CURRENCIES),
     )
