@@ -5,8 +5,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# A second environment with shopkit and only its `testing` extra, as a plugin author has it.
+KIT := .venv-testing
 
-.PHONY: demo check lint typecheck layers test docs clean
+.PHONY: demo check lint typecheck layers test docs testing-kit clean
 
 $(VENV)/.demo: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +24,7 @@ demo: $(VENV)/.demo
 	$(BIN)/shopkit demo
 
 check: $(VENV)/.dev
-	$(MAKE) --no-print-directory lint typecheck layers test docs
+	$(MAKE) --no-print-directory lint typecheck layers test docs testing-kit
 
 lint:
 	$(BIN)/ruff check .
@@ -40,5 +42,24 @@ test:
 docs:
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir $(VENV)/site
 
+# shopkit installed from this tree (not editable) with only the `testing` extra: no numpy, no
+# scipy, no dev tools. The plugin author's example test from the docs runs there, from a
+# directory outside the tree, so it sees the installed package and nothing else.
+$(KIT)/.installed: pyproject.toml $(shell find src -name '*.py' -o -name '*.json' -o -name '*.csv')
+	rm -rf $(KIT)
+	$(PYTHON) -m venv $(KIT)
+	$(KIT)/bin/python -m pip install --quiet --disable-pip-version-check ".[testing]"
+	touch $@
+
+testing-kit: $(KIT)/.installed
+	@here=$$(pwd) && work=$$(mktemp -d) && cp docs/examples/test_my_kinds.py "$$work" && \
+	cd "$$work" && \
+	"$$here/$(KIT)/bin/python" -c "import importlib.util as u, sys; import shopkit.testing; \
+	missing = [m for m in ('numpy', 'scipy', 'sybil') if u.find_spec(m) is None]; \
+	assert missing == ['numpy', 'scipy', 'sybil'], missing; \
+	print('shopkit.testing imports with only the testing extra installed')" && \
+	"$$here/$(KIT)/bin/python" -m pytest -q -p no:cacheprovider test_my_kinds.py; \
+	status=$$?; cd "$$here"; rm -rf "$$work"; exit $$status
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(KIT) .mypy_cache .ruff_cache
