@@ -33,6 +33,7 @@ from shopkit.recommend import (
     Request,
     Upsell,
     load_model,
+    save_model,
 )
 from shopkit.recommend.plugin import recommenders
 
@@ -107,7 +108,7 @@ def test_using_a_model_before_fit_is_an_error() -> None:
         Popular().recommend(Request())
     assert isinstance(caught.value, AttributeError)
     with pytest.raises(NotFittedError):
-        Popular().save("never.npz")
+        save_model(Popular(), "never.npz")
     assert not Popular().is_fitted
 
 
@@ -175,7 +176,7 @@ def test_save_and_load_round_trip(tmp_path: Path, four_orders: Interactions) -> 
     model = Fallback(strategies=[FrequentlyBoughtTogether(), Popular(by="region")])
     model.fit(four_orders, catalogue=catalogue)
     path = tmp_path / "model.npz"
-    model.save(path)
+    save_model(model, path)
     loaded = load_model(path)
     assert loaded == model  # the same parameters
     for request in (Request(cart=["A"]), Request(customer=Customer("ann", region="FR"))):

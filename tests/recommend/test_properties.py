@@ -25,6 +25,7 @@ from shopkit.recommend import (
     Upsell,
     ViewedItems,
     load_model,
+    save_model,
 )
 from shopkit.testing.recommend import allowed as oracle
 from tests.strategies import REC_SKUS, rec_catalogues, rec_orders, rec_requests
@@ -117,7 +118,7 @@ def test_the_same_model_and_request_give_the_same_list_also_after_save_and_load(
     assert model.recommend(request) == first
     assert every_strategy()[which].fit(data, catalogue=catalogue).recommend(request) == first
     path: Path = tmp_path_factory.mktemp("model") / "model.npz"
-    model.save(path)
+    save_model(model, path)
     assert load_model(path).recommend(request) == first
 
 

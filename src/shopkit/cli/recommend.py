@@ -124,6 +124,7 @@ def _model(args: argparse.Namespace) -> Recommender:
         load_model,
         sample_interactions,
         sample_recommender,
+        save_model,
     )
 
     if args.model:
@@ -144,7 +145,7 @@ def _model(args: argparse.Namespace) -> Recommender:
     model = strategy.fit(interactions, catalogue=catalogue)
     if args.save:
         try:
-            model.save(args.save)
+            save_model(model, args.save)
         except OSError as error:
             raise ValidationError(
                 f"cannot write {args.save}: {error.strerror or error}",

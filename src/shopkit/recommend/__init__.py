@@ -47,7 +47,7 @@ from shopkit.recommend._evaluate import (
     time_split,
 )
 from shopkit.recommend._interactions import Interactions
-from shopkit.recommend._persist import load_model
+from shopkit.recommend._persist import load_model, save_model
 from shopkit.recommend._popular import Popular, PopularBy
 from shopkit.recommend._request import Filters, Recommendation, Request
 from shopkit.recommend._samples import sample_interactions, sample_orders, sample_recommender
@@ -90,5 +90,6 @@ __all__ = [
     "sample_interactions",
     "sample_orders",
     "sample_recommender",
+    "save_model",
     "time_split",
 ]

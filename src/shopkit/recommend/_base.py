@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any, ClassVar, Self
 
 import attrs
@@ -61,9 +60,9 @@ class Recommender(abc.ABC):
     (``shopkit.recommend.plugin``); its init fields are its parameters. It implements
     ``fit_model`` (learn its own state; the vocabulary and the customers' histories are set
     before) and ``score`` (a score for every item, given a ``Resolved`` request). If it learns
-    arrays it also implements ``state`` and ``restore`` so that ``save`` and ``load_model`` keep
-    them, and it may override ``explain`` for its reasons. The rest — filters, the top k, the
-    reasons' strategy names, saving — is done here, the same for every strategy.
+    arrays it also implements ``state`` and ``restore`` so that ``save_model`` and
+    ``load_model`` keep them, and it may override ``explain`` for its reasons. The rest —
+    filters, the top k, the reasons' strategy names — is done here, the same for every strategy.
     """
 
     uses_catalogue: ClassVar[bool] = False
@@ -150,7 +149,7 @@ class Recommender(abc.ABC):
         """Score every item of the vocabulary for the request."""
 
     def state(self) -> dict[str, npt.NDArray[Any]]:
-        """Return the strategy's own learned arrays, for ``save`` (none by default)."""
+        """Return the strategy's own learned arrays, for ``save_model`` (none by default)."""
         return {}
 
     def restore(self, arrays: Mapping[str, npt.NDArray[Any]]) -> None:
@@ -271,18 +270,6 @@ class Recommender(abc.ABC):
         """
         top, _ = self._top(self.resolve(request))
         return [self.items_[item] for item in top.tolist()]
-
-    def save(self, path: str | Path) -> None:
-        """Save the fitted model: its config as JSON and its arrays, in one ``.npz`` file.
-
-        Nothing is pickled: ``load_model`` reads plain arrays and the JSON config only.
-
-        Raises:
-            NotFittedError: the strategy was not fitted.
-        """
-        from shopkit.recommend._persist import save_model  # the file format lives there
-
-        save_model(self, path)
 
     def _all_state(self) -> dict[str, npt.NDArray[Any]]:
         return {

@@ -20,7 +20,13 @@ _FORMAT = "shopkit.recommend/1"
 
 
 def save_model(model: Recommender, path: str | Path) -> None:
-    """Write ``model`` (fitted) to ``path``; ``Recommender.save`` calls this.
+    """Save a fitted model: its config as JSON and its arrays, in one ``.npz`` file.
+
+    Nothing is pickled: ``load_model`` reads plain arrays and the JSON config only.
+
+    Args:
+        model: The fitted strategy.
+        path: The file to write.
 
     Raises:
         NotFittedError: the strategy was not fitted.
@@ -36,7 +42,7 @@ def save_model(model: Recommender, path: str | Path) -> None:
 
 
 def load_model(path: str | Path) -> Recommender:
-    """Load a model that ``Recommender.save`` wrote.
+    """Load a model that ``save_model`` wrote.
 
     Args:
         path: The ``.npz`` file.

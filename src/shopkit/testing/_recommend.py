@@ -50,6 +50,7 @@ from shopkit.recommend import (
     Request,
     load_model,
     sample_interactions,
+    save_model,
 )
 from shopkit.recommend.plugin import Recommender, recommenders
 
@@ -220,7 +221,7 @@ class RecommenderContract(abc.ABC):
         with pytest.raises(NotFittedError):
             model.recommend_skus(request)
         with pytest.raises(NotFittedError):
-            model.save(tmp_path / "model.npz")
+            save_model(model, tmp_path / "model.npz")
 
     def test_lists_keep_their_promises(self) -> None:
         """Every list keeps the promises of ``Recommender.recommend``, for generated requests.
@@ -276,7 +277,7 @@ class RecommenderContract(abc.ABC):
         """
         model = self.fitted()
         path = tmp_path / "model.npz"
-        model.save(path)
+        save_model(model, path)
         loaded = load_model(path)
         assert type(loaded) is type(model)
         assert to_json(loaded) == to_json(model)
