@@ -10,7 +10,14 @@ ShopkitError                         root: catch this to catch everything shopki
 ├── ConfigError (ValueError)         a config or JSON document does not fit; lists every problem
 ├── PluginError (LookupError)        a plugin kind cannot be found or loaded
 │   └── UnknownPluginError           no plugin is registered under that type name
-└── NotFittedError (ValueError, AttributeError)  a model was used before ``fit``
+├── NotFittedError (ValueError, AttributeError)  a model was used before ``fit``
+│
+│   defined where they are raised, in shopkit.pricing (the core may not import a domain):
+├── LimitReachedError (RuntimeError)  a store refused a claim: its code, promotion, customer or
+│                                     budget is used up
+├── ReservationError (RuntimeError)   a commit found no live reservation (expired, or never made)
+└── CheckoutError (RuntimeError)      reserve_checkout reserved nothing: a limit was reached since
+                                      pricing (says which promotion and why)
 ```
 
 Each leaf also inherits the builtin a caller would already catch, so ``except ValueError``
