@@ -318,6 +318,7 @@ class CheapestFree(Benefit):
     selector: Selector = attrs.field(validator=check.instance_of(Selector))
     min_items: int = attrs.field(default=2, validator=check.positive_int)
     repeat: bool = attrs.field(default=False, validator=check.instance_of(bool))
+    _deal: BuyXGetY = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         if self.min_items < 2:
@@ -326,18 +327,18 @@ class CheapestFree(Benefit):
                 field="min_items",
                 value=self.min_items,
             )
-
-    def _deal(self) -> BuyXGetY:
-        return BuyXGetY(
+        # the same deal as buy min_items - 1, get 1 free, built once
+        deal = BuyXGetY(
             buy=self.min_items - 1,
             get=1,
             selector=self.selector,
             max_applications=None if self.repeat else 1,
         )
+        object.__setattr__(self, "_deal", deal)
 
     def apply(self, state: CartState, rounding: RoundingMode) -> None:
         """The cheapest selected unit of each group of ``min_items`` is free."""
-        self._deal().apply(state, rounding)
+        self._deal.apply(state, rounding)
 
     def describe(self) -> str:
         """Say "cheapest of 3 … free"."""
@@ -345,7 +346,7 @@ class CheapestFree(Benefit):
 
     def nudge(self, state: CartState) -> Shortfall | None:
         """How many more units would earn a free one."""
-        return self._deal().nudge(state)
+        return self._deal.nudge(state)
 
 
 @attrs.frozen

@@ -256,6 +256,8 @@ class EnteredCodes:
         options: PricingOptions,
     ) -> EnteredCodes:
         """Normalise each code once, look it up, and refuse what already fails."""
+        if not cart.codes:
+            return _NONE_ENTERED
         typed = {normalize_code(code): code for code in reversed(cart.codes)}
         entered: list[EnteredCode] = []
         refused: dict[str, tuple[CodeStatus, str]] = {}
@@ -325,6 +327,8 @@ class EnteredCodes:
         return EnteredCodes(self.entered, refused, unlocked)
 
 
+_NONE_ENTERED = EnteredCodes()
+
 _STATUS_OF = {
     Reason.NOT_STARTED: CodeStatus.NOT_YET_ACTIVE,
     Reason.ENDED: CodeStatus.EXPIRED,
@@ -345,6 +349,8 @@ def code_results(
     not_applied: Sequence[NotApplied],
 ) -> tuple[CodeResult, ...]:
     """What became of each code entered, from what the engine applied and refused."""
+    if not codes.entered:
+        return ()
     applied_by_id = {a.promotion_id: a for a in applied}
     refused_by_id = {n.promotion_id: n for n in not_applied}
     results = []

@@ -42,7 +42,7 @@ from shopkit.pricing._result import AppliedPromotion, CodeResult, NotApplied, Pr
 from shopkit.pricing._state import (
     CanonicalLine,
     CartState,
-    LineChange,
+    Commit,
     LineState,
     Outcome,
     canonical,
@@ -326,14 +326,6 @@ class Session:
                     items_discount += given
         return outcome
 
-    def _limits(self, promotion: Promotion, state: CartState, items_discount: int) -> list[int]:
-        limits = []
-        if promotion.max_discount is not None:
-            limits.append(promotion.max_discount.get(state.currency, "max_discount").minor)
-        if self.budget is not None and promotion.benefit.level is not Level.SHIPPING:
-            limits.append(max(0, self.budget - items_discount))
-        return limits
-
     def _apply_one(
         self, promotion: Promotion, state: CartState, outcome: Outcome, items_discount: int
     ) -> int:
@@ -345,7 +337,11 @@ class Session:
             state.floor_margin = None
         try:
             benefit.apply(state, self.options.rounding)
-            limits = self._limits(promotion, state, items_discount)
+            limits = []
+            if promotion.max_discount is not None:
+                limits.append(promotion.max_discount.get(state.currency, "max_discount").minor)
+            if self.budget is not None and benefit.level is not Level.SHIPPING:
+                limits.append(max(0, self.budget - items_discount))
         except ShopkitError as error:
             state.discard()
             raise error.at(f"promotions[{promotion.id}].benefit") from None
@@ -401,9 +397,8 @@ class Session:
         # A shipping promotion's share of the lines is reported as an order-level adjustment:
         # an adjustment is on a line, and shipping is not one.
         level = benefit.level if benefit.level is not Level.SHIPPING else Level.ORDER
-        for index, discount, units in by_line:
-            change = LineChange(promotion.id, level, discount, units)
-            outcome.changes.setdefault(index, []).append(change)
+        if by_line:
+            outcome.commits.append(Commit(promotion.id, level, by_line))
         outcome.shipping_discount += shipping
         saving = self.money(given)
         outcome.applied.append(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Sequence
+from typing import NamedTuple
 
 import attrs
 
@@ -28,7 +29,7 @@ from shopkit.pricing._values import Context, Level, Selector
 __all__ = [
     "CanonicalLine",
     "CartState",
-    "LineChange",
+    "Commit",
     "LineState",
     "Outcome",
     "Unit",
@@ -363,21 +364,22 @@ def fresh_state(lines: Sequence[CanonicalLine], cart: Cart, context: Context) ->
 # -- one pass of the engine ----------------------------------------------------------------------
 
 
-@attrs.frozen
-class LineChange:
-    """What one promotion did to one canonical line, in minor units.
+class Commit(NamedTuple):
+    """What one promotion committed: its lines as ``CartState.commit`` returns them.
+
+    The best-for-customer search prices many combinations and keeps one, so an outcome records
+    one commit per promotion, and it is spread into adjustments per line only for the outcome
+    that is kept (``Outcome.adjustments``).
 
     Attributes:
         promotion_id: The promotion.
-        level: ``line``, or ``order`` for the line's share of an order or shipping promotion.
-        discount: The discount on the line.
-        units: The units it consumed.
+        level: ``line``, or ``order`` for an order or shipping promotion's part of the lines.
+        lines: Each line it changed: (line index, discount, units consumed).
     """
 
     promotion_id: str
     level: Level
-    discount: int
-    units: int
+    lines: list[tuple[int, int, int]]
 
 
 @attrs.define
@@ -388,7 +390,7 @@ class Outcome:
         state: The working copy after the last promotion.
         applied: The promotions that gave something, in application order.
         not_applied: The chosen promotions that gave nothing, with why.
-        changes: The changes per line index (canonical lines, then gifts), in order.
+        commits: What each promotion that gave something committed, in application order.
         shipping_discount: What was taken off shipping, in minor units.
         threshold: What order-level thresholds were compared with, once the order step ran.
     """
@@ -396,7 +398,7 @@ class Outcome:
     state: CartState
     applied: list[AppliedPromotion] = attrs.field(factory=list)
     not_applied: list[NotApplied] = attrs.field(factory=list)
-    changes: dict[int, list[LineChange]] = attrs.field(factory=dict)
+    commits: list[Commit] = attrs.field(factory=list)
     shipping_discount: int = 0
     threshold: int | None = None
 
@@ -405,23 +407,37 @@ class Outcome:
         """The total the customer would pay: lines and shipping, in minor units."""
         return self.state.total + self.state.shipping
 
+    def adjustments(self) -> dict[int, list[Adjustment]]:
+        """The adjustments per line index (canonical lines, then gifts), in application order."""
+        trusted = Money._trusted
+        currency = self.state.currency
+        by_line: dict[int, list[Adjustment]] = {}
+        for promotion_id, level, lines in self.commits:
+            for index, discount, units in lines:
+                made = Adjustment(promotion_id, level, trusted(discount, currency), units)
+                if index in by_line:
+                    by_line[index].append(made)
+                else:
+                    by_line[index] = [made]
+        return by_line
+
 
 # -- the canonical form out ----------------------------------------------------------------------
 
 
 def _split_back(
-    item: CanonicalLine, changes: Sequence[LineChange], currency: str
-) -> dict[int, list[Adjustment]]:
-    # Lines of one product were priced together: split each change back over them by quantity,
-    # exactly, no line past its own subtotal, units to the earlier lines first.
+    item: CanonicalLine, adjustments: Sequence[Adjustment], currency: str
+) -> dict[int, tuple[tuple[Adjustment, ...], int]]:
+    # Lines of one product were priced together: split each adjustment back over them by
+    # quantity, exactly, no line past its own subtotal, units to the earlier lines first.
     quantities = [q for _, q in item.sources]
     keys = [source for source, _ in item.sources]
     room = [q * item.product.unit_price.minor for q in quantities]
     units_left = list(quantities)
     split: dict[int, list[Adjustment]] = {source: [] for source in keys}
-    for change in changes:
-        parts = split_minor(change.discount, quantities, room, keys)
-        units = change.units
+    for merged in adjustments:
+        parts = split_minor(merged.amount.minor, quantities, room, keys)
+        units = merged.units
         for position, source in enumerate(keys):
             part = parts[position]
             room[position] -= part
@@ -431,23 +447,28 @@ def _split_back(
             if part or take:
                 split[source].append(
                     Adjustment(
-                        change.promotion_id, change.level, Money._trusted(part, currency), take
+                        merged.promotion_id, merged.level, Money._trusted(part, currency), take
                     )
                 )
-    return split
+    return {
+        source: (tuple(found), sum([a.amount.minor for a in found]))
+        for source, found in split.items()
+    }
 
 
-def _adjustments(changes: Sequence[LineChange], currency: str) -> tuple[Adjustment, ...]:
-    return tuple(
-        Adjustment(c.promotion_id, c.level, Money._trusted(c.discount, currency), c.units)
-        for c in changes
-    )
+def _with_total(adjustments: Sequence[Adjustment]) -> tuple[tuple[Adjustment, ...], int]:
+    return tuple(adjustments), sum([a.amount.minor for a in adjustments])
 
 
-def _priced(line: Line, adjustments: tuple[Adjustment, ...], gift: bool = False) -> PricedLine:
+_NONE: tuple[tuple[Adjustment, ...], int] = ((), 0)
+
+
+def _priced(
+    line: Line, adjusted: tuple[tuple[Adjustment, ...], int], gift: bool = False
+) -> PricedLine:
+    adjustments, taken = adjusted
     currency = line.product.unit_price.currency
     base = line.product.unit_price.minor * line.quantity
-    taken = sum(a.amount.minor for a in adjustments)
     return PricedLine(
         line,
         Money._trusted(base, currency),
@@ -463,18 +484,16 @@ def priced_lines(
 ) -> tuple[PricedLine, ...]:
     """The outcome mapped back to the cart's lines as given, then the gift lines."""
     currency = cart.currency
-    by_source: dict[int, tuple[Adjustment, ...]] = {}
+    by_line = outcome.adjustments()
+    by_source: dict[int, tuple[tuple[Adjustment, ...], int]] = {}
     for index, item in enumerate(lines):
-        changes = outcome.changes.get(index, ())
+        adjustments = by_line.get(index, ())
         if len(item.sources) == 1:
-            by_source[item.sources[0][0]] = _adjustments(changes, currency)
+            by_source[item.sources[0][0]] = _with_total(adjustments)
         else:
-            for source, found in _split_back(item, changes, currency).items():
-                by_source[source] = tuple(found)
-    priced = [_priced(line, by_source.get(index, ())) for index, line in enumerate(cart.lines)]
+            by_source.update(_split_back(item, adjustments, currency))
+    priced = [_priced(line, by_source.get(index, _NONE)) for index, line in enumerate(cart.lines)]
     for state_line in outcome.state.lines[len(lines) :]:
-        adjustments = _adjustments(outcome.changes.get(state_line.index, ()), currency)
-        priced.append(
-            _priced(Line(state_line.product, state_line.quantity), adjustments, gift=True)
-        )
+        adjusted = _with_total(by_line.get(state_line.index, ()))
+        priced.append(_priced(Line(state_line.product, state_line.quantity), adjusted, gift=True))
     return tuple(priced)
