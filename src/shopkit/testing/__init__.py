@@ -22,10 +22,10 @@ Examples:
     True
 """
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
-if TYPE_CHECKING:  # the names as mypy sees them; at run time each loads on first use
+if _TYPE_CHECKING:  # the names as mypy sees them; at run time each loads on first use
     from shopkit.testing.pricing import (
         BenefitContract,
         ConditionContract,
