@@ -202,7 +202,7 @@ class RecommenderContract(abc.ABC):
             segments=interactions.segments,
         )
 
-    def _settings(self, share: float = 1.0) -> settings:
+    def _settings(self, share: float = 1.0) -> settings:  # float-ok: a share of examples
         return settings(
             max_examples=max(1, math.ceil(self.max_examples * share)),
             deadline=None,
