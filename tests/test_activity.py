@@ -326,3 +326,96 @@ def test_chunks_give_the_revenue_and_the_interactions_of_the_whole(
         assert data.regions == direct.regions
         for name in ("item", "basket", "time", "kind", "customer", "region"):
             assert getattr(data, name).tolist() == getattr(direct, name).tolist(), name
+
+
+# -- shipping and tax: order-level amounts --------------------------------------------------------
+
+
+def test_an_order_carries_shipping_and_tax_outside_its_total() -> None:
+    tea = OrderLine("TEA", 2, gbp("3.50"))
+    order = Order("o1", [tea], AT, shipping=gbp("3.95"), tax=gbp("1.40"))
+    # total is the lines only: 2 × 3.50 = 7.00; shipping and tax are read on their own
+    assert str(order.total) == "7.00 GBP"
+    assert (order.shipping, order.tax) == (gbp("3.95"), gbp("1.40"))
+    # an order of unpriced lines takes its currency from its shipping
+    assert Order("o2", ["TEA"], AT, shipping=gbp("1")).currency == "GBP"
+
+
+def test_shipping_and_tax_in_another_currency_or_negative_are_refused() -> None:
+    tea = OrderLine("TEA", 1, gbp("3.50"))
+    with pytest.raises(CurrencyMismatchError) as caught:
+        Order("o1", [tea], AT, shipping=Money.of("2", "EUR"))
+    assert (caught.value.field, caught.value.value) == ("shipping.currency", "EUR")
+    with pytest.raises(CurrencyMismatchError) as caught:
+        Order("o1", [tea], AT, tax=Money.of("2", "EUR"))
+    assert caught.value.field == "tax.currency"
+    with pytest.raises(ValidationError) as refused:
+        Order("o1", [tea], AT, shipping=gbp("-1"))
+    assert refused.value.field == "shipping"
+
+
+def test_the_table_carries_shipping_on_the_first_row_of_its_order() -> None:
+    tea = OrderLine("TEA", 1, gbp("3.50"))
+    table = OrderTable.of(
+        [
+            Order("o1", [tea, tea, tea], AT, shipping=gbp("2.95"), tax=gbp("0.70")),
+            Order("o2", [tea], AT),
+            Order("o3", [tea, tea], AT, shipping=gbp("0")),
+        ]
+    )
+    # o1: 295 on its first row, 0 on the two others; o2 does not say (-1); o3 ships free
+    assert table.shipping.tolist() == [295, 0, 0, -1, 0, 0]
+    assert table.tax.tolist() == [70, 0, 0, -1, -1, 0]
+    assert table.per_order("shipping").tolist() == [295, -1, 0]
+    assert table.per_order("tax").tolist() == [70, -1, -1]
+    with pytest.raises(ValidationError) as caught:
+        table.per_order("discount")
+    assert (caught.value.field, caught.value.value) == ("column", "discount")
+
+
+def test_a_table_from_arrays_without_shipping_knows_none() -> None:
+    table = OrderTable(
+        orders=("o1",), order=[0, 0], skus=("A",), sku=[0, 0], quantity=[1, 1],
+        unit_price=[100, 100], currencies=("GBP",), currency=[0, 0], at=[0, 0],
+    )  # fmt: skip
+    assert table.shipping.tolist() == [-1, -1]
+    assert table.per_order("shipping").tolist() == [-1]
+
+
+shipped_orders = st.lists(
+    st.builds(
+        Order,
+        st.sampled_from(["o1", "o2", "o3", "o4"]),
+        st.lists(lines, min_size=1, max_size=4),
+        st.just(AT),
+        shipping=st.none() | st.integers(0, 999).map(lambda minor: Money(minor, "GBP")),
+    ),
+    max_size=6,
+    unique_by=lambda order: order.id,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(shipped_orders, st.integers(0, 24))
+def test_shipping_per_order_is_the_same_whatever_the_chunking(
+    records: list[Order], cut: int
+) -> None:
+    whole = OrderTable.of(records)
+    # rows cut anywhere, even inside an order: the sum per order id is unchanged
+    rows = np.arange(len(whole))
+    first, second = rows[:cut], rows[cut:]
+
+    def part(keep: np.ndarray) -> OrderTable:
+        return OrderTable(
+            orders=whole.orders, order=whole.order[keep], skus=whole.skus,
+            sku=whole.sku[keep], quantity=whole.quantity[keep],
+            unit_price=whole.unit_price[keep], currencies=whole.currencies,
+            currency=whole.currency[keep], at=whole.at[keep],
+            shipping=whole.shipping[keep], tax=whole.tax[keep],
+        )  # fmt: skip
+
+    merged = OrderTable.concat([part(first), part(second)])
+    expected = [-1 if o.shipping is None else o.shipping.minor for o in records]
+    assert whole.per_order("shipping").tolist() == expected
+    by_id = dict(zip(merged.orders, merged.per_order("shipping").tolist(), strict=True))
+    assert [by_id[o.id] for o in records] == expected

@@ -151,6 +151,12 @@ class Order:
         channel: The sales channel ("web", "app", "store", …), if known.
         region: The region it shipped to, if known.
         segment: The customer's segment at the time, if the shop passes one.
+        shipping: What the customer paid for delivery, in the order's currency, after any
+            shipping discount; ``None`` where the source does not say (not taken as zero by
+            anything that needs it: a KPI or loyalty rule counting shipping refuses such an
+            order). Not part of ``total``.
+        tax: The tax charged on the order, in the order's currency, or ``None`` where the
+            source does not say. Not part of ``total``.
 
     Examples:
         >>> import datetime as dt
@@ -162,6 +168,9 @@ class Order:
         >>> order = Order("o2", [tea, OrderLine("MUG", 1, Money.of("6", "GBP"))], at)
         >>> order.currency, str(order.total)
         ('GBP', '13.00 GBP')
+        >>> shipped = Order("o3", [tea], at, shipping=Money.of("3.95", "GBP"))
+        >>> str(shipped.total), str(shipped.shipping)
+        ('7.00 GBP', '3.95 GBP')
     """
 
     id: str = attrs.field(validator=check.non_empty_str)
@@ -184,6 +193,12 @@ class Order:
     segment: str | None = attrs.field(
         default=None, validator=check.optional(check.non_empty_str), kw_only=True
     )
+    shipping: Money | None = attrs.field(
+        default=None, validator=check.optional(check.non_negative_money), kw_only=True
+    )
+    tax: Money | None = attrs.field(
+        default=None, validator=check.optional(check.non_negative_money), kw_only=True
+    )
 
     def __attrs_post_init__(self) -> None:
         currency = self.currency
@@ -197,6 +212,18 @@ class Order:
                     f"{line.unit_price.currency} price in a {currency} order",
                     field=f"lines[{index}].unit_price.currency",
                     value=line.unit_price.currency,
+                )
+        for name in ("shipping", "tax"):
+            amount: Money | None = getattr(self, name)
+            if amount is None:
+                continue
+            if currency is None:
+                currency = amount.currency
+            elif amount.currency != currency:
+                raise CurrencyMismatchError(
+                    f"{amount.currency} {name} in a {currency} order",
+                    field=f"{name}.currency",
+                    value=amount.currency,
                 )
         object.__setattr__(self, "currency", currency)
 

@@ -198,6 +198,11 @@ class OrderTable(_Table):
         region: The region of each line, ``-1`` if unknown.
         segments: The segment names; ``segment`` indexes it.
         segment: The customer's segment at each line, ``-1`` if none.
+        shipping: The order's shipping in minor units (``Order.shipping``), carried on the
+            first row of its order and 0 on its other rows, so a sum per order gives it
+            whatever the chunking; ``-1`` on a row means the order does not say (every row,
+            when the column is not given). ``per_order("shipping")`` reads it.
+        tax: The order's tax (``Order.tax``), carried the same way.
 
     Examples:
         >>> import datetime as dt
@@ -225,6 +230,8 @@ class OrderTable(_Table):
         ("channel", "channels", -1),
         ("region", "regions", -1),
         ("segment", "segments", -1),
+        ("shipping", None, -1),
+        ("tax", None, -1),
     )
 
     orders: tuple[str, ...] = attrs.field(converter=_names)
@@ -245,11 +252,13 @@ class OrderTable(_Table):
     region: IntArray = attrs.field(default=None, converter=_column)
     segments: tuple[str, ...] = attrs.field(default=(), converter=_names)
     segment: IntArray = attrs.field(default=None, converter=_column)
+    shipping: IntArray = attrs.field(default=None, converter=_column)
+    tax: IntArray = attrs.field(default=None, converter=_column)
 
     def __attrs_post_init__(self) -> None:
         if self.discount is None:
             object.__setattr__(self, "discount", np.zeros(len(self.order), dtype=np.int64))
-        self._check()
+        self._check()  # shipping and tax not given: -1 on every row, not known
         for index, code in enumerate(self.currencies):
             validate_currency(code, f"currencies[{index}]")
         unpriced = self.unit_price < 0
@@ -312,6 +321,9 @@ class OrderTable(_Table):
                 names.index("regions", order.region),
                 names.index("segments", order.segment),
             )
+            order_amounts = [
+                -1 if amount is None else amount.minor for amount in (order.shipping, order.tax)
+            ]
             for line in order.lines:
                 price = line.unit_price
                 discount = line.discount
@@ -324,10 +336,47 @@ class OrderTable(_Table):
                     -1 if price is None else names.index("currencies", price.currency),
                     at,
                     *who,
+                    *order_amounts,
                 )
+                order_amounts = [0, 0]
                 for (name, _, _), value in zip(cls._COLUMNS, row, strict=True):
                     columns[name].append(value)
         return cls(**names.tuples(), **_arrays(columns))
+
+    def per_order(self, column: str) -> IntArray:
+        """An order-level amount (``"shipping"`` or ``"tax"``) per order id, ``-1`` if unknown.
+
+        Entry ``i`` is for ``orders[i]``: the sum of the column over the order's rows, or ``-1``
+        when a row of the order says it is not known.
+
+        Raises:
+            ValidationError: ``column`` is not ``"shipping"`` or ``"tax"``.
+
+        Examples:
+            >>> import datetime as dt
+            >>> from shopkit import Money, Order, OrderLine, OrderTable
+            >>> at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+            >>> tea = OrderLine("TEA", 1, Money.of("3.50", "GBP"))
+            >>> table = OrderTable.of(
+            ...     [Order("o1", [tea, tea], at, shipping=Money.of("2.95", "GBP")),
+            ...      Order("o2", [tea], at)]
+            ... )
+            >>> table.shipping.tolist(), table.per_order("shipping").tolist()
+            ([295, 0, -1], [295, -1])
+        """
+        if column not in ("shipping", "tax"):
+            raise ValidationError(
+                f"{column!r} is not an order-level amount: shipping or tax",
+                field="column",
+                value=column,
+            )
+        values: IntArray = getattr(self, column)
+        sums = np.zeros(self.n_orders, dtype=np.int64)
+        np.add.at(sums, self.order, np.maximum(values, 0))
+        unknown = np.zeros(self.n_orders, dtype=bool)
+        unknown[self.order[values < 0]] = True
+        sums[unknown] = -1
+        return sums
 
     def line_total(self) -> IntArray:
         """Each line's quantity × unit price − discount, in minor units (exact ``int64``).
