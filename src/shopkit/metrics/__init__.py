@@ -7,6 +7,31 @@ import-layer contract in ``pyproject.toml`` checks it.
 # -- customers, segments, predictive CLV and experiments (the clv part) -------------------------
 from shopkit.metrics._clv import BgNbd, ConvergenceError, GammaGamma, MbgNbd, clv, to_money
 from shopkit.metrics._customers import CustomerPartial, CustomerSummary, RepeatSummary
+from shopkit.metrics._experiments import (
+    Analysis,
+    Arm,
+    ArmCounts,
+    ArmReport,
+    Experiment,
+    Metric,
+    analyse,
+)
+from shopkit.metrics._stats import (
+    RatioTest,
+    SampleRatioCheck,
+    SequentialTest,
+    TestResult,
+    adjust_p_values,
+    cuped,
+    minimum_detectable_effect,
+    power_two_proportions,
+    ratio_test,
+    sample_ratio_check,
+    sample_size_two_proportions,
+    sequential_two_proportions,
+    two_proportion_test,
+    welch_test,
+)
 
 # -- end of the clv part's imports --------------------------------------------------------------
 
@@ -14,15 +39,36 @@ __all__: list[str] = []
 
 # -- the clv part's names -----------------------------------------------------------------------
 __all__ += [
+    "Analysis",
+    "Arm",
+    "ArmCounts",
+    "ArmReport",
     "BgNbd",
     "ConvergenceError",
     "CustomerPartial",
     "CustomerSummary",
+    "Experiment",
     "GammaGamma",
     "MbgNbd",
+    "Metric",
+    "RatioTest",
     "RepeatSummary",
+    "SampleRatioCheck",
+    "SequentialTest",
+    "TestResult",
+    "adjust_p_values",
+    "analyse",
     "clv",
+    "cuped",
+    "minimum_detectable_effect",
+    "power_two_proportions",
+    "ratio_test",
+    "sample_ratio_check",
+    "sample_size_two_proportions",
+    "sequential_two_proportions",
     "to_money",
+    "two_proportion_test",
+    "welch_test",
 ]
 # -- end of the clv part's names ----------------------------------------------------------------
 
