@@ -16,6 +16,7 @@ from shopkit.metrics._experiments import (
     Metric,
     analyse,
 )
+from shopkit.metrics._rfm import RfmRules, Segment, rfm_segments, with_segments
 from shopkit.metrics._stats import (
     RatioTest,
     SampleRatioCheck,
@@ -53,7 +54,9 @@ __all__ += [
     "Metric",
     "RatioTest",
     "RepeatSummary",
+    "RfmRules",
     "SampleRatioCheck",
+    "Segment",
     "SequentialTest",
     "TestResult",
     "adjust_p_values",
@@ -63,12 +66,14 @@ __all__ += [
     "minimum_detectable_effect",
     "power_two_proportions",
     "ratio_test",
+    "rfm_segments",
     "sample_ratio_check",
     "sample_size_two_proportions",
     "sequential_two_proportions",
     "to_money",
     "two_proportion_test",
     "welch_test",
+    "with_segments",
 ]
 # -- end of the clv part's names ----------------------------------------------------------------
 
