@@ -40,7 +40,7 @@ __all__ = ["BgNbd", "ConvergenceError", "GammaGamma", "MbgNbd", "clv", "to_money
 
 FloatArray = npt.NDArray[np.float64]
 
-_LOG_BOUND = 30.0  # a log-parameter past ±30 (a factor of 1e13) means the fit ran away
+_LOG_BOUND = 18.0  # a parameter past 1e±8 (time scaled so the longest age is 1): it ran away
 
 
 class ConvergenceError(ShopkitError, RuntimeError):
@@ -343,6 +343,13 @@ class _PurchaseModel:
             ConvergenceError: the fit does not converge or the data do not fit the model.
         """
         x, t, age, w = _repeat_arrays(frequency, recency, T, weights)
+        if not np.any(x > 0):
+            raise ConvergenceError(
+                f"no customer bought twice: the {cls._NAME} likelihood has no maximum (the "
+                "purchase rate goes to 0)",
+                model=cls._NAME,
+                value=0,
+            )
         scale = 1.0 / float(age.max())
         objective = _bg_objective(x, t * scale, age * scale, w, cls._MODIFIED)
         log_params = _minimise(objective, np.zeros(4), cls._NAME, ("r", "alpha", "a", "b"))
