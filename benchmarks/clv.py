@@ -42,7 +42,7 @@ ROUNDS = 15
 
 def load() -> Any:
     try:
-        from lifetimes.datasets import (  # type: ignore[import-untyped]
+        from lifetimes.datasets import (
             load_cdnow_summary_data_with_monetary_value,
         )
     except ImportError:
@@ -57,7 +57,7 @@ def timed(work: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def main() -> None:
-    from lifetimes import BetaGeoFitter, GammaGammaFitter  # type: ignore[import-untyped]
+    from lifetimes import BetaGeoFitter, GammaGammaFitter
 
     data = load()
     frequency = data["frequency"].to_numpy(dtype=float)
