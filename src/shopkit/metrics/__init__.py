@@ -6,7 +6,13 @@ import-layer contract in ``pyproject.toml`` checks it.
 
 # -- customers, segments, predictive CLV and experiments (the clv part) -------------------------
 from shopkit.metrics._clv import BgNbd, ConvergenceError, GammaGamma, MbgNbd, clv, to_money
-from shopkit.metrics._customers import CustomerPartial, CustomerSummary, RepeatSummary
+from shopkit.metrics._clv_plots import plot_p_alive, plot_repeat_purchases
+from shopkit.metrics._customers import (
+    CustomerPartial,
+    CustomerSummary,
+    RepeatSummary,
+    sample_repeat_summary,
+)
 from shopkit.metrics._experiments import (
     Analysis,
     Arm,
@@ -64,10 +70,13 @@ __all__ += [
     "clv",
     "cuped",
     "minimum_detectable_effect",
+    "plot_p_alive",
+    "plot_repeat_purchases",
     "power_two_proportions",
     "ratio_test",
     "rfm_segments",
     "sample_ratio_check",
+    "sample_repeat_summary",
     "sample_size_two_proportions",
     "sequential_two_proportions",
     "to_money",

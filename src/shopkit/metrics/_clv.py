@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 import attrs
 import numpy as np
@@ -309,8 +309,8 @@ def _bg_objective(
 class _PurchaseModel:
     """Shared parts of BG/NBD and MBG/NBD: four parameters and the fit."""
 
-    _MODIFIED = False
-    _NAME = "BG/NBD"
+    _MODIFIED: ClassVar[bool] = False
+    _NAME: ClassVar[str] = "BG/NBD"
 
     r: float
     alpha: float
@@ -359,6 +359,11 @@ class _PurchaseModel:
         mean_ll = -objective(log_params, False)[0]
         total = float(w.sum()) * mean_ll + float(np.dot(w, x)) * math.log(scale)
         return cls(r=r, alpha=alpha / scale, a=a, b=b, log_likelihood=total)
+
+    @property
+    def name(self) -> str:
+        """The model's name: ``"BG/NBD"`` or ``"MBG/NBD"``."""
+        return self._NAME
 
     @classmethod
     def fit_summary(cls, summary: RepeatSummary) -> Self:
@@ -410,6 +415,47 @@ class _PurchaseModel:
         series = special.hyp2f1(r + x, b + x + shift, a + b + x - 1 + shift, h / (alpha + age + h))
         front = (a + b + x - 1 + shift) / (a - 1)
         return np.asarray(front * (1 - ratio ** (r + x) * series) / (1 + self._odds(x, t, age)))
+
+    def purchase_distribution(self, T: Any, most: int) -> FloatArray:  # noqa: N803  # the age
+        """The probability of 0, 1, …, ``most − 1`` and ``most`` or more repeat purchases.
+
+        For each customer of age ``T``: ``P(X(T) = x)`` under the model, the last column
+        holding the rest (``most`` or more). With ``s`` = 0 for BG/NBD and 1 for MBG/NBD and
+        ``NB(x)`` the negative binomial ``Γ(r + x)/(Γ(r)·x!)·(α/(α + T))^r·(T/(α + T))^x``:
+        ``P(x) = B(a, b + x + s)/B(a, b)·NB(x) + B(a + 1, b + x − 1 + s)/B(a, b)·(1 − Σ_{j<x}
+        NB(j))``, the second term for ``x > 0`` only in BG/NBD (who buys nothing more has
+        not dropped out at a purchase).
+
+        Returns:
+            An array of shape (customers, ``most`` + 1) whose rows sum to 1.
+
+        Raises:
+            ValidationError: ``most`` is not a whole number from 1 to 100, or ``T`` is not a
+                list of ages.
+        """
+        if isinstance(most, bool) or not isinstance(most, int) or not 1 <= most <= 100:
+            raise ValidationError(
+                f"{most!r} is not a whole number from 1 to 100", field="most", value=most
+            )
+        age = _array(T, "T")[:, None]
+        x = np.arange(most, dtype=np.float64)[None, :]
+        r, alpha, a, b = self.r, self.alpha, self.a, self.b
+        shift = 1.0 if self._MODIFIED else 0.0
+        log_nb = (
+            special.gammaln(r + x) - special.gammaln(r) - special.gammaln(x + 1)
+            + r * np.log(alpha / (alpha + age)) + x * np.log(age / (alpha + age))
+        )  # fmt: skip
+        nb = np.exp(log_nb)
+        below = np.cumsum(nb, axis=1) - nb  # Σ_{j<x} NB(j)
+        beta_ab = special.betaln(a, b)
+        alive = np.exp(special.betaln(a, b + x + shift) - beta_ab) * nb
+        gone = np.exp(special.betaln(a + 1, np.maximum(b + x - 1 + shift, 1e-300)) - beta_ab)
+        gone = gone * (1 - below)
+        if not self._MODIFIED:
+            gone = np.where(x > 0, gone, 0.0)
+        probabilities = alive + gone
+        rest = np.clip(1 - probabilities.sum(axis=1, keepdims=True), 0.0, 1.0)
+        return np.asarray(np.hstack([probabilities, rest]))
 
     def expected_purchases_new(self, horizon: float) -> float:
         """Expected purchases in ``horizon`` time units of a customer just acquired.
@@ -491,8 +537,8 @@ class MbgNbd(_PurchaseModel):
         log_likelihood: The log-likelihood of the fitted data (``nan`` when built by hand).
     """
 
-    _MODIFIED = True
-    _NAME = "MBG/NBD"
+    _MODIFIED: ClassVar[bool] = True
+    _NAME: ClassVar[str] = "MBG/NBD"
 
 
 def _gg_objective(x: FloatArray, m: FloatArray, w: FloatArray) -> Objective:

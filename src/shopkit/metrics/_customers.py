@@ -27,11 +27,11 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from shopkit import Money, OrderTable
+from shopkit import Money, OrderTable, read_sample
 from shopkit.errors import ValidationError
 from shopkit.validators import aware_datetime
 
-__all__ = ["CustomerPartial", "CustomerSummary", "RepeatSummary"]
+__all__ = ["CustomerPartial", "CustomerSummary", "RepeatSummary", "sample_repeat_summary"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -542,3 +542,28 @@ class RepeatSummary:
 
     def __len__(self) -> int:
         return len(self.customers)
+
+
+def sample_repeat_summary() -> RepeatSummary:
+    """The repeat summary of the 4,334 customers of the Online Retail data, shipped as a sample.
+
+    Days as of 2011-12-10 UTC, spend in GBP; made by ``tools/make_clv_sample.py`` with
+    ``CustomerPartial.repeat`` from the UCI Online Retail data set (Chen, Sain and Guo, 2012;
+    UCI Machine Learning Repository), cancellations read as refunds.
+
+    Examples:
+        >>> from shopkit.metrics import sample_repeat_summary
+        >>> sample = sample_repeat_summary()
+        >>> len(sample), sample.currency, sample.frequency[:3].tolist()
+        (4334, 'GBP', [0.0, 6.0, 3.0])
+    """
+    lines = read_sample("shopkit.metrics", "customers.csv").splitlines()[1:]
+    rows = [line.split(",") for line in lines if line]
+    return RepeatSummary(
+        customers=tuple(row[0] for row in rows),
+        frequency=np.array([float(row[1]) for row in rows]),
+        recency=np.array([float(row[2]) for row in rows]),
+        T=np.array([float(row[3]) for row in rows]),
+        monetary=np.array([float(row[4]) for row in rows]),
+        currency="GBP",
+    )
