@@ -19,6 +19,7 @@ from shopkit.metrics._experiments import (
     ArmCounts,
     ArmReport,
     Experiment,
+    ExperimentCounts,
     Metric,
     analyse,
 )
@@ -55,6 +56,7 @@ __all__ += [
     "CustomerPartial",
     "CustomerSummary",
     "Experiment",
+    "ExperimentCounts",
     "GammaGamma",
     "MbgNbd",
     "Metric",

@@ -173,7 +173,8 @@ def _minimise(
         name = names[int(runaway[0])]
         raise ConvergenceError(
             f"{name} runs off to {'infinity' if values[runaway[0]] > 0 else '0'}: the data do "
-            f"not fit the {model} model (too few repeat purchases?)",
+            f"not fit the {model} model (too short a history, or too few repeat purchases, "
+            "to estimate it)",
             model=model,
             value=name,
         )

@@ -40,7 +40,16 @@ from shopkit.metrics._stats import (
     two_proportion_test,
 )
 
-__all__ = ["Analysis", "Arm", "ArmCounts", "ArmReport", "Experiment", "Metric", "analyse"]
+__all__ = [
+    "Analysis",
+    "Arm",
+    "ArmCounts",
+    "ArmReport",
+    "Experiment",
+    "ExperimentCounts",
+    "Metric",
+    "analyse",
+]
 
 _TWO_64: Final = 1 << 64
 
@@ -207,6 +216,25 @@ class ArmCounts:
                 field="discount",
                 value=sorted(currencies),
             )
+
+
+def _counts(value: object) -> tuple[ArmCounts, ...]:
+    return check.as_tuple(value)  # type: ignore[no-any-return]
+
+
+@attrs.frozen(kw_only=True)
+class ExperimentCounts:
+    """An experiment and what each arm saw: the document ``shopkit ab`` reads.
+
+    Attributes:
+        experiment: The experiment.
+        counts: One entry per arm.
+    """
+
+    experiment: Experiment = attrs.field(validator=check.instance_of(Experiment))
+    counts: tuple[ArmCounts, ...] = attrs.field(
+        converter=_counts, validator=check.non_empty(check.tuple_of(ArmCounts))
+    )
 
 
 def _per(amount: Money | None, count: int) -> Money | None:

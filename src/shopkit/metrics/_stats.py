@@ -97,7 +97,7 @@ class TestResult:
         difference: The estimated effect, b − a.
         low: The lower end of the confidence interval of the difference.
         high: The upper end.
-        df: The degrees of freedom of a t test (``inf`` for a z test).
+        df: The degrees of freedom of a t test (``None`` for a z test).
     """
 
     __test__ = False  # not a pytest test class, whatever its name
@@ -107,7 +107,7 @@ class TestResult:
     difference: float
     low: float
     high: float
-    df: float = math.inf
+    df: float | None = None
 
     def significant(self, alpha: float = 0.05) -> bool:
         """Whether the p-value is below ``alpha``."""
