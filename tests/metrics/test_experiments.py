@@ -364,3 +364,35 @@ def test_analysis_refuses_counts_that_do_not_fit() -> None:
     with pytest.raises(ValidationError) as error:
         ArmCounts(arm="control", units=10, conversions=11)
     assert error.value.field == "conversions"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 5000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
+    st.integers(1, 5000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
+)
+def test_two_proportion_results_are_well_formed(a, b) -> None:
+    (ca, na), (cb, nb) = a, b
+    if ca + cb in (0, na + nb):  # all converted or none: the test has no variance
+        with pytest.raises(ValidationError):
+            two_proportion_test(ca, na, cb, nb)
+        return
+    result = two_proportion_test(ca, na, cb, nb)
+    assert 0 <= result.p_value <= 1
+    assert result.low <= result.difference <= result.high
+    assert result.difference == pytest.approx(cb / nb - ca / na)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=12))
+def test_adjusted_p_values_are_at_least_the_raw_ones_and_keep_their_order(values) -> None:
+    for method in ("holm", "benjamini-hochberg"):
+        adjusted = adjust_p_values(values, method)
+        assert all(
+            raw <= fixed + 1e-12 <= 1 + 1e-12 for raw, fixed in zip(values, adjusted, strict=True)
+        )
+        ranked = sorted(range(len(values)), key=lambda i: values[i])
+        assert all(adjusted[i] <= adjusted[j] + 1e-12 for i, j in itertools.pairwise(ranked))
+    # Holm is never less strict than Benjamini–Hochberg
+    holm, bh = adjust_p_values(values, "holm"), adjust_p_values(values, "benjamini-hochberg")
+    assert all(h >= f - 1e-12 for h, f in zip(holm, bh, strict=True))
