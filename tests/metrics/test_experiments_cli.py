@@ -74,3 +74,13 @@ def test_ab_errors_name_the_field(tmp_path: Path, capsys: pytest.CaptureFixture[
     err = capsys.readouterr().err
     assert err.startswith("shopkit: counts.counts[1].conversions:")
     assert err.count("\n") == 1
+
+
+def test_ab_draws_the_effects(
+    counts: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("matplotlib")
+    folder = tmp_path / "pictures"
+    assert main(["ab", str(counts), "--plot", str(folder)]) == 0
+    assert f"wrote {folder / 'effects.png'}" in capsys.readouterr().out
+    assert (folder / "effects.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

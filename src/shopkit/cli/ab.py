@@ -13,6 +13,7 @@ detects with 80 % power.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from shopkit.cli import _io
@@ -28,6 +29,9 @@ def add_commands(subparsers: Any) -> None:
         "--alpha", type=float, default=0.05, help="1 − the confidence level (default: 0.05)"
     )
     command.add_argument("--format", choices=["table", "json"], default="table")
+    command.add_argument(
+        "--plot", metavar="DIR", help="write effects.png, the effects and their intervals, to DIR"
+    )
     command.add_argument("--locale", default="en_GB", type=_io.locale, help="CLDR locale")
     command.set_defaults(run=_ab)
 
@@ -41,7 +45,12 @@ def _ab(args: argparse.Namespace) -> int:
 
     from shopkit import ValidationError
     from shopkit.cli import _render
-    from shopkit.metrics import ExperimentCounts, analyse, minimum_detectable_effect
+    from shopkit.metrics import (
+        ExperimentCounts,
+        analyse,
+        minimum_detectable_effect,
+        plot_effects,
+    )
 
     if not 0 < args.alpha < 1:
         raise ValidationError(f"{args.alpha} is not between 0 and 1", field="--alpha")
@@ -59,8 +68,24 @@ def _ab(args: argparse.Namespace) -> int:
             )
         except ValidationError:
             mde = None
+    picture = None
+    if args.plot and any(report.test is not None for report in result.arms):
+        folder = Path(args.plot)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ValidationError(
+                f"cannot make {folder}: {error.strerror or error}", field="--plot"
+            ) from None
+        picture = plot_effects(result, folder / "effects.png")
     if args.format == "json":
-        _io.write_json({"analysis": result, "minimum_detectable_rate": mde})
+        _io.write_json(
+            {
+                "analysis": result,
+                "minimum_detectable_rate": mde,
+                "pictures": [str(picture)] if picture else [],
+            }
+        )
         return 0
     out = _render.console()
     experiment = result.experiment
@@ -122,4 +147,6 @@ def _ab(args: argparse.Namespace) -> int:
             f"With these units, the smallest conversion rate detectable against "
             f"{control.conversion:.4%} with 80 % power is {mde:.4%}"
         )
+    if picture is not None:
+        out.print(f"wrote {picture}")
     return 0

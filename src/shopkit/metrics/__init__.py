@@ -23,6 +23,7 @@ from shopkit.metrics._experiments import (
     Metric,
     analyse,
 )
+from shopkit.metrics._experiments_plots import plot_effects, plot_sequential
 from shopkit.metrics._rfm import RfmRules, Segment, rfm_segments, with_segments
 from shopkit.metrics._stats import (
     RatioTest,
@@ -72,8 +73,10 @@ __all__ += [
     "clv",
     "cuped",
     "minimum_detectable_effect",
+    "plot_effects",
     "plot_p_alive",
     "plot_repeat_purchases",
+    "plot_sequential",
     "power_two_proportions",
     "ratio_test",
     "rfm_segments",

@@ -19,12 +19,12 @@ from shopkit.metrics._customers import RepeatSummary
 __all__ = ["plot_p_alive", "plot_repeat_purchases"]
 
 
-def _figure() -> Any:
+def _figure(height: float = 4.2) -> Any:
     try:
         from matplotlib.figure import Figure
     except ImportError as error:  # pragma: no cover - the plots extra brings matplotlib
         raise ImportError('pictures need matplotlib: pip install "shopkit[plots]"') from error
-    return Figure(figsize=(7.0, 4.2), dpi=100, layout="constrained")
+    return Figure(figsize=(7.0, height), dpi=100, layout="constrained")
 
 
 def _check(model: Any, summary: Any) -> None:
