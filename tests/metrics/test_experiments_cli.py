@@ -84,3 +84,30 @@ def test_ab_draws_the_effects(
     assert main(["ab", str(counts), "--plot", str(folder)]) == 0
     assert f"wrote {folder / 'effects.png'}" in capsys.readouterr().out
     assert (folder / "effects.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_ab_reads_toml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "counts.toml"
+    path.write_text(
+        """
+[experiment]
+name = "banner"
+arms = [{ name = "control" }, { name = "banner" }]
+
+[[counts]]
+arm = "control"
+units = 1000
+conversions = 100
+
+[[counts]]
+arm = "banner"
+units = 1000
+conversions = 130
+""",
+        encoding="utf-8",
+    )
+    assert main(["ab", str(path)]) == 0
+    # 100/1000 against 130/1000: z = 0.03/√(0.115·0.885·0.002) = 2.103, p = 0.0355
+    out = capsys.readouterr().out
+    assert "2.103" in out
+    assert "0.03549" in out
