@@ -67,6 +67,7 @@ def test_p_alive_by_hand() -> None:
     alive = model.p_alive([2, 0], [30.43, 0], [38.86, 38.86])
     assert alive[0] == pytest.approx(0.7266, abs=1e-4)
     assert alive[1] == 1.0
+    assert model.probability_alive([2], [30.43], [38.86])[0] == alive[0]
     # MBG/NBD: x = 0, t = 0, T = 10 with r = α = a = b = 1:
     # odds = a/(b + x)·((α + T)/(α + t))^(r + x) = 1 · 11 = 11; p = 1/12
     assert MbgNbd(r=1, alpha=1, a=1, b=1).p_alive([0], [0], [10])[0] == pytest.approx(1 / 12)

@@ -396,6 +396,14 @@ class _PurchaseModel:
         x, t, age = _inputs(frequency, recency, T)
         return np.asarray(1.0 / (1.0 + self._odds(x, t, age)))
 
+    def probability_alive(self, frequency: Any, recency: Any, age: Any) -> FloatArray:
+        """``p_alive`` under the names of a churn model's protocol (``age`` is ``T``).
+
+        Raises:
+            ValidationError: the arrays are not a repeat summary.
+        """
+        return self.p_alive(frequency, recency, age)
+
     def expected_purchases(
         self,
         horizon: float,
