@@ -10,20 +10,29 @@
     if (!lines.some(function (line) { return line.indexOf(">>>") === 0; })) {
       return null;
     }
+    // A statement of several lines is followed by an empty line, which ends it when the text
+    // is pasted into the interactive prompt.
     var code = [];
-    var inStatement = false;
+    var statementLines = 0;
     var sawOutput = false;
     lines.forEach(function (line) {
       if (line.indexOf(">>>") === 0) {
+        if (statementLines > 1) {
+          code.push("");
+        }
         code.push(line.slice(4));
-        inStatement = true;
+        statementLines = 1;
         sawOutput = false;
-      } else if (line.indexOf("...") === 0 && inStatement && !sawOutput) {
+      } else if (line.indexOf("...") === 0 && statementLines > 0 && !sawOutput) {
         code.push(line.slice(4));
-      } else if (inStatement) {
+        statementLines += 1;
+      } else if (statementLines > 0) {
         sawOutput = true;
       }
     });
+    if (statementLines > 1) {
+      code.push("");
+    }
     return code.join("\n") + "\n";
   }
 

@@ -22,10 +22,29 @@ INVISIBLE = re.compile(r"<!--\s*invisible-code-block:.*?-->", re.DOTALL)
 
 @attrs.frozen
 class Statement:
-    """One pasted statement: its source, and whether the page shows it raising."""
+    """One pasted statement: its source, whether the page shows it raising, and its output.
+
+    ``output`` is what the page shows under the statement ("" for a ``python`` block, whose
+    output the page does not show).
+    """
 
     source: str
     raises: bool
+    output: str = ""
+
+
+def clipboard_text(statements: list[Statement]) -> str:
+    """The text the copy button gives for a session: the statements one after another.
+
+    A statement of several lines (a ``for``, a ``def``, a call spread over lines) is followed by
+    an empty line, which ends it when the text is pasted into the interactive prompt.
+    """
+    parts = []
+    for statement in statements:
+        parts.append(statement.source)
+        if statement.source.count("\n") > 1:
+            parts.append("\n")
+    return "".join(parts)
 
 
 def _dedent(body: str, indent: str) -> str:
@@ -63,7 +82,8 @@ def _session(body: str) -> list[Statement]:
     def close() -> None:
         if source:
             raises = bool(output) and output[0].startswith("Traceback")
-            statements.append(Statement("\n".join(source) + "\n", raises))
+            shown = "".join(line + "\n" for line in output)
+            statements.append(Statement("\n".join(source) + "\n", raises, shown))
 
     for line in body.splitlines():
         if line.startswith(">>>"):

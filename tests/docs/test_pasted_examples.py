@@ -1,10 +1,14 @@
 """Every page's examples run when pasted, in the order shown, into a fresh interpreter.
 
 Sybil (docs/conftest.py) checks each example's output inside the test process; this checks what a
-reader gets from the copy buttons: each page's shown blocks, prompts and output removed
-(``pasted.copied_blocks``), run one statement after another in a new Python process started in an
-empty directory, so nothing from another page, the test suite or the repository leaks in. A
-statement the page shows raising must raise; no other may.
+reader gets from the copy buttons: each page's shown blocks, prompts and output removed, as the
+site's copy button gives them (``pasted.copied_blocks`` and ``pasted.clipboard_text``), run in a
+new process started in an empty directory, so nothing from another page, the test suite or the
+repository leaks in. A session (a ``pycon`` block) is pasted into Python's classic interactive
+prompt line by line (``code.InteractiveConsole``), the strictest place to paste it; a ``python``
+block is a program or a module, run as a whole as a file or a notebook cell runs it (the classic
+prompt cannot take blank lines inside a class body). Each statement must print what the page shows under it; a statement the page shows
+raising must raise, and no other may.
 """
 
 from __future__ import annotations
@@ -12,11 +16,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from doctest import ELLIPSIS, NORMALIZE_WHITESPACE, OutputChecker
 from pathlib import Path
 
 import pytest
 
-from tests.docs.pasted import copied_blocks
+from tests.docs.pasted import Statement, clipboard_text, copied_blocks
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PAGES = sorted(
@@ -25,24 +30,51 @@ PAGES = sorted(
     if "examples" not in page.parts and any(statements for _, statements in copied_blocks(page))
 )
 
-# Runs in the fresh interpreter: the page's statements arrive on stdin as JSON.
+# Runs in the fresh interpreter. It reads {"blocks": [[language, text, [lines of each
+# statement]]]} on stdin, pastes each session's text into an interactive console line by line
+# and runs each program whole, and writes one record per statement: what it printed, whether it
+# raised, and whether the prompt still waited for input after it.
 RUNNER = r"""
-import json, sys
-statements = json.load(sys.stdin)
-namespace = {"__name__": "__main__"}
-for number, (source, raises) in enumerate(statements):
-    try:
-        mode = "single" if source.count("\n") <= 1 else "exec"
-        exec(compile(source, f"<pasted statement {number}>", mode), namespace)
-    except BaseException as error:
-        if raises:
-            continue
-        print(f"statement {number} raised {type(error).__name__}: {error}\n{source}")
-        sys.exit(1)
-    if raises:
-        print(f"statement {number} is shown raising but ran\n{source}")
-        sys.exit(1)
+import code, contextlib, io, json, sys
+
+class Console(code.InteractiveConsole):
+    raised = False
+    def showtraceback(self):
+        self.raised = True
+        super().showtraceback()
+    def showsyntaxerror(self, filename=None, **kwargs):
+        self.raised = True
+        super().showsyntaxerror(filename, **kwargs)
+
+console = Console({"__name__": "__main__"})
+records = []
+for language, text, sizes in json.load(sys.stdin)["blocks"]:
+    if language == "python":
+        out, err = io.StringIO(), io.StringIO()
+        console.raised = False
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            console.runcode(compile(text, "<pasted program>", "exec"))
+        records.append({"output": out.getvalue(), "raised": console.raised,
+                        "waiting": False, "error": err.getvalue()[-2000:]})
+        continue
+    lines = text.splitlines()
+    position = 0
+    for size in sizes:
+        out, err = io.StringIO(), io.StringIO()
+        console.raised = False
+        waiting = False
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            for line in lines[position:position + size]:
+                waiting = console.push(line)
+            position += size
+            if position < len(lines) and lines[position] == "":
+                waiting = console.push("")  # the empty line that ends a statement of lines
+                position += 1
+        records.append({"output": out.getvalue(), "raised": console.raised,
+                        "waiting": waiting, "error": err.getvalue()[-2000:]})
+print(json.dumps(records))
 """
+CHECKER = OutputChecker()
 
 
 def test_the_docs_have_pages_with_examples() -> None:
@@ -53,18 +85,35 @@ def test_the_docs_have_pages_with_examples() -> None:
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(DOCS)))
 def test_a_page_runs_as_pasted(page: Path, tmp_path: Path) -> None:
-    statements = [
-        (statement.source, statement.raises)
-        for _, block in copied_blocks(page)
-        for statement in block
-    ]
+    blocks = copied_blocks(page)
+    statements: list[Statement] = [statement for _, block in blocks for statement in block]
+    payload = {
+        "blocks": [
+            [
+                language,
+                clipboard_text(block),
+                [statement.source.count("\n") for statement in block],
+            ]
+            for language, block in blocks
+        ]
+    }
     ran = subprocess.run(
         [sys.executable, "-c", RUNNER],
-        input=json.dumps(statements),
+        input=json.dumps(payload),
         capture_output=True,
         text=True,
         cwd=tmp_path,
         timeout=120,
         check=False,
     )
-    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert ran.returncode == 0, ran.stderr
+    records = json.loads(ran.stdout)
+    assert len(records) == len(statements)
+    for statement, record in zip(statements, records, strict=True):
+        shown = f"pasted:\n{statement.source}\n{record['error']}"
+        assert not record["waiting"], f"the prompt still waits for more input after\n{shown}"
+        assert record["raised"] == statement.raises, shown
+        if not statement.raises and statement.output:
+            assert CHECKER.check_output(
+                statement.output, record["output"], ELLIPSIS | NORMALIZE_WHITESPACE
+            ), f"{shown}\nthe page shows:\n{statement.output}\nit printed:\n{record['output']}"
