@@ -7,8 +7,8 @@ new process started in an empty directory, so nothing from another page, the tes
 repository leaks in. A session (a ``pycon`` block) is pasted into Python's classic interactive
 prompt line by line (``code.InteractiveConsole``), the strictest place to paste it; a ``python``
 block is a program or a module, run as a whole as a file or a notebook cell runs it (the classic
-prompt cannot take blank lines inside a class body). Each statement must print what the page shows under it; a statement the page shows
-raising must raise, and no other may.
+prompt cannot take blank lines inside a class body). Each statement must print what the page
+shows under it; a statement the page shows raising must raise, and no other may.
 """
 
 from __future__ import annotations
