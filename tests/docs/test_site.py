@@ -108,6 +108,17 @@ def _pages(folder: Path) -> list[str]:
     )
 
 
+def _settle(driver: Any) -> None:
+    """Wait until the page, its fonts and the theme's scripts are done laying it out."""
+    WebDriverWait(driver, 15).until(
+        lambda driver: driver.execute_script(
+            "return document.readyState === 'complete' && document.fonts.status === 'loaded'"
+            " && document.querySelector('.md-header') !== null"
+        )
+    )
+    driver.execute_script("return new Promise(done => requestAnimationFrame(() => done()))")
+
+
 def _problems(driver: Any) -> list[str]:
     """Console errors since the last call, and images that did not load."""
     errors = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
@@ -198,6 +209,7 @@ def test_screenshots_of_the_home_page_and_a_feature_page(
     try:
         for name, page in (("home", ""), ("recipe", "recipes/black-friday/")):
             browser.get(url + page)
+            _settle(browser)
             path = ARTEFACTS / f"{name}-{size}.png"
             assert browser.save_screenshot(str(path))
             assert path.stat().st_size > 10_000  # a rendered page, not a blank one
