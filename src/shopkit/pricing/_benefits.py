@@ -528,8 +528,8 @@ class TieredSpend(Benefit):
         amount = state.context.threshold_amount
         reached = None
         following = None
-        for tier in self.tiers:
-            if amount >= tier.threshold.get(state.currency, "threshold"):
+        for index, tier in enumerate(self.tiers):
+            if amount >= tier.threshold.get(state.currency, f"tiers[{index}].threshold"):
                 reached = tier
             elif following is None:
                 following = tier
@@ -543,7 +543,8 @@ class TieredSpend(Benefit):
         if tier.percent is not None:
             state.discount_order(_share(state.total, tier.percent, rounding))
         elif tier.amounts is not None:
-            state.discount_order(tier.amounts.get(state.currency).minor)
+            where = f"tiers[{self.tiers.index(tier)}].amounts"
+            state.discount_order(tier.amounts.get(state.currency, where).minor)
 
     def describe(self) -> str:
         """List the tiers."""
@@ -556,7 +557,8 @@ class TieredSpend(Benefit):
         _, following = self._reached(state)
         if following is None:
             return None
-        missing = following.threshold.get(state.currency) - state.context.threshold_amount
+        where = f"tiers[{self.tiers.index(following)}].threshold"
+        missing = following.threshold.get(state.currency, where) - state.context.threshold_amount
         return Shortfall.spend(missing, unlocks=f"{following.describe_off()} off the order")
 
 
@@ -602,7 +604,10 @@ class FreeShipping(Benefit):
         if self.methods and state.shipping_method not in self.methods:
             return
         threshold = self.threshold
-        if threshold is not None and self._amount(state) < threshold.get(state.currency).minor:
+        if (
+            threshold is not None
+            and self._amount(state) < threshold.get(state.currency, "threshold").minor
+        ):
             return
         state.discount_shipping(state.shipping)
 
@@ -615,7 +620,7 @@ class FreeShipping(Benefit):
         """How much more reaches the threshold."""
         if self.threshold is None:
             return None
-        missing = self.threshold.get(state.currency).minor - self._amount(state)
+        missing = self.threshold.get(state.currency, "threshold").minor - self._amount(state)
         if missing <= 0:
             return None
         return Shortfall.spend(state.money(missing), unlocks=self.describe())

@@ -229,6 +229,11 @@ class Session:
         return Screened(tuple(eligible), tuple(refused))
 
     def _refusal(self, promotion: Promotion) -> Refusal | None:
+        currency = self.cart.currency
+        if not self.book.has_amounts_for(promotion, currency):
+            # A multi-currency shop prices every cart against one list: a promotion priced
+            # for other currencies is not for this cart, and the rest is priced as usual.
+            return Refusal(promotion, Reason.NO_AMOUNT, f"no amount for {currency}")
         if promotion.starts_at is not None and self.at < promotion.starts_at:
             return Refusal(
                 promotion, Reason.NOT_STARTED, f"starts at {promotion.starts_at.isoformat()}"
@@ -466,8 +471,10 @@ def price(
         The priced cart.
 
     Raises:
-        ValidationError: bad arguments, or a promotion without an amount in the cart's
-            currency (the error names the promotion and the field).
+        ValidationError: bad arguments, or options capping the discount without an amount in
+            the cart's currency (the error names the field). A promotion without an amount in
+            the cart's currency does not apply to it (reason ``no_amount``, "no amount for
+            EUR"), and the rest of the cart is priced.
 
     Examples:
         >>> import datetime as dt

@@ -47,6 +47,8 @@ class Reason(enum.StrEnum):
     """This customer has used it as often as one customer may (or it needs a signed-in one)."""
     BUDGET_SPENT = "budget_spent"
     """Its budget cannot cover this order's discount."""
+    NO_AMOUNT = "no_amount"
+    """It has no amount in the cart's currency ("no amount for EUR"): it is not for this cart."""
 
 
 class CodeStatus(enum.StrEnum):

@@ -407,6 +407,16 @@ class Outcome:
         """The total the customer would pay: lines and shipping, in minor units."""
         return self.state.total + self.state.shipping
 
+    @property
+    def saving(self) -> int:
+        """What the customer gets, in minor units: everything taken off items and shipping.
+
+        A gift counts at its price: its line is in the cart at its price and discounted in
+        full.
+        """
+        state = self.state
+        return sum(line.base for line in state.lines) - state.total + self.shipping_discount
+
     def adjustments(self) -> dict[int, list[Adjustment]]:
         """The adjustments per line index (canonical lines, then gifts), in application order."""
         trusted = Money._trusted
@@ -429,7 +439,9 @@ def _split_back(
     item: CanonicalLine, adjustments: Sequence[Adjustment], currency: str
 ) -> dict[int, tuple[tuple[Adjustment, ...], int]]:
     # Lines of one product were priced together: split each adjustment back over them by
-    # quantity, exactly, no line past its own subtotal, units to the earlier lines first.
+    # quantity, exactly, no line past its own subtotal; the units a deal consumed are split the
+    # same way as its money (by quantity, no line past the units it has left), so a line that
+    # carries part of a deal's discount also carries its part of the deal's units.
     quantities = [q for _, q in item.sources]
     keys = [source for source, _ in item.sources]
     room = [q * item.product.unit_price.minor for q in quantities]
@@ -437,13 +449,12 @@ def _split_back(
     split: dict[int, list[Adjustment]] = {source: [] for source in keys}
     for merged in adjustments:
         parts = split_minor(merged.amount.minor, quantities, room, keys)
-        units = merged.units
+        takes = split_minor(merged.units, quantities, units_left, keys)
         for position, source in enumerate(keys):
             part = parts[position]
             room[position] -= part
-            take = min(units, units_left[position])
+            take = takes[position]
             units_left[position] -= take
-            units -= take
             if part or take:
                 split[source].append(
                     Adjustment(
