@@ -36,6 +36,7 @@ from shopkit.pricing._benefits import (
     Percentage,
     Pick,
     ShippingBasis,
+    ShippingDiscount,
     Tier,
     TieredSpend,
     Welcome,
@@ -85,6 +86,7 @@ from shopkit.pricing._result import (
     PricedCart,
     PricedLine,
     Reason,
+    UnitPrice,
 )
 from shopkit.pricing._samples import sample_promotions
 from shopkit.pricing._selectors import (
@@ -160,6 +162,7 @@ __all__ = [
     "SQLiteRedemptionStore",
     "Schedule",
     "ShippingBasis",
+    "ShippingDiscount",
     "Skus",
     "StockLevel",
     "StockRange",
@@ -167,6 +170,7 @@ __all__ = [
     "ThresholdBasis",
     "Tier",
     "TieredSpend",
+    "UnitPrice",
     "Welcome",
     "claims_for",
     "display_prices",

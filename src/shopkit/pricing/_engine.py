@@ -309,19 +309,23 @@ class Session:
         outcome = Outcome(state)
         ordered = sorted(chosen, key=by_priority)
         items_discount = 0
+        basis = self.options.threshold_basis
+        running = basis is ThresholdBasis.AFTER_EARLIER_ORDER_DISCOUNTS
         for level in _LEVELS:
             if level is Level.ORDER:
                 # Order and shipping promotions compare their thresholds with the subtotal
                 # after line discounts (or before any, as the options say): fixed here, once,
-                # so an order discount does not move the bar for the shipping promotions.
-                after = self.options.threshold_basis is ThresholdBasis.AFTER_LINE_DISCOUNTS
-                threshold = state.total if after else self.subtotal
+                # so an order discount does not move the bar for the shipping promotions;
+                # with the running rule, each is checked again as it comes (below).
+                threshold = self.subtotal if basis is ThresholdBasis.SUBTOTAL else state.total
                 state.context = self.context(threshold)
                 outcome.threshold = threshold
             for promotion in ordered:
                 if promotion.benefit.level is not level:
                     continue
                 if level is not Level.LINE:
+                    if running and state.total != state.context.threshold_amount.minor:
+                        state.context = self.context(state.total)
                     verdict = self.verdict(promotion, state.context)
                     if not verdict.ok:
                         outcome.not_applied.append(self.refused_on(promotion, verdict))

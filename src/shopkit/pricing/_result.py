@@ -19,6 +19,7 @@ __all__ = [
     "PricedCart",
     "PricedLine",
     "Reason",
+    "UnitPrice",
 ]
 
 
@@ -115,6 +116,19 @@ class Adjustment:
 
 
 @attrs.frozen
+class UnitPrice:
+    """Units of a line that cost the same after discounts: ``count`` units at ``price`` each.
+
+    Attributes:
+        price: What one of these units costs after every discount on the line.
+        count: How many of the line's units cost that.
+    """
+
+    price: Money
+    count: int
+
+
+@attrs.frozen
 class PricedLine:
     """A line of the cart after pricing.
 
@@ -126,6 +140,10 @@ class PricedLine:
         total: ``subtotal - discount``: what the line costs, never negative. A tax engine can
             use it as the line's discounted amount.
         gift: Whether the line is a gift a promotion added.
+        unit_prices: What each unit costs after discounts, dearest first, as runs of units
+            at one price: "second at half price" on 2 × 10.00 gives 1 × 10.00 and 1 × 5.00.
+            The prices of all units sum exactly to ``total`` (a refund or a return label
+            reads them).
     """
 
     line: Line
@@ -134,6 +152,11 @@ class PricedLine:
     discount: Money
     total: Money
     gift: bool = False
+    unit_prices: tuple[UnitPrice, ...] = ()
+
+    def each_unit(self) -> tuple[Money, ...]:
+        """The price of each unit after discounts, dearest first; they sum to ``total``."""
+        return tuple(run.price for run in self.unit_prices for _ in range(run.count))
 
 
 @attrs.frozen
