@@ -62,6 +62,7 @@ from shopkit.pricing._conditions import (
 )
 from shopkit.pricing._display import DisplayPrice, display_prices
 from shopkit.pricing._engine import price
+from shopkit.pricing._fees import Fee
 from shopkit.pricing._promotion import (
     Combination,
     Mode,
@@ -77,11 +78,14 @@ from shopkit.pricing._redemption import (
     ReservationError,
     SQLiteRedemptionStore,
 )
+from shopkit.pricing._refunds import Refund, refund
 from shopkit.pricing._result import (
     Adjustment,
     AppliedPromotion,
     CodeResult,
     CodeStatus,
+    FeeCharge,
+    FeeStatus,
     NotApplied,
     PricedCart,
     PricedLine,
@@ -129,6 +133,9 @@ __all__ = [
     "CustomerSegment",
     "DateWindow",
     "DisplayPrice",
+    "Fee",
+    "FeeCharge",
+    "FeeStatus",
     "FirstOrder",
     "FixedOff",
     "FixedPrice",
@@ -156,6 +163,7 @@ __all__ = [
     "PromotionBook",
     "Reason",
     "RedemptionStore",
+    "Refund",
     "Region",
     "Reservation",
     "ReservationError",
@@ -177,6 +185,7 @@ __all__ = [
     "generate_codes",
     "normalize_code",
     "price",
+    "refund",
     "reserve_checkout",
     "sample_promotions",
 ]

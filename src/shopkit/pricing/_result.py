@@ -15,6 +15,8 @@ __all__ = [
     "AppliedPromotion",
     "CodeResult",
     "CodeStatus",
+    "FeeCharge",
+    "FeeStatus",
     "NotApplied",
     "PricedCart",
     "PricedLine",
@@ -199,12 +201,53 @@ class NotApplied:
     nudge: Nudge | None = None
 
 
+class FeeStatus(enum.StrEnum):
+    """Whether a fee was charged, and if not, why."""
+
+    CHARGED = "charged"
+    """It is charged."""
+    THRESHOLD_MET = "threshold_met"
+    """A small-order fee: the order reaches its threshold."""
+    OTHER_PAYMENT = "other_payment"
+    """A payment-method fee: the order is paid otherwise."""
+    CONDITION = "condition"
+    """Its condition does not hold."""
+    NO_AMOUNT = "no_amount"
+    """It has no amount in the cart's currency."""
+
+
+@attrs.frozen
+class FeeCharge:
+    """A fee considered for a priced cart: what it charges, or why it charges nothing.
+
+    Attributes:
+        fee_id: The fee's id.
+        name: The fee's name.
+        status: Charged, or why not.
+        amount: What it charges (zero when not charged).
+        message: A sentence a shop can show before checkout.
+        nudge: For a charged small-order fee, the spend that would avoid it.
+    """
+
+    fee_id: str
+    name: str
+    status: FeeStatus
+    amount: Money
+    message: str
+    nudge: Nudge | None = None
+
+    @property
+    def charged(self) -> bool:
+        """Whether the fee is charged."""
+        return self.status is FeeStatus.CHARGED
+
+
 @attrs.frozen
 class PricedCart:
     """A cart after pricing, with totals that add up to the minor unit.
 
-    ``subtotal - discount + shipping == total`` holds exactly, and ``discount`` is the sum of
-    every line's adjustments (order discounts are spread over the lines).
+    ``subtotal - discount + shipping + fee_total == total`` holds exactly, and ``discount`` is
+    the sum of every line's adjustments (order discounts are spread over the lines).
 
     Attributes:
         currency: The cart's currency.
@@ -214,7 +257,7 @@ class PricedCart:
         shipping_price: The chosen shipping option's price before discounts (zero if none).
         shipping_discount: What was taken off shipping.
         shipping: ``shipping_price - shipping_discount``.
-        total: ``subtotal - discount + shipping``.
+        total: ``subtotal - discount + shipping + fee_total``.
         applied: The promotions that gave something, in application order.
         not_applied: The promotions considered that gave nothing, with reasons and nudges.
         choice: In best-for-customer mode, which combination was chosen and why.
@@ -223,6 +266,8 @@ class PricedCart:
             discounts prices as given; a tax engine takes each line's ``total`` as the
             discounted amount (tax included or not, as this says).
         codes: Every code entered, with what became of it.
+        fees: Every fee the shop passed, charged or not, with a sentence each (charged ones
+            are added to ``total`` after every discount and never discounted).
     """
 
     currency: str
@@ -239,8 +284,20 @@ class PricedCart:
     at: dt.datetime
     prices_include_tax: bool = True
     codes: tuple[CodeResult, ...] = ()
+    fees: tuple[FeeCharge, ...] = ()
+
+    @property
+    def fee_total(self) -> Money:
+        """What the charged fees add to the total."""
+        total = Money._trusted(0, self.currency)
+        for fee in self.fees:
+            total += fee.amount
+        return total
 
     @property
     def nudges(self) -> tuple[Nudge, ...]:
-        """Every nudge of the promotions that did not apply, in their order."""
+        """Every nudge of the promotions that did not apply, in their order.
+
+        A charged small-order fee's nudge (the spend that avoids it) is in its ``FeeCharge``.
+        """
         return tuple(item.nudge for item in self.not_applied if item.nudge is not None)
