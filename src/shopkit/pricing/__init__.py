@@ -105,6 +105,14 @@ from shopkit.pricing._selectors import (
     StockRange,
     Tags,
 )
+from shopkit.pricing._terms import (
+    PromotionTerms,
+    ShippingOffer,
+    TermsTemplates,
+    available_promotions,
+    shipping_offers,
+    terms,
+)
 from shopkit.pricing._values import Amounts, Nudge
 
 __all__ = [
@@ -161,6 +169,7 @@ __all__ = [
     "PromoCode",
     "Promotion",
     "PromotionBook",
+    "PromotionTerms",
     "Reason",
     "RedemptionStore",
     "Refund",
@@ -171,15 +180,18 @@ __all__ = [
     "Schedule",
     "ShippingBasis",
     "ShippingDiscount",
+    "ShippingOffer",
     "Skus",
     "StockLevel",
     "StockRange",
     "Tags",
+    "TermsTemplates",
     "ThresholdBasis",
     "Tier",
     "TieredSpend",
     "UnitPrice",
     "Welcome",
+    "available_promotions",
     "claims_for",
     "display_prices",
     "generate_codes",
@@ -188,4 +200,6 @@ __all__ = [
     "refund",
     "reserve_checkout",
     "sample_promotions",
+    "shipping_offers",
+    "terms",
 ]
