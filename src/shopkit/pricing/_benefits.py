@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import heapq
 from decimal import Decimal
 from typing import Any
 
@@ -482,6 +483,35 @@ class BundleItem:
 _items = check.non_empty(check.tuple_of(BundleItem), "a bundle needs at least one item")
 
 
+def _dearest_free(
+    heap: list[tuple[int, int, LineState]], values: dict[int, list[int]], used: dict[int, int]
+) -> Unit | None:
+    """Take the dearest free unit of a component's heap (ties to the earlier line).
+
+    Another component may have taken units of a line since it was pushed: its entry is then
+    stale (its key is the value of a unit already gone) and is pushed again with the line's
+    next free unit, so the top is always right when it is taken.
+    """
+    while heap:
+        key, order, line = heap[0]
+        line_values = values[line.index]
+        taken = used[line.index]
+        if taken >= len(line_values):
+            heapq.heappop(heap)
+            continue
+        value = line_values[taken]
+        if -key != value:
+            heapq.heapreplace(heap, (-value, order, line))
+            continue
+        used[line.index] = taken + 1
+        if taken + 1 < len(line_values):
+            heapq.heapreplace(heap, (-line_values[taken + 1], order, line))
+        else:
+            heapq.heappop(heap)
+        return Unit(line, value)
+    return None
+
+
 @attrs.frozen
 class Bundle(Benefit):
     """A set of items for one price: "phone + case + glass for 999".
@@ -530,24 +560,50 @@ class Bundle(Benefit):
         return [state.matching(item.selector) for item in self.items], values
 
     def apply(self, state: CartState, rounding: RoundingMode) -> None:
-        """Form complete sets and price each at the set price."""
+        """Form complete sets and price each at the set price.
+
+        Each component keeps a heap of its lines by the value of their dearest free unit, so
+        forming a set costs a few heap steps per unit, not a scan of every line: the cost
+        grows with the cart's units, not with units × lines.
+        """
         price = self.amounts.get(state.currency).minor
         candidates, values = self._pool(state)
         used = dict.fromkeys(values, 0)
+        heaps = []
+        for lines in candidates:
+            heap = [
+                (-values[line.index][0], order, line)
+                for order, line in enumerate(lines)
+                if values[line.index]
+            ]
+            heapq.heapify(heap)
+            heaps.append(heap)
         pairs: list[tuple[Unit, int]] = []
         sets = 0
         while self.max_sets is None or sets < self.max_sets:
-            chosen, trial, short, _ = self._next_set(candidates, values, used)
-            value = sum(unit.value for unit in chosen)
-            if short is not None or value <= price:
+            chosen: list[Unit] = []
+            for item, heap in zip(self.items, heaps, strict=True):
+                for _ in range(item.quantity):
+                    unit = _dearest_free(heap, values, used)
+                    if unit is None:
+                        break
+                    chosen.append(unit)
+                else:
+                    continue
                 break
+            value = sum(unit.value for unit in chosen)
+            if len(chosen) < self._units_per_set or value <= price:
+                break  # a set short or not worth it: no set after it is either
             unit_values = [unit.value for unit in chosen]
             parts = split_minor(value - price, unit_values, unit_values)
             pairs += list(zip(chosen, parts, strict=True))
-            used = trial
             sets += 1
         if pairs:
             state.take_units(pairs)
+
+    @property
+    def _units_per_set(self) -> int:
+        return sum(item.quantity for item in self.items)
 
     def describe(self) -> str:
         """Say "… + … for 999.00 EUR"."""

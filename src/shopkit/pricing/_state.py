@@ -72,6 +72,8 @@ class LineState:
         pending_taken: Each unit the promotion being applied would consume: (value, cut).
         pending_cuts: The cut the promotion being applied would make on some open units, by
             position in ``unit_values``.
+        taken_spill: What order discounts took off the consumed units beyond ``taken``'s
+            values, spread over them in proportion once the unit prices are read.
     """
 
     index: int
@@ -90,6 +92,7 @@ class LineState:
     unit_values: list[int] | None = None
     pending_taken: list[tuple[int, int]] = attrs.field(factory=list)
     pending_cuts: dict[int, int] = attrs.field(factory=dict)
+    taken_spill: int = 0
 
     @property
     def base(self) -> int:
@@ -107,7 +110,11 @@ class LineState:
 
     def unit_prices(self) -> list[int]:
         """What each unit costs now, consumed units first: they sum exactly to ``amount``."""
-        prices = [*self.taken, *self.open_unit_values()]
+        taken = self.taken
+        if self.taken_spill:
+            parts = split_minor(self.taken_spill, taken, taken)
+            taken = [value - part for value, part in zip(taken, parts, strict=True)]
+        prices = [*taken, *self.open_unit_values()]
         if len(prices) != self.quantity or sum(prices) != self.amount:
             # a line whose units were not tracked one by one (a gift, or a plugin that changed
             # amounts without the state's calls): its amount spread evenly
@@ -143,8 +150,8 @@ class LineState:
             cuts = split_minor(on_consumed, cuts, cuts)
             spill = 0
         if spill and self.taken:
-            parts = split_minor(spill, self.taken, self.taken)
-            self.taken = [value - part for value, part in zip(self.taken, parts, strict=True)]
+            # spread once, when the unit prices are read (``unit_prices``)
+            self.taken_spill += spill
         if self.pending_cuts or self.unit_values is not None:
             self._commit_open()
         self.taken += [
@@ -385,7 +392,13 @@ class CartState:
         by_line = []
         for index in sorted(self.touched):
             line = self.touched[index]
-            if not line.gift:
+            if not line.gift and (
+                line.pending_taken
+                or line.pending_cuts
+                or line.unit_values is not None
+                or (line.taken and line.pending_discount != line.pending_open)
+            ):
+                # only then do the per-unit values change otherwise than evenly
                 line._commit_units()
             line.amount -= line.pending_discount
             line.open_amount = max(0, line.open_amount - line.pending_value - line.pending_open)
