@@ -12,7 +12,10 @@ Prints, on this machine, one core, median of repeated runs:
 4. display prices per second over a 10,000-product catalogue against 1,000 promotions.
 
 Goals (issue "Pricing engine"): at most 0.5 ms per 20-line cart at 1,000 promotions, a ratio
-of at most 1.5, a 200-line cart under 10 ms.
+of at most 1.5, a 200-line cart under 10 ms. Issue 12 asks for 0.2 ms and under 5 ms; the
+figures print both goals. For best-for-customer mode it prints the cost at k = 4, 8 and 12
+promotions, all stackable and half of them exclusive, with the number of valid combinations
+made (only those are made; see ``valid_combinations``).
 
 The catalogue, carts and promotions are generated with a fixed seed. The 10 promotions that
 match the 20-line cart are: 10% off its category, 3 for 2 on a second category, a fixed 1.00 off
@@ -34,6 +37,8 @@ import random
 import statistics
 import time
 from collections.abc import Callable
+
+import attrs
 
 from shopkit import Cart, Line, Money, Product, ShippingOption
 from shopkit.pricing import (
@@ -60,6 +65,7 @@ from shopkit.pricing import (
     display_prices,
     price,
 )
+from shopkit.pricing._choose import valid_combinations
 from shopkit.pricing.plugin import Benefit
 
 AT = dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC)
@@ -197,20 +203,40 @@ def main() -> None:
         timings[total] = median_ms(functools.partial(price, small, book, at=AT))
         print(f"{total:>12,} {timings[total]:>11.3f} ms {len(result.applied):>8}")
     print(f"ratio t(10,000) / t(100): {timings[10_000] / timings[100]:.2f}  (goal ≤ 1.5)")
-    print(f"20-line cart at 1,000 promotions: {timings[1_000]:.3f} ms  (goal ≤ 0.5 ms)")
+    print(f"20-line cart at 1,000 promotions: {timings[1_000]:.3f} ms  (goals ≤ 0.5 ms, ≤ 0.2 ms)")
 
     book = PromotionBook(matching_promotions(large) + others[:990])
     big = median_ms(lambda: price(large, book, at=AT), seconds=2.0, at_least=10)
-    print(f"200-line cart at 1,000 promotions: {big:.3f} ms  (goal < 10 ms)")
+    print(f"200-line cart at 1,000 promotions: {big:.3f} ms  (goal < 10 ms; issue 12: < 5 ms)")
+    for lines in (50, 100, 200, 250):  # 250 products in the five categories
+        cart = cart_of(products, random.Random(lines), lines)
+        lined = PromotionBook(matching_promotions(cart) + others[:990])
+        took = median_ms(lambda: price(cart, lined, at=AT), seconds=1.0, at_least=5)  # noqa: B023
+        print(f"  {lines:>4} lines: {took:8.3f} ms, {took * 1000 / lines:6.1f} µs per line")
 
-    best = PricingOptions(mode="best_for_customer")
-    searched = median_ms(
-        lambda: price(small, matching, at=AT, options=best), seconds=2.0, at_least=5
-    )
-    print(
-        f"best-for-customer, all {2 ** len(matching):,} combinations of the 10 matching "
-        f"promotions: {searched:.1f} ms"
-    )
+    # Best for the customer: only valid combinations are made (valid_combinations), never
+    # 2^k subsets filtered afterwards. k stackable promotions have 2^k valid combinations;
+    # with every other one exclusive, far fewer. Printed at k = 4, 8, 12.
+    for k in (4, 8, 12):
+        pool = (matching * 2)[:k]
+        stackable = [attrs.evolve(p, id=f"{p.id}-{i}") for i, p in enumerate(pool)]
+        mixed = [
+            attrs.evolve(p, combination="exclusive") if i % 2 else p
+            for i, p in enumerate(stackable)
+        ]
+        for label, promotions in (("stackable", stackable), ("half exclusive", mixed)):
+            options = PricingOptions(mode="best_for_customer", best_search_limit=k)
+            made = sum(1 for _ in valid_combinations(promotions))
+            searched = median_ms(
+                functools.partial(price, small, promotions, at=AT, options=options),
+                seconds=1.0,
+                at_least=3,
+            )
+            print(
+                f"best-for-customer, k={k:>2} {label:<14}: {made:>5,} valid combinations "
+                f"(of {2**k:,} subsets), {searched:8.1f} ms, "
+                f"{searched * 1000 / made:6.1f} µs per combination"
+            )
 
     book = PromotionBook(matching + others[:990])
     start = time.perf_counter()

@@ -38,6 +38,7 @@ from shopkit.pricing import (
     PriceRange,
     Region,
     Schedule,
+    ShippingDiscount,
     Skus,
     StockLevel,
     StockRange,
@@ -111,6 +112,11 @@ class TestTieredSpend(BenefitContract):
 class TestFreeShipping(BenefitContract):
     def make_benefit(self) -> Benefit:
         return FreeShipping(each(EUR="50", JPY="5000", KWD="10"))
+
+
+class TestShippingDiscount(BenefitContract):
+    def make_benefit(self) -> Benefit:
+        return ShippingDiscount(price=each(EUR="1", JPY="100", KWD="0.5"))
 
 
 class TestGift(BenefitContract):

@@ -1081,7 +1081,8 @@ def test_exclusive_promotions_best_for_the_customer():
     assert priced.total == eur("85.00")
     assert refused(priced) == {"pct": "not_chosen"}
     assert priced.choice == (
-        "best for the customer: Fifteen off, total 85.00 EUR, out of all 3 valid combinations "
+        "best for the customer: Fifteen off, giving 15.00 EUR in all (gifts at their price), "
+        "total 85.00 EUR, out of all 3 valid combinations "
         "of the 2 eligible promotions"
     )
 
@@ -1423,15 +1424,14 @@ def test_end_before_start_is_refused():
 
 
 def test_promotion_without_an_amount_in_the_cart_currency():
-    # A EUR-only 5.00 off priced on a USD cart: an error naming the promotion and the field,
-    # whose value is the currency, never a silent zero.
+    # A EUR-only 5.00 off priced on a USD cart of 30.00: not for this cart (reason no_amount,
+    # "no amount for USD"), never a silent zero, and the cart is priced: total 30.00.
     promo = Promotion("eur5", "5 off", FixedOff(off(EUR="5.00")))
     usd_cart = cart((item("COAT", "30.00", currency="USD"), 1), currency="USD")
-    with pytest.raises(ValidationError) as caught:
-        run(usd_cart, promo)
-    assert caught.value.field == "promotions[eur5].benefit.amounts"
-    assert caught.value.value == "USD"
-    assert "EUR" in str(caught.value)
+    priced = run(usd_cart, promo)
+    assert refused(priced) == {"eur5": "no_amount"}
+    assert refusal(priced, "eur5").message == "no amount for USD"
+    assert priced.total == Money.of("30.00", "USD")
 
 
 def test_stock_range_selector_decides_product_by_product():

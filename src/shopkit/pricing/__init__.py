@@ -36,6 +36,7 @@ from shopkit.pricing._benefits import (
     Percentage,
     Pick,
     ShippingBasis,
+    ShippingDiscount,
     Tier,
     TieredSpend,
     Welcome,
@@ -61,6 +62,7 @@ from shopkit.pricing._conditions import (
 )
 from shopkit.pricing._display import DisplayPrice, display_prices
 from shopkit.pricing._engine import price
+from shopkit.pricing._fees import Fee
 from shopkit.pricing._promotion import (
     Combination,
     Mode,
@@ -76,15 +78,19 @@ from shopkit.pricing._redemption import (
     ReservationError,
     SQLiteRedemptionStore,
 )
+from shopkit.pricing._refunds import Refund, refund
 from shopkit.pricing._result import (
     Adjustment,
     AppliedPromotion,
     CodeResult,
     CodeStatus,
+    FeeCharge,
+    FeeStatus,
     NotApplied,
     PricedCart,
     PricedLine,
     Reason,
+    UnitPrice,
 )
 from shopkit.pricing._samples import sample_promotions
 from shopkit.pricing._selectors import (
@@ -98,6 +104,14 @@ from shopkit.pricing._selectors import (
     Skus,
     StockRange,
     Tags,
+)
+from shopkit.pricing._terms import (
+    PromotionTerms,
+    ShippingOffer,
+    TermsTemplates,
+    available_promotions,
+    shipping_offers,
+    terms,
 )
 from shopkit.pricing._values import Amounts, Nudge
 
@@ -127,6 +141,9 @@ __all__ = [
     "CustomerSegment",
     "DateWindow",
     "DisplayPrice",
+    "Fee",
+    "FeeCharge",
+    "FeeStatus",
     "FirstOrder",
     "FixedOff",
     "FixedPrice",
@@ -152,27 +169,37 @@ __all__ = [
     "PromoCode",
     "Promotion",
     "PromotionBook",
+    "PromotionTerms",
     "Reason",
     "RedemptionStore",
+    "Refund",
     "Region",
     "Reservation",
     "ReservationError",
     "SQLiteRedemptionStore",
     "Schedule",
     "ShippingBasis",
+    "ShippingDiscount",
+    "ShippingOffer",
     "Skus",
     "StockLevel",
     "StockRange",
     "Tags",
+    "TermsTemplates",
     "ThresholdBasis",
     "Tier",
     "TieredSpend",
+    "UnitPrice",
     "Welcome",
+    "available_promotions",
     "claims_for",
     "display_prices",
     "generate_codes",
     "normalize_code",
     "price",
+    "refund",
     "reserve_checkout",
     "sample_promotions",
+    "shipping_offers",
+    "terms",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import heapq
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +31,7 @@ __all__ = [
     "Percentage",
     "Pick",
     "ShippingBasis",
+    "ShippingDiscount",
     "Tier",
     "TieredSpend",
     "Welcome",
@@ -59,6 +61,79 @@ def _optional(kind: type) -> check.Validator:
     return check.optional(check.instance_of(kind))
 
 
+def _units_need_a_selector(
+    selector: Selector | None, max_units: int | None, per_line: int | None
+) -> None:
+    if selector is None and (max_units is not None or per_line is not None):
+        raise ValidationError(
+            "a unit limit needs a selector (the units it chooses from)",
+            field="max_units" if max_units is not None else "max_units_per_line",
+            value=max_units if max_units is not None else per_line,
+        )
+
+
+class Pick(enum.StrEnum):
+    """Which units a deal discounts when it could choose."""
+
+    CHEAPEST = "cheapest"
+    """The cheapest units get the discount (the usual rule, and the default)."""
+    MOST_EXPENSIVE = "most_expensive"
+    """The dearest units get the discount (the more generous rule)."""
+
+
+def _sorted_units(units: list[Unit], pick: Pick) -> list[Unit]:
+    # Stable sort over canonical order, so equal values break ties by line order.
+    return sorted(units, key=lambda unit: unit.value, reverse=pick is Pick.MOST_EXPENSIVE)
+
+
+def _discounted(value: object) -> Pick:
+    # a named converter (attrs' mypy plugin cannot see through validators.enum_of)
+    return check.enum_value(Pick, value, "discounted")
+
+
+def _optional_count() -> Any:
+    return attrs.field(default=None, validator=check.optional(check.positive_int), kw_only=True)
+
+
+def _limited_units(
+    state: CartState,
+    selector: Selector | None,
+    max_units: int | None,
+    per_line: int | None,
+    pick: Pick,
+) -> list[list[Unit]]:
+    """The open units a unit-capped benefit discounts, grouped by line (canonical order).
+
+    At most ``per_line`` from each line and ``max_units`` in all, the cheapest first (or the
+    dearest, with ``Pick.MOST_EXPENSIVE``); equal values go by line order.
+    """
+    pool: list[Unit] = []
+    for line in state.matching(selector):
+        units = [Unit(line, value) for value in line.open_unit_values()]
+        if per_line is not None:
+            units = _sorted_units(units, pick)[:per_line]
+        pool += units
+    chosen = _sorted_units(pool, pick)
+    if max_units is not None:
+        chosen = chosen[:max_units]
+    grouped: dict[int, list[Unit]] = {}
+    for unit in chosen:
+        grouped.setdefault(unit.line.index, []).append(unit)
+    return [grouped[index] for index in sorted(grouped)]
+
+
+def _describe_caps(max_units: int | None, per_line: int | None, pick: Pick) -> str:
+    parts = []
+    if max_units is not None:
+        parts.append(f"at most {max_units} {'unit' if max_units == 1 else 'units'}")
+    if per_line is not None:
+        parts.append(f"at most {per_line} per line")
+    if not parts:
+        return ""
+    first = "cheapest" if pick is Pick.CHEAPEST else "dearest"
+    return f" ({', '.join(parts)}, {first} first)"
+
+
 @attrs.frozen
 class Percentage(Benefit):
     """A percentage off the selected items, or off the whole order.
@@ -68,10 +143,17 @@ class Percentage(Benefit):
     within one minor unit of amount × percent / 100). Without one, ``percent`` of the order's
     current total is taken off and spread over the lines exactly.
 
+    With ``max_units`` or ``max_units_per_line`` (a selector is then needed), only that many
+    selected units are discounted, chosen by ``discounted``: the cheapest first (default) or
+    the dearest; the percentage is rounded per line on the chosen units' amount.
+
     Attributes:
         percent: The percentage, from 0 to 100.
         selector: The items discounted; ``None`` for the whole order.
         max_discount: The most this benefit gives on one order, per currency, if capped.
+        max_units: The most units it discounts in one order, if limited.
+        max_units_per_line: The most units it discounts on one line, if limited.
+        discounted: Which units a unit limit keeps: the cheapest (default) or the dearest.
 
     Examples:
         >>> from shopkit.pricing import Categories, Percentage
@@ -82,6 +164,12 @@ class Percentage(Benefit):
     percent: Decimal = attrs.field(converter=_to_percent, validator=_percent)
     selector: Selector | None = attrs.field(default=None, validator=_optional(Selector))
     max_discount: Amounts | None = attrs.field(default=None, validator=_optional(Amounts))
+    max_units: int | None = _optional_count()
+    max_units_per_line: int | None = _optional_count()
+    discounted: Pick = attrs.field(default=Pick.CHEAPEST, converter=_discounted, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        _units_need_a_selector(self.selector, self.max_units, self.max_units_per_line)
 
     @property
     def level(self) -> Level:  # type: ignore[override]
@@ -89,9 +177,17 @@ class Percentage(Benefit):
         return Level.LINE if self.selector is not None else Level.ORDER
 
     def apply(self, state: CartState, rounding: RoundingMode) -> None:
-        """Take the percentage off each selected line, or off the order."""
+        """Take the percentage off each selected line (or its chosen units), or the order."""
         if self.selector is None:
             state.discount_order(_share(state.total, self.percent, rounding))
+        elif self.max_units is not None or self.max_units_per_line is not None:
+            for units in _limited_units(
+                state, self.selector, self.max_units, self.max_units_per_line, self.discounted
+            ):
+                values = [unit.value for unit in units]
+                cut = _share(sum(values), self.percent, rounding)
+                parts = split_minor(cut, values, values) if cut else [0] * len(units)
+                state.discount_units(zip(units, parts, strict=True))
         else:
             for line in state.matching(self.selector):
                 state.discount_open(line, _share(line.open_amount, self.percent, rounding))
@@ -101,7 +197,8 @@ class Percentage(Benefit):
     def describe(self) -> str:
         """Say "10% off …"."""
         what = self.selector.describe() if self.selector else "the order"
-        return f"{_fmt_percent(self.percent)} off {what}"
+        caps = _describe_caps(self.max_units, self.max_units_per_line, self.discounted)
+        return f"{_fmt_percent(self.percent)} off {what}{caps}"
 
 
 class Per(enum.StrEnum):
@@ -125,16 +222,33 @@ class FixedOff(Benefit):
     """A fixed amount off, per unit, per line or per order ("500 off from 3000").
 
     The amount is cut to what the items can take: a discount never makes a line negative.
+    Per unit, ``max_units`` and ``max_units_per_line`` limit how many units get it ("3.00 off,
+    at most 1 unit"), chosen by ``discounted``: the cheapest first (default) or the dearest.
 
     Attributes:
         amounts: The amount off, per currency.
         per: Per unit, per line or per order.
         selector: The items it applies to; ``None`` for all.
+        max_units: Per unit: the most units that get it in one order, if limited.
+        max_units_per_line: Per unit: the most units that get it on one line, if limited.
+        discounted: Which units a unit limit keeps: the cheapest (default) or the dearest.
     """
 
     amounts: Amounts = attrs.field(validator=check.instance_of(Amounts))
     per: Per = attrs.field(default=Per.ORDER, converter=_per)
     selector: Selector | None = attrs.field(default=None, validator=_optional(Selector))
+    max_units: int | None = _optional_count()
+    max_units_per_line: int | None = _optional_count()
+    discounted: Pick = attrs.field(default=Pick.CHEAPEST, converter=_discounted, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        limited = self.max_units is not None or self.max_units_per_line is not None
+        if limited and self.per is not Per.UNIT:
+            raise ValidationError(
+                "a unit limit needs per='unit'",
+                field="max_units" if self.max_units is not None else "max_units_per_line",
+                value=self.max_units if self.max_units is not None else self.max_units_per_line,
+            )
 
     @property
     def level(self) -> Level:  # type: ignore[override]
@@ -144,6 +258,12 @@ class FixedOff(Benefit):
     def apply(self, state: CartState, rounding: RoundingMode) -> None:
         """Take the amount off each unit, each line or the order."""
         amount = self.amounts.get(state.currency).minor
+        if self.max_units is not None or self.max_units_per_line is not None:
+            for units in _limited_units(
+                state, self.selector, self.max_units, self.max_units_per_line, self.discounted
+            ):
+                state.discount_units((unit, amount) for unit in units)
+            return
         lines = state.matching(self.selector)
         if self.per is Per.ORDER:
             state.discount_order(amount, lines if self.selector is not None else None)
@@ -156,49 +276,47 @@ class FixedOff(Benefit):
         """Say "5.00 EUR off …"."""
         what = self.selector.describe() if self.selector else "the order"
         per = {Per.UNIT: " per item", Per.LINE: " per line", Per.ORDER: ""}[self.per]
-        return f"{self.amounts.describe()} off {what}{per}"
+        caps = _describe_caps(self.max_units, self.max_units_per_line, self.discounted)
+        return f"{self.amounts.describe()} off {what}{per}{caps}"
 
 
 @attrs.frozen
 class FixedPrice(Benefit):
     """Selected units sell at a fixed unit price (never raising a price that is lower).
 
+    ``max_units`` and ``max_units_per_line`` limit how many units get the price, chosen by
+    ``discounted``: the cheapest first (default) or the dearest.
+
     Attributes:
         amounts: The unit price, per currency.
         selector: The items.
+        max_units: The most units at that price in one order, if limited.
+        max_units_per_line: The most units at that price on one line, if limited.
+        discounted: Which units a unit limit keeps: the cheapest (default) or the dearest.
     """
 
     amounts: Amounts = attrs.field(validator=check.instance_of(Amounts))
     selector: Selector = attrs.field(validator=check.instance_of(Selector))
+    max_units: int | None = _optional_count()
+    max_units_per_line: int | None = _optional_count()
+    discounted: Pick = attrs.field(default=Pick.CHEAPEST, converter=_discounted, kw_only=True)
 
     def apply(self, state: CartState, rounding: RoundingMode) -> None:
-        """Lower each selected open unit to the price."""
+        """Lower each selected open unit (or each chosen one) to the price."""
         price = self.amounts.get(state.currency).minor
+        if self.max_units is not None or self.max_units_per_line is not None:
+            for units in _limited_units(
+                state, self.selector, self.max_units, self.max_units_per_line, self.discounted
+            ):
+                state.discount_units((unit, unit.value - price) for unit in units)
+            return
         for line in state.matching(self.selector):
             state.discount_open(line, line.open_amount - price * line.open_units)
 
     def describe(self) -> str:
         """Say "… for 9.99 EUR each"."""
-        return f"{self.selector.describe()} for {self.amounts.describe()} each"
-
-
-class Pick(enum.StrEnum):
-    """Which units a deal discounts when it could choose."""
-
-    CHEAPEST = "cheapest"
-    """The cheapest units get the discount (the usual rule, and the default)."""
-    MOST_EXPENSIVE = "most_expensive"
-    """The dearest units get the discount (the more generous rule)."""
-
-
-def _sorted_units(units: list[Unit], pick: Pick) -> list[Unit]:
-    # Stable sort over canonical order, so equal values break ties by line order.
-    return sorted(units, key=lambda unit: unit.value, reverse=pick is Pick.MOST_EXPENSIVE)
-
-
-def _discounted(value: object) -> Pick:
-    # a named converter (attrs' mypy plugin cannot see through validators.enum_of)
-    return check.enum_value(Pick, value, "discounted")
+        caps = _describe_caps(self.max_units, self.max_units_per_line, self.discounted)
+        return f"{self.selector.describe()} for {self.amounts.describe()} each{caps}"
 
 
 @attrs.frozen
@@ -365,6 +483,35 @@ class BundleItem:
 _items = check.non_empty(check.tuple_of(BundleItem), "a bundle needs at least one item")
 
 
+def _dearest_free(
+    heap: list[tuple[int, int, LineState]], values: dict[int, list[int]], used: dict[int, int]
+) -> Unit | None:
+    """Take the dearest free unit of a component's heap (ties to the earlier line).
+
+    Another component may have taken units of a line since it was pushed: its entry is then
+    stale (its key is the value of a unit already gone) and is pushed again with the line's
+    next free unit, so the top is always right when it is taken.
+    """
+    while heap:
+        key, order, line = heap[0]
+        line_values = values[line.index]
+        taken = used[line.index]
+        if taken >= len(line_values):
+            heapq.heappop(heap)
+            continue
+        value = line_values[taken]
+        if -key != value:
+            heapq.heapreplace(heap, (-value, order, line))
+            continue
+        used[line.index] = taken + 1
+        if taken + 1 < len(line_values):
+            heapq.heapreplace(heap, (-line_values[taken + 1], order, line))
+        else:
+            heapq.heappop(heap)
+        return Unit(line, value)
+    return None
+
+
 @attrs.frozen
 class Bundle(Benefit):
     """A set of items for one price: "phone + case + glass for 999".
@@ -413,24 +560,50 @@ class Bundle(Benefit):
         return [state.matching(item.selector) for item in self.items], values
 
     def apply(self, state: CartState, rounding: RoundingMode) -> None:
-        """Form complete sets and price each at the set price."""
+        """Form complete sets and price each at the set price.
+
+        Each component keeps a heap of its lines by the value of their dearest free unit, so
+        forming a set costs a few heap steps per unit, not a scan of every line: the cost
+        grows with the cart's units, not with units × lines.
+        """
         price = self.amounts.get(state.currency).minor
         candidates, values = self._pool(state)
         used = dict.fromkeys(values, 0)
+        heaps = []
+        for lines in candidates:
+            heap = [
+                (-values[line.index][0], order, line)
+                for order, line in enumerate(lines)
+                if values[line.index]
+            ]
+            heapq.heapify(heap)
+            heaps.append(heap)
         pairs: list[tuple[Unit, int]] = []
         sets = 0
         while self.max_sets is None or sets < self.max_sets:
-            chosen, trial, short, _ = self._next_set(candidates, values, used)
-            value = sum(unit.value for unit in chosen)
-            if short is not None or value <= price:
+            chosen: list[Unit] = []
+            for item, heap in zip(self.items, heaps, strict=True):
+                for _ in range(item.quantity):
+                    unit = _dearest_free(heap, values, used)
+                    if unit is None:
+                        break
+                    chosen.append(unit)
+                else:
+                    continue
                 break
+            value = sum(unit.value for unit in chosen)
+            if len(chosen) < self._units_per_set or value <= price:
+                break  # a set short or not worth it: no set after it is either
             unit_values = [unit.value for unit in chosen]
             parts = split_minor(value - price, unit_values, unit_values)
             pairs += list(zip(chosen, parts, strict=True))
-            used = trial
             sets += 1
         if pairs:
             state.take_units(pairs)
+
+    @property
+    def _units_per_set(self) -> int:
+        return sum(item.quantity for item in self.items)
 
     def describe(self) -> str:
         """Say "… + … for 999.00 EUR"."""
@@ -528,8 +701,8 @@ class TieredSpend(Benefit):
         amount = state.context.threshold_amount
         reached = None
         following = None
-        for tier in self.tiers:
-            if amount >= tier.threshold.get(state.currency, "threshold"):
+        for index, tier in enumerate(self.tiers):
+            if amount >= tier.threshold.get(state.currency, f"tiers[{index}].threshold"):
                 reached = tier
             elif following is None:
                 following = tier
@@ -543,7 +716,8 @@ class TieredSpend(Benefit):
         if tier.percent is not None:
             state.discount_order(_share(state.total, tier.percent, rounding))
         elif tier.amounts is not None:
-            state.discount_order(tier.amounts.get(state.currency).minor)
+            where = f"tiers[{self.tiers.index(tier)}].amounts"
+            state.discount_order(tier.amounts.get(state.currency, where).minor)
 
     def describe(self) -> str:
         """List the tiers."""
@@ -556,7 +730,8 @@ class TieredSpend(Benefit):
         _, following = self._reached(state)
         if following is None:
             return None
-        missing = following.threshold.get(state.currency) - state.context.threshold_amount
+        where = f"tiers[{self.tiers.index(following)}].threshold"
+        missing = following.threshold.get(state.currency, where) - state.context.threshold_amount
         return Shortfall.spend(missing, unlocks=f"{following.describe_off()} off the order")
 
 
@@ -592,19 +767,10 @@ class FreeShipping(Benefit):
     basis: ShippingBasis = attrs.field(default=ShippingBasis.AFTER_DISCOUNTS, converter=_basis)
     level = Level.SHIPPING
 
-    def _amount(self, state: CartState) -> int:
-        if self.basis is ShippingBasis.SUBTOTAL:
-            return sum(line.base for line in state.lines if not line.gift)
-        return state.total
-
     def apply(self, state: CartState, rounding: RoundingMode) -> None:
         """Remove the shipping price when the threshold is met and the method is covered."""
-        if self.methods and state.shipping_method not in self.methods:
-            return
-        threshold = self.threshold
-        if threshold is not None and self._amount(state) < threshold.get(state.currency).minor:
-            return
-        state.discount_shipping(state.shipping)
+        if _shipping_covered(state, self.methods, self.threshold, self.basis):
+            state.discount_shipping(state.shipping)
 
     def describe(self) -> str:
         """Say "free shipping"."""
@@ -613,12 +779,113 @@ class FreeShipping(Benefit):
 
     def nudge(self, state: CartState) -> Shortfall | None:
         """How much more reaches the threshold."""
-        if self.threshold is None:
-            return None
-        missing = self.threshold.get(state.currency).minor - self._amount(state)
-        if missing <= 0:
-            return None
-        return Shortfall.spend(state.money(missing), unlocks=self.describe())
+        return _shipping_nudge(state, self.threshold, self.basis, self.describe())
+
+
+@attrs.frozen
+class ShippingDiscount(Benefit):
+    """Shipping for less: a percentage off, an amount off, or a fixed shipping price.
+
+    Exactly one of ``percent``, ``amounts`` (off) and ``price`` (what shipping costs: "delivery
+    for 1.00" takes 9.00 off a 10.00 method) is given. Like ``free_shipping``, it covers the
+    listed methods (all when none is listed) from a threshold on, compared with the items'
+    amount after discounts or before them. A price above the method's price takes nothing
+    off: shipping never costs more. Shipping at different prices per method is one promotion
+    per method, each listing its method (in a ``group``, so only one applies).
+
+    Attributes:
+        percent: The percentage off shipping, if a percentage.
+        amounts: The amount off shipping, per currency, if an amount off.
+        price: What shipping costs with the promotion, per currency, if a fixed price.
+        threshold: The items' amount from which it applies (inclusive), per currency;
+            ``None`` for always.
+        methods: The shipping option ids it covers; all when empty.
+        basis: Whether the threshold is compared after discounts (default) or before.
+
+    Examples:
+        >>> from shopkit.pricing import Amounts, ShippingDiscount
+        >>> ShippingDiscount(price=Amounts.of(EUR="1.00"), methods=["standard"]).describe()
+        'delivery for 1.00 EUR (standard)'
+    """
+
+    percent: Decimal | None = attrs.field(
+        default=None, converter=_optional_percent, validator=check.optional(_percent)
+    )
+    amounts: Amounts | None = attrs.field(default=None, validator=_optional(Amounts))
+    price: Amounts | None = attrs.field(default=None, validator=_optional(Amounts))
+    threshold: Amounts | None = attrs.field(default=None, validator=_optional(Amounts))
+    methods: tuple[str, ...] = attrs.field(
+        default=(), converter=check.str_tuple, validator=check.name_tuple
+    )
+    basis: ShippingBasis = attrs.field(default=ShippingBasis.AFTER_DISCOUNTS, converter=_basis)
+    level = Level.SHIPPING
+
+    def __attrs_post_init__(self) -> None:
+        given = [
+            name for name in ("percent", "amounts", "price") if getattr(self, name) is not None
+        ]
+        if len(given) != 1:
+            raise ValidationError(
+                "a shipping discount gives exactly one of percent, amounts and price",
+                field="percent",
+                value=given,
+            )
+
+    def apply(self, state: CartState, rounding: RoundingMode) -> None:
+        """Take the percentage, the amount or the difference to the price off shipping."""
+        if not _shipping_covered(state, self.methods, self.threshold, self.basis):
+            return
+        now = state.shipping - state.pending_shipping
+        if self.percent is not None:
+            state.discount_shipping(_share(now, self.percent, rounding))
+        elif self.amounts is not None:
+            state.discount_shipping(self.amounts.get(state.currency).minor)
+        elif self.price is not None:
+            state.discount_shipping(now - self.price.get(state.currency, "price").minor)
+
+    def describe(self) -> str:
+        """Say "10% off shipping", "2.00 EUR off shipping" or "delivery for 1.00 EUR"."""
+        methods = f" ({', '.join(self.methods)})" if self.methods else ""
+        if self.percent is not None:
+            return f"{_fmt_percent(self.percent)} off shipping{methods}"
+        if self.amounts is not None:
+            return f"{self.amounts.describe()} off shipping{methods}"
+        assert self.price is not None  # one of the three, checked at construction
+        return f"delivery for {self.price.describe()}{methods}"
+
+    def nudge(self, state: CartState) -> Shortfall | None:
+        """How much more reaches the threshold."""
+        return _shipping_nudge(state, self.threshold, self.basis, self.describe())
+
+
+def _items_amount(state: CartState, basis: ShippingBasis) -> int:
+    if basis is ShippingBasis.SUBTOTAL:
+        return sum(line.base for line in state.lines if not line.gift)
+    return state.total
+
+
+def _shipping_covered(
+    state: CartState,
+    methods: tuple[str, ...],
+    threshold: Amounts | None,
+    basis: ShippingBasis,
+) -> bool:
+    if methods and state.shipping_method not in methods:
+        return False
+    if threshold is None:
+        return True
+    return _items_amount(state, basis) >= threshold.get(state.currency, "threshold").minor
+
+
+def _shipping_nudge(
+    state: CartState, threshold: Amounts | None, basis: ShippingBasis, unlocks: str
+) -> Shortfall | None:
+    if threshold is None:
+        return None
+    missing = threshold.get(state.currency, "threshold").minor - _items_amount(state, basis)
+    if missing <= 0:
+        return None
+    return Shortfall.spend(state.money(missing), unlocks=unlocks)
 
 
 @attrs.frozen

@@ -10,7 +10,7 @@ from shopkit.pricing._codes import normalize_code
 from shopkit.pricing._conditions import CodeEntered
 from shopkit.pricing._kinds import Condition
 from shopkit.pricing._promotion import Promotion
-from shopkit.pricing._values import Level
+from shopkit.pricing._values import Level, currencies_of
 
 __all__ = ["PromotionBook", "as_book", "by_priority"]
 
@@ -81,6 +81,7 @@ class PromotionBook:
         self._by_id: dict[str, Promotion] = {}
         self._code_of: dict[str, str] = {}
         self._by_condition_code: dict[str, list[Promotion]] = defaultdict(list)
+        self._currencies: dict[str, frozenset[str]] = {}
         for index, promotion in enumerate(self.promotions):
             if not isinstance(promotion, Promotion):
                 raise ValidationError(
@@ -95,6 +96,9 @@ class PromotionBook:
                     value=promotion.id,
                 )
             self._by_id[promotion.id] = promotion
+            currencies = currencies_of(promotion)
+            if currencies is not None:
+                self._currencies[promotion.id] = currencies
             for code in _condition_codes(promotion.condition):
                 self._by_condition_code[code].append(promotion)
             if promotion.needs_code:
@@ -118,6 +122,11 @@ class PromotionBook:
     def get(self, promotion_id: str) -> Promotion | None:
         """The promotion with this id, if the book has it."""
         return self._by_id.get(promotion_id)
+
+    def has_amounts_for(self, promotion: Promotion, currency: str) -> bool:
+        """Whether every amount of the promotion is given in ``currency`` (or it has none)."""
+        currencies = self._currencies.get(promotion.id)
+        return currencies is None or currency in currencies
 
     def code_of(self, promotion: Promotion) -> str | None:
         """The promotion's shared code, normalised, if it has one."""

@@ -7,8 +7,7 @@ what they chose: a combination priced while choosing is never priced again.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import attrs
 
@@ -18,7 +17,14 @@ from shopkit.pricing._promotion import Combination, Promotion
 from shopkit.pricing._result import NotApplied, Reason
 from shopkit.pricing._state import Outcome
 
-__all__ = ["Apply", "Choice", "choose_best", "choose_by_priority", "pick_by_priority"]
+__all__ = [
+    "Apply",
+    "Choice",
+    "choose_best",
+    "choose_by_priority",
+    "pick_by_priority",
+    "valid_combinations",
+]
 
 Apply = Callable[[Sequence[Promotion]], Outcome]
 """The engine's step that applies chosen promotions to a fresh copy of the cart."""
@@ -68,8 +74,9 @@ def pick_by_priority(
                 _no(promotion, Reason.STOPPED, f"no promotion after {stop.name} is considered")
             )
         elif promotion.combination is Combination.EXCLUSIVE:
-            if chosen:
-                names = ", ".join(p.name for p in chosen)
+            blocking = [p for p in chosen if p.id not in idle]
+            if blocking:
+                names = ", ".join(p.name for p in blocking)
                 refused.append(
                     _no(
                         promotion,
@@ -80,7 +87,11 @@ def pick_by_priority(
                 continue
             trial = apply([promotion])
             if trial.applied:
-                chosen.append(promotion)
+                # the idle ones picked before it gave nothing; it applies alone
+                refused += [
+                    _no(p, Reason.EXCLUDED, f"{promotion.name} applies alone") for p in chosen
+                ]
+                chosen = [promotion]
                 alone = (promotion, trial)
             else:
                 refused.append(_no(promotion, Reason.NO_EFFECT, "gives no discount to this cart"))
@@ -109,41 +120,56 @@ def pick_by_priority(
 def choose_by_priority(eligible: Sequence[Promotion], apply: Apply) -> Choice:
     """Choose by priority, and apply the choice.
 
-    A group member that gives nothing (its threshold is not met after line discounts, say)
-    must not hold its group's place, nor a stop promotion that gives nothing stop the others:
-    choose again without their effect until none is idle.
+    A promotion that gives nothing (its threshold is not met after line discounts, say) must
+    not keep an exclusive one out, hold its group's place, or (a stop promotion) stop the
+    others: while some promotion was refused, choose again without the effect of those that
+    gave nothing, until none is idle. So a refusal names only promotions that applied.
     """
     idle: frozenset[str] = frozenset()
     while True:
         chosen, refused, tried = pick_by_priority(eligible, apply, idle)
         outcome = tried if tried is not None else apply(chosen)
+        if not refused:
+            return Choice(tuple(chosen), (), outcome)
         given = {applied.promotion_id for applied in outcome.applied}
-        more = {
-            p.id
-            for p in chosen
-            if p.combination in (Combination.GROUP, Combination.STOP)
-            and p.id not in given
-            and p.id not in idle
-        }
+        more = {p.id for p in chosen if p.id not in given and p.id not in idle}
         if not more:
             return Choice(tuple(chosen), tuple(refused), outcome)
         idle |= more
 
 
-def _valid_subsets(eligible: Sequence[Promotion]) -> Iterable[list[Promotion]]:
-    for size in range(len(eligible) + 1):
-        for subset in itertools.combinations(eligible, size):
-            exclusive = [p for p in subset if p.combination is Combination.EXCLUSIVE]
-            if exclusive and len(subset) > 1:
+def valid_combinations(eligible: Sequence[Promotion]) -> Iterator[list[Promotion]]:
+    """Every valid combination of the eligible promotions (given by priority), and no other.
+
+    The empty one; each exclusive promotion alone; and the combinations of the others built
+    by priority, never two of one group, and nothing after a stop promotion. So 2^k subsets
+    are never generated to be filtered afterwards: with 12 stackable promotions 4,096
+    combinations are made, with 12 exclusive ones 13.
+    """
+    yield []
+    others: list[Promotion] = []
+    for promotion in eligible:
+        if promotion.combination is Combination.EXCLUSIVE:
+            yield [promotion]
+        else:
+            others.append(promotion)
+
+    def extend(
+        start: int, current: list[Promotion], groups: frozenset[str]
+    ) -> Iterator[list[Promotion]]:
+        for index in range(start, len(others)):
+            promotion = others[index]
+            group = promotion.group
+            if promotion.combination is Combination.GROUP and group in groups:
                 continue
-            groups = [p.group for p in subset if p.combination is Combination.GROUP]
-            if len(groups) != len(set(groups)):
-                continue
-            # a stop promotion ends consideration: nothing of lower priority follows it
-            stops = [p for p in subset if p.combination is Combination.STOP]
-            if stops and by_priority(subset[-1]) > by_priority(min(stops, key=by_priority)):
-                continue
-            yield list(subset)
+            combination = [*current, promotion]
+            yield combination
+            if promotion.combination is Combination.STOP:
+                continue  # nothing of lower priority follows a stop promotion
+            taken = groups | {group} if group is not None else groups
+            yield from extend(index + 1, combination, taken)
+
+    yield from extend(0, [], frozenset())
 
 
 def choose_best(
@@ -152,14 +178,19 @@ def choose_best(
     search_limit: int,
     money: Callable[[int], Money],
 ) -> Choice:
-    """Choose the combination with the lowest total (then the fewest promotions, then ids).
+    """Choose the combination that gives the customer the most, gifts at their price.
 
-    Up to ``search_limit`` eligible promotions, every valid combination is priced; above it,
-    each exclusive promotion alone is compared with the priority choice of the others.
+    What a combination gives is everything it takes off the items and shipping, a gift
+    counted at its price (a gift leaves the total as it is, and still gives the customer
+    something). Ties go to the lower total (money before goods), then to fewer promotions,
+    then by ids. Up to ``search_limit`` eligible promotions, every valid combination is priced
+    (``valid_combinations``); above it, each exclusive promotion alone is compared with the
+    priority choice of the others.
     """
     if len(eligible) <= search_limit:
-        options = list(_valid_subsets(eligible))
+        options = list(valid_combinations(eligible))
         how = f"all {len(options)} valid combinations of the {len(eligible)} eligible promotions"
+        beaten = "no valid combination with it gives more"
     else:
         by_priority_choice, _, _ = pick_by_priority(
             [p for p in eligible if p.combination is not Combination.EXCLUSIVE], apply
@@ -172,20 +203,24 @@ def choose_best(
             f"priority), as {len(eligible)} eligible promotions exceed the search limit of "
             f"{search_limit}"
         )
-    best: tuple[tuple[int, int, tuple[str, ...]], list[Promotion], Outcome] | None = None
+        beaten = "no alternative tried gives more"
+    best: tuple[tuple[int, int, int, tuple[str, ...]], list[Promotion], Outcome] | None = None
     for subset in options:
         outcome = apply(subset)
-        key = (outcome.total, len(subset), tuple(sorted(p.id for p in subset)))
+        key = (-outcome.saving, outcome.total, len(subset), tuple(sorted(p.id for p in subset)))
         if best is None or key < best[0]:
             best = (key, subset, outcome)
     assert best is not None  # the empty combination is always valid
-    (total, _, _), chosen, outcome = best
+    _, chosen, outcome = best
     chosen_ids = {p.id for p in chosen}
     names = ", ".join(p.name for p in sorted(chosen, key=by_priority)) or "no promotion"
+    gets = f"{money(outcome.saving)} in all (gifts at their price)"
     refused = tuple(
-        _no(p, Reason.NOT_CHOSEN, f"not chosen: {names} gives the customer a lower total")
+        _no(p, Reason.NOT_CHOSEN, f"not chosen: {names} gives the customer {gets}; {beaten}")
         for p in eligible
         if p.id not in chosen_ids
     )
-    text = f"best for the customer: {names}, total {money(total)}, out of {how}"
+    text = (
+        f"best for the customer: {names}, giving {gets}, total {money(outcome.total)}, out of {how}"
+    )
     return Choice(tuple(chosen), refused, outcome, text)

@@ -28,6 +28,8 @@ class DisplayPrice:
         was: The unit price before them.
         badge: A short label such as ``"-20%"`` when the price is lower, else ``None``.
         promotions: The names of the promotions behind the price, in application order.
+        low_stock: Whether the product is low in stock (``display_prices(low_stock_at=…)``):
+            its stock is known and at most that many units.
     """
 
     product: Product
@@ -35,6 +37,7 @@ class DisplayPrice:
     was: Money
     badge: str | None
     promotions: tuple[str, ...]
+    low_stock: bool = False
 
 
 def display_prices(
@@ -44,6 +47,7 @@ def display_prices(
     at: dt.datetime,
     customer: Customer | None = None,
     options: PricingOptions | None = None,
+    low_stock_at: int | None = None,
 ) -> tuple[DisplayPrice, ...]:
     """Price one unit of each product, as a catalogue page would show it.
 
@@ -58,6 +62,8 @@ def display_prices(
         at: The moment, with a UTC offset.
         customer: The customer (a guest when ``None``).
         options: The engine's rules.
+        low_stock_at: Flag a product as low in stock when its stock is known and at most this
+            many units; no flag when ``None``.
 
     Returns:
         One display price per product, in the order given.
@@ -74,6 +80,14 @@ def display_prices(
         6.40 EUR 8.00 EUR -20% ('Kitchen sale',)
     """
     check.aware_datetime(at, "at")
+    if low_stock_at is not None and (
+        isinstance(low_stock_at, bool) or not isinstance(low_stock_at, int) or low_stock_at < 0
+    ):
+        raise ValidationError(
+            f"{low_stock_at!r} is not a whole number of units",
+            field="low_stock_at",
+            value=low_stock_at,
+        )
     customer = customer if customer is not None else Customer()
     options = options if options is not None else PricingOptions()
     book = as_book(promotions)
@@ -91,8 +105,13 @@ def display_prices(
             for promotion in book.candidates((product,))
             if promotion.benefit.level is Level.LINE and promotion.code is None
         ).eligible
+        low = (
+            low_stock_at is not None
+            and product.stock is not None
+            and (product.stock <= low_stock_at)
+        )
         if not eligible:
-            shown.append(DisplayPrice(product, was, was, None, ()))
+            shown.append(DisplayPrice(product, was, was, None, (), low))
             continue
         if options.mode is Mode.BEST_FOR_CUSTOMER:
             outcome = choose_best(
@@ -107,5 +126,5 @@ def display_prices(
             cut = (was.minor - now.minor) * 100 // was.minor
             badge = f"-{cut}%" if cut >= 1 else "sale"
         names = tuple(applied.name for applied in outcome.applied)
-        shown.append(DisplayPrice(product, now, was, badge, names))
+        shown.append(DisplayPrice(product, now, was, badge, names, low))
     return tuple(shown)

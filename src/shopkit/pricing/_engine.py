@@ -36,9 +36,17 @@ from shopkit._money import RoundingMode, round_fraction
 from shopkit.pricing._book import PromotionBook, as_book, by_priority
 from shopkit.pricing._choose import Choice, choose_best, choose_by_priority
 from shopkit.pricing._codes import CodeBook, EnteredCodes, code_results
+from shopkit.pricing._fees import Fee, charge_fees
 from shopkit.pricing._promotion import Mode, PricingOptions, Promotion, ThresholdBasis
 from shopkit.pricing._redemption import ClaimKey, RedemptionStore
-from shopkit.pricing._result import AppliedPromotion, CodeResult, NotApplied, PricedCart, Reason
+from shopkit.pricing._result import (
+    AppliedPromotion,
+    CodeResult,
+    FeeCharge,
+    NotApplied,
+    PricedCart,
+    Reason,
+)
 from shopkit.pricing._state import (
     CanonicalLine,
     CartState,
@@ -229,6 +237,11 @@ class Session:
         return Screened(tuple(eligible), tuple(refused))
 
     def _refusal(self, promotion: Promotion) -> Refusal | None:
+        currency = self.cart.currency
+        if not self.book.has_amounts_for(promotion, currency):
+            # A multi-currency shop prices every cart against one list: a promotion priced
+            # for other currencies is not for this cart, and the rest is priced as usual.
+            return Refusal(promotion, Reason.NO_AMOUNT, f"no amount for {currency}")
         if promotion.starts_at is not None and self.at < promotion.starts_at:
             return Refusal(
                 promotion, Reason.NOT_STARTED, f"starts at {promotion.starts_at.isoformat()}"
@@ -304,19 +317,23 @@ class Session:
         outcome = Outcome(state)
         ordered = sorted(chosen, key=by_priority)
         items_discount = 0
+        basis = self.options.threshold_basis
+        running = basis is ThresholdBasis.AFTER_EARLIER_ORDER_DISCOUNTS
         for level in _LEVELS:
             if level is Level.ORDER:
                 # Order and shipping promotions compare their thresholds with the subtotal
                 # after line discounts (or before any, as the options say): fixed here, once,
-                # so an order discount does not move the bar for the shipping promotions.
-                after = self.options.threshold_basis is ThresholdBasis.AFTER_LINE_DISCOUNTS
-                threshold = state.total if after else self.subtotal
+                # so an order discount does not move the bar for the shipping promotions;
+                # with the running rule, each is checked again as it comes (below).
+                threshold = self.subtotal if basis is ThresholdBasis.SUBTOTAL else state.total
                 state.context = self.context(threshold)
                 outcome.threshold = threshold
             for promotion in ordered:
                 if promotion.benefit.level is not level:
                     continue
                 if level is not Level.LINE:
+                    if running and state.total != state.context.threshold_amount.minor:
+                        state.context = self.context(state.total)
                     verdict = self.verdict(promotion, state.context)
                     if not verdict.ok:
                         outcome.not_applied.append(self.refused_on(promotion, verdict))
@@ -443,6 +460,8 @@ def price(
     options: PricingOptions | None = None,
     codes: CodeBook | None = None,
     store: RedemptionStore | None = None,
+    fees: Sequence[Fee] = (),
+    payment_method: str | None = None,
 ) -> PricedCart:
     """Price a cart: apply the promotions and explain every one of them.
 
@@ -461,13 +480,18 @@ def price(
             (``Promotion.code``) need no book.
         store: Where usage is counted; without one, usage limits and single-use codes are not
             checked here (the checkout step, which needs a store, still enforces them).
+        fees: The shop's fees (a small-order fee, a payment-method fee); each is decided after
+            every discount and reported in ``PricedCart.fees``, charged or not.
+        payment_method: How the order is paid ("card", "cod"), for payment-method fees.
 
     Returns:
         The priced cart.
 
     Raises:
-        ValidationError: bad arguments, or a promotion without an amount in the cart's
-            currency (the error names the promotion and the field).
+        ValidationError: bad arguments, or options capping the discount without an amount in
+            the cart's currency (the error names the field). A promotion without an amount in
+            the cart's currency does not apply to it (reason ``no_amount``, "no amount for
+            EUR"), and the rest of the cart is priced.
 
     Examples:
         >>> import datetime as dt
@@ -487,6 +511,14 @@ def price(
         customer = _GUEST
     elif not isinstance(customer, Customer):
         raise ValidationError(f"{customer!r} is not a Customer", field="customer", value=customer)
+    if payment_method is not None and (
+        not isinstance(payment_method, str) or not payment_method.strip()
+    ):
+        raise ValidationError(
+            f"{payment_method!r} is not a non-empty string",
+            field="payment_method",
+            value=payment_method,
+        )
     options = options if options is not None else _DEFAULTS
     book = as_book(promotions)
     entered = EnteredCodes.resolve(cart, book, codes, customer, at, options)
@@ -522,7 +554,7 @@ def price(
     refused = [session.explain(refusal, outcome.threshold) for refusal in screened.refused]
     not_applied = (*refused, *choice.refused, *outcome.not_applied)
     results = code_results(entered, book, outcome.applied, not_applied)
-    return _assemble(session, outcome, not_applied, choice.text, results)
+    return _assemble(session, outcome, not_applied, choice.text, results, fees, payment_method)
 
 
 def _assemble(
@@ -531,6 +563,8 @@ def _assemble(
     not_applied: tuple[NotApplied, ...],
     choice: str | None,
     codes: tuple[CodeResult, ...],
+    fees: Sequence[Fee],
+    payment_method: str | None,
 ) -> PricedCart:
     cart = session.cart
     lines = priced_lines(cart, session.lines, outcome)
@@ -538,6 +572,19 @@ def _assemble(
     discount = session.money(sum(line.discount.minor for line in lines))
     shipping_discount = session.money(outcome.shipping_discount)
     shipping = cart.shipping - shipping_discount
+    charges: tuple[FeeCharge, ...] = ()
+    fee_total = 0
+    if fees:
+        items = subtotal.minor - discount.minor
+        charges = charge_fees(
+            fees,
+            session.context(items),
+            items,
+            items + shipping.minor,
+            payment_method,
+            session.options.rounding,
+        )
+        fee_total = sum(charge.amount.minor for charge in charges)
     return PricedCart(
         currency=cart.currency,
         lines=lines,
@@ -546,11 +593,12 @@ def _assemble(
         shipping_price=cart.shipping,
         shipping_discount=shipping_discount,
         shipping=shipping,
-        total=subtotal - discount + shipping,
+        total=subtotal - discount + shipping + session.money(fee_total),
         applied=tuple(outcome.applied),
         not_applied=not_applied,
         choice=choice,
         at=session.at,
         prices_include_tax=cart.prices_include_tax,
         codes=codes,
+        fees=charges,
     )

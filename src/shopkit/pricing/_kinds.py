@@ -138,6 +138,7 @@ benefits: Registry[Benefit] = Registry(
         "free_shipping": "shopkit.pricing._benefits:FreeShipping",
         "gift": "shopkit.pricing._benefits:Gift",
         "percentage": "shopkit.pricing._benefits:Percentage",
+        "shipping_discount": "shopkit.pricing._benefits:ShippingDiscount",
         "tiered_spend": "shopkit.pricing._benefits:TieredSpend",
         "welcome": "shopkit.pricing._benefits:Welcome",
     },

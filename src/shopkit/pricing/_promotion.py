@@ -154,6 +154,11 @@ class ThresholdBasis(enum.StrEnum):
     """The subtotal less every line discount (the default): "from 3000" means 3000 paid."""
     SUBTOTAL = "subtotal"
     """The subtotal before any discount."""
+    AFTER_EARLIER_ORDER_DISCOUNTS = "after_earlier_order_discounts"
+    """Each order or shipping promotion's threshold is checked again against what is left
+    after the line discounts and the order promotions applied before it (Vendure's rule):
+    "spend 10, get 10%" no longer applies once an earlier order promotion took the order
+    below 10."""
 
 
 def _mode(value: object) -> Mode:

@@ -15,10 +15,13 @@ __all__ = [
     "AppliedPromotion",
     "CodeResult",
     "CodeStatus",
+    "FeeCharge",
+    "FeeStatus",
     "NotApplied",
     "PricedCart",
     "PricedLine",
     "Reason",
+    "UnitPrice",
 ]
 
 
@@ -47,6 +50,8 @@ class Reason(enum.StrEnum):
     """This customer has used it as often as one customer may (or it needs a signed-in one)."""
     BUDGET_SPENT = "budget_spent"
     """Its budget cannot cover this order's discount."""
+    NO_AMOUNT = "no_amount"
+    """It has no amount in the cart's currency ("no amount for EUR"): it is not for this cart."""
 
 
 class CodeStatus(enum.StrEnum):
@@ -113,6 +118,19 @@ class Adjustment:
 
 
 @attrs.frozen
+class UnitPrice:
+    """Units of a line that cost the same after discounts: ``count`` units at ``price`` each.
+
+    Attributes:
+        price: What one of these units costs after every discount on the line.
+        count: How many of the line's units cost that.
+    """
+
+    price: Money
+    count: int
+
+
+@attrs.frozen
 class PricedLine:
     """A line of the cart after pricing.
 
@@ -124,6 +142,10 @@ class PricedLine:
         total: ``subtotal - discount``: what the line costs, never negative. A tax engine can
             use it as the line's discounted amount.
         gift: Whether the line is a gift a promotion added.
+        unit_prices: What each unit costs after discounts, dearest first, as runs of units
+            at one price: "second at half price" on 2 × 10.00 gives 1 × 10.00 and 1 × 5.00.
+            The prices of all units sum exactly to ``total`` (a refund or a return label
+            reads them).
     """
 
     line: Line
@@ -132,6 +154,11 @@ class PricedLine:
     discount: Money
     total: Money
     gift: bool = False
+    unit_prices: tuple[UnitPrice, ...] = ()
+
+    def each_unit(self) -> tuple[Money, ...]:
+        """The price of each unit after discounts, dearest first; they sum to ``total``."""
+        return tuple(run.price for run in self.unit_prices for _ in range(run.count))
 
 
 @attrs.frozen
@@ -174,12 +201,53 @@ class NotApplied:
     nudge: Nudge | None = None
 
 
+class FeeStatus(enum.StrEnum):
+    """Whether a fee was charged, and if not, why."""
+
+    CHARGED = "charged"
+    """It is charged."""
+    THRESHOLD_MET = "threshold_met"
+    """A small-order fee: the order reaches its threshold."""
+    OTHER_PAYMENT = "other_payment"
+    """A payment-method fee: the order is paid otherwise."""
+    CONDITION = "condition"
+    """Its condition does not hold."""
+    NO_AMOUNT = "no_amount"
+    """It has no amount in the cart's currency."""
+
+
+@attrs.frozen
+class FeeCharge:
+    """A fee considered for a priced cart: what it charges, or why it charges nothing.
+
+    Attributes:
+        fee_id: The fee's id.
+        name: The fee's name.
+        status: Charged, or why not.
+        amount: What it charges (zero when not charged).
+        message: A sentence a shop can show before checkout.
+        nudge: For a charged small-order fee, the spend that would avoid it.
+    """
+
+    fee_id: str
+    name: str
+    status: FeeStatus
+    amount: Money
+    message: str
+    nudge: Nudge | None = None
+
+    @property
+    def charged(self) -> bool:
+        """Whether the fee is charged."""
+        return self.status is FeeStatus.CHARGED
+
+
 @attrs.frozen
 class PricedCart:
     """A cart after pricing, with totals that add up to the minor unit.
 
-    ``subtotal - discount + shipping == total`` holds exactly, and ``discount`` is the sum of
-    every line's adjustments (order discounts are spread over the lines).
+    ``subtotal - discount + shipping + fee_total == total`` holds exactly, and ``discount`` is
+    the sum of every line's adjustments (order discounts are spread over the lines).
 
     Attributes:
         currency: The cart's currency.
@@ -189,7 +257,7 @@ class PricedCart:
         shipping_price: The chosen shipping option's price before discounts (zero if none).
         shipping_discount: What was taken off shipping.
         shipping: ``shipping_price - shipping_discount``.
-        total: ``subtotal - discount + shipping``.
+        total: ``subtotal - discount + shipping + fee_total``.
         applied: The promotions that gave something, in application order.
         not_applied: The promotions considered that gave nothing, with reasons and nudges.
         choice: In best-for-customer mode, which combination was chosen and why.
@@ -198,6 +266,8 @@ class PricedCart:
             discounts prices as given; a tax engine takes each line's ``total`` as the
             discounted amount (tax included or not, as this says).
         codes: Every code entered, with what became of it.
+        fees: Every fee the shop passed, charged or not, with a sentence each (charged ones
+            are added to ``total`` after every discount and never discounted).
     """
 
     currency: str
@@ -214,8 +284,20 @@ class PricedCart:
     at: dt.datetime
     prices_include_tax: bool = True
     codes: tuple[CodeResult, ...] = ()
+    fees: tuple[FeeCharge, ...] = ()
+
+    @property
+    def fee_total(self) -> Money:
+        """What the charged fees add to the total."""
+        total = Money._trusted(0, self.currency)
+        for fee in self.fees:
+            total += fee.amount
+        return total
 
     @property
     def nudges(self) -> tuple[Nudge, ...]:
-        """Every nudge of the promotions that did not apply, in their order."""
+        """Every nudge of the promotions that did not apply, in their order.
+
+        A charged small-order fee's nudge (the spend that avoids it) is in its ``FeeCharge``.
+        """
         return tuple(item.nudge for item in self.not_applied if item.nudge is not None)

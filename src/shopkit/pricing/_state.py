@@ -23,7 +23,13 @@ import attrs
 
 from shopkit import Cart, Line, Money, Product
 from shopkit._money import split_minor
-from shopkit.pricing._result import Adjustment, AppliedPromotion, NotApplied, PricedLine
+from shopkit.pricing._result import (
+    Adjustment,
+    AppliedPromotion,
+    NotApplied,
+    PricedLine,
+    UnitPrice,
+)
 from shopkit.pricing._values import Context, Level, Selector
 
 __all__ = [
@@ -59,6 +65,15 @@ class LineState:
         pending_open: The part of it taken off open units without consuming them.
         pending_units: The units it would consume.
         pending_value: The value of the units it would consume.
+        taken: The current value of each unit a deal consumed, in the order consumed.
+        unit_values: The current value of each open unit, once the open units differ (a
+            discount on some of them only); ``None`` while they are alike and
+            ``open_amount`` is spread evenly over them.
+        pending_taken: Each unit the promotion being applied would consume: (value, cut).
+        pending_cuts: The cut the promotion being applied would make on some open units, by
+            position in ``unit_values``.
+        taken_spill: What order discounts took off the consumed units beyond ``taken``'s
+            values, spread over them in proportion once the unit prices are read.
     """
 
     index: int
@@ -73,6 +88,11 @@ class LineState:
     pending_open: int = 0
     pending_units: int = 0
     pending_value: int = 0
+    taken: list[int] = attrs.field(factory=list)
+    unit_values: list[int] | None = None
+    pending_taken: list[tuple[int, int]] = attrs.field(factory=list)
+    pending_cuts: dict[int, int] = attrs.field(factory=dict)
+    taken_spill: int = 0
 
     @property
     def base(self) -> int:
@@ -83,8 +103,84 @@ class LineState:
         """The current value of each open unit, spread exactly (largest first)."""
         if self.open_units == 0:
             return []
+        if self.unit_values is not None:
+            return sorted(self.unit_values, reverse=True)
         share, extra = divmod(self.open_amount, self.open_units)
         return [share + 1] * extra + [share] * (self.open_units - extra)
+
+    def unit_prices(self) -> list[int]:
+        """What each unit costs now, consumed units first: they sum exactly to ``amount``."""
+        taken = self.taken
+        if self.taken_spill:
+            parts = split_minor(self.taken_spill, taken, taken)
+            taken = [value - part for value, part in zip(taken, parts, strict=True)]
+        prices = [*taken, *self.open_unit_values()]
+        if len(prices) != self.quantity or sum(prices) != self.amount:
+            # a line whose units were not tracked one by one (a gift, or a plugin that changed
+            # amounts without the state's calls): its amount spread evenly
+            share, extra = divmod(self.amount, self.quantity)
+            prices = [share + 1] * extra + [share] * (self.quantity - extra)
+        return prices
+
+    def unit_runs(self) -> list[tuple[int, int]]:
+        """``unit_prices`` as (price, count) runs, dearest first."""
+        if not self.taken and self.unit_values is None:
+            # nothing consumed and the open units alike: the amount spread evenly
+            share, extra = divmod(self.amount, self.quantity)
+            return (
+                [(share + 1, extra), (share, self.quantity - extra)]
+                if extra
+                else [(share, self.quantity)]
+            )
+        return _runs(self.unit_prices())
+
+    def _commit_units(self) -> None:
+        """Carry the pending discount into the per-unit values (``taken``, ``unit_values``).
+
+        The pending discount (after the engine's caps) is ``pending_discount``; its part on
+        open units is ``pending_open``; the rest is on consumed units: first the cuts of the
+        units consumed now (scaled down if a cap cut them), then any remainder (an order
+        discount spilling past the open units) spread over the units consumed before, in
+        proportion to their values.
+        """
+        on_consumed = self.pending_discount - self.pending_open
+        cuts = [cut for _, cut in self.pending_taken]
+        spill = on_consumed - sum(cuts)
+        if spill < 0:
+            cuts = split_minor(on_consumed, cuts, cuts)
+            spill = 0
+        if spill and self.taken:
+            # spread once, when the unit prices are read (``unit_prices``)
+            self.taken_spill += spill
+        if self.pending_cuts or self.unit_values is not None:
+            self._commit_open()
+        self.taken += [
+            value - cut for (value, _), cut in zip(self.pending_taken, cuts, strict=True)
+        ]
+
+    def _commit_open(self) -> None:
+        values = self.unit_values if self.unit_values is not None else self.open_unit_values()
+        positions = sorted(self.pending_cuts)
+        wanted = [self.pending_cuts[position] for position in positions]
+        targeted = sum(wanted)
+        uniform = self.pending_open - targeted
+        if uniform < 0:
+            wanted = split_minor(self.pending_open, wanted, wanted)
+            uniform = 0
+        values = list(values)
+        for position, cut in zip(positions, wanted, strict=True):
+            values[position] -= cut
+        cut_at = set(positions)
+        for value, _ in self.pending_taken:
+            for position, have in enumerate(values):
+                if have == value and position not in cut_at:
+                    values[position] = -1
+                    break
+        values = [value for value in values if value >= 0]
+        if uniform and sum(values):
+            parts = split_minor(uniform, values, values)
+            values = [value - part for value, part in zip(values, parts, strict=True)]
+        self.unit_values = values
 
 
 @attrs.frozen
@@ -172,6 +268,42 @@ class CartState:
         self.touched[line.index] = line
         return amount
 
+    def discount_units(self, units: Iterable[tuple[Unit, int]]) -> int:
+        """Discount some open units, each by the amount paired with it, without consuming them.
+
+        For a benefit limited to some units ("3.00 off, at most 1 unit"): the units keep their
+        own values from then on, so the per-unit results show which units got it. Each cut is
+        capped by the unit's value and the line's floor. Returns the discount.
+        """
+        given = 0
+        for unit, discount in units:
+            line = unit.line
+            if line.unit_values is None:
+                line.unit_values = line.open_unit_values()
+            values = line.unit_values
+            position = next(
+                (
+                    index
+                    for index, value in enumerate(values)
+                    if value == unit.value and index not in line.pending_cuts
+                ),
+                None,
+            )
+            if position is None:
+                continue
+            cut = max(
+                0,
+                min(discount, unit.value, self.room(line), line.open_amount - line.pending_open),
+            )
+            if cut == 0:
+                continue
+            line.pending_cuts[position] = cut
+            line.pending_discount += cut
+            line.pending_open += cut
+            self.touched[line.index] = line
+            given += cut
+        return given
+
     def take_units(self, units: Iterable[tuple[Unit, int]]) -> int:
         """Consume units, each discounted by the amount paired with it; return the discount.
 
@@ -185,6 +317,7 @@ class CartState:
             line.pending_units += 1
             line.pending_value += unit.value
             line.pending_discount += cut
+            line.pending_taken.append((unit.value, cut))
             self.touched[line.index] = line
             given += cut
         return given
@@ -259,6 +392,14 @@ class CartState:
         by_line = []
         for index in sorted(self.touched):
             line = self.touched[index]
+            if not line.gift and (
+                line.pending_taken
+                or line.pending_cuts
+                or line.unit_values is not None
+                or (line.taken and line.pending_discount != line.pending_open)
+            ):
+                # only then do the per-unit values change otherwise than evenly
+                line._commit_units()
             line.amount -= line.pending_discount
             line.open_amount = max(0, line.open_amount - line.pending_value - line.pending_open)
             line.open_units -= line.pending_units
@@ -275,11 +416,23 @@ class CartState:
         for line in self.touched.values():
             line.pending_discount = line.pending_open = 0
             line.pending_units = line.pending_value = 0
+            if line.pending_taken:
+                line.pending_taken = []
+            if line.pending_cuts:
+                line.pending_cuts = {}
         for gift in self.pending_gifts:
             self.lines.remove(gift)
         self.pending_gifts = []
         self.touched = {}
         self.pending_shipping = 0
+
+
+def _runs(prices: Iterable[int]) -> list[tuple[int, int]]:
+    """Prices as (price, count) runs, dearest first."""
+    counts: dict[int, int] = {}
+    for value in prices:
+        counts[value] = counts.get(value, 0) + 1
+    return sorted(counts.items(), reverse=True)
 
 
 # -- the canonical form in -----------------------------------------------------------------------
@@ -407,6 +560,16 @@ class Outcome:
         """The total the customer would pay: lines and shipping, in minor units."""
         return self.state.total + self.state.shipping
 
+    @property
+    def saving(self) -> int:
+        """What the customer gets, in minor units: everything taken off items and shipping.
+
+        A gift counts at its price: its line is in the cart at its price and discounted in
+        full.
+        """
+        state = self.state
+        return sum(line.base for line in state.lines) - state.total + self.shipping_discount
+
     def adjustments(self) -> dict[int, list[Adjustment]]:
         """The adjustments per line index (canonical lines, then gifts), in application order."""
         trusted = Money._trusted
@@ -425,57 +588,92 @@ class Outcome:
 # -- the canonical form out ----------------------------------------------------------------------
 
 
+Adjusted = tuple[tuple[Adjustment, ...], int, list[tuple[int, int]]]
+"""A line's adjustments as given, their total, and its unit prices as (price, count) runs."""
+
+
+def _deal(prices: list[int], quantities: Sequence[int]) -> list[list[int]]:
+    # Deal the merged line's unit prices (dearest first) out to its source lines in
+    # proportion to their quantities, so each gets a like share of dear and cheap units.
+    total = len(prices)
+    dealt: list[list[int]] = [[] for _ in quantities]
+    for index, value in enumerate(prices):
+        # how far each line is behind its share, times ``total`` (whole numbers)
+        due = [q * (index + 1) - len(dealt[k]) * total for k, q in enumerate(quantities)]
+        open_lines = [k for k, q in enumerate(quantities) if len(dealt[k]) < q]
+        dealt[max(open_lines, key=lambda k: (due[k], -k))].append(value)
+    return dealt
+
+
+def _fit(values: list[int], total: int, unit_price: int) -> list[int]:
+    # A source line's dealt unit prices, moved to sum exactly to its own total (which the
+    # money split fixed): in proportion to them, no unit above its price before discounts.
+    have = sum(values)
+    if have == total:
+        return values
+    if have > total:
+        cut = split_minor(have - total, values, values)
+        return [value - part for value, part in zip(values, cut, strict=True)]
+    room = [unit_price - value for value in values]
+    weights = room if any(room) else [1] * len(values)
+    added = split_minor(total - have, weights, room)
+    return [value + part for value, part in zip(values, added, strict=True)]
+
+
 def _split_back(
-    item: CanonicalLine, adjustments: Sequence[Adjustment], currency: str
-) -> dict[int, tuple[tuple[Adjustment, ...], int]]:
+    item: CanonicalLine, adjustments: Sequence[Adjustment], currency: str, state: LineState
+) -> dict[int, Adjusted]:
     # Lines of one product were priced together: split each adjustment back over them by
-    # quantity, exactly, no line past its own subtotal, units to the earlier lines first.
+    # quantity, exactly, no line past its own subtotal; the units a deal consumed are split the
+    # same way as its money (by quantity, no line past the units it has left), so a line that
+    # carries part of a deal's discount also carries its part of the deal's units.
     quantities = [q for _, q in item.sources]
     keys = [source for source, _ in item.sources]
-    room = [q * item.product.unit_price.minor for q in quantities]
+    unit_price = item.product.unit_price.minor
+    room = [q * unit_price for q in quantities]
     units_left = list(quantities)
     split: dict[int, list[Adjustment]] = {source: [] for source in keys}
     for merged in adjustments:
         parts = split_minor(merged.amount.minor, quantities, room, keys)
-        units = merged.units
+        takes = split_minor(merged.units, quantities, units_left, keys)
         for position, source in enumerate(keys):
             part = parts[position]
             room[position] -= part
-            take = min(units, units_left[position])
+            take = takes[position]
             units_left[position] -= take
-            units -= take
             if part or take:
                 split[source].append(
                     Adjustment(
                         merged.promotion_id, merged.level, Money._trusted(part, currency), take
                     )
                 )
-    return {
-        source: (tuple(found), sum([a.amount.minor for a in found]))
-        for source, found in split.items()
-    }
+    dealt = _deal(sorted(state.unit_prices(), reverse=True), quantities)
+    result: dict[int, Adjusted] = {}
+    for position, source in enumerate(keys):
+        found = split[source]
+        taken = sum([a.amount.minor for a in found])
+        total = quantities[position] * unit_price - taken
+        result[source] = (tuple(found), taken, _runs(_fit(dealt[position], total, unit_price)))
+    return result
 
 
-def _with_total(adjustments: Sequence[Adjustment]) -> tuple[tuple[Adjustment, ...], int]:
-    return tuple(adjustments), sum([a.amount.minor for a in adjustments])
+def _with_total(adjustments: Sequence[Adjustment], state: LineState) -> Adjusted:
+    return tuple(adjustments), sum([a.amount.minor for a in adjustments]), state.unit_runs()
 
 
-_NONE: tuple[tuple[Adjustment, ...], int] = ((), 0)
-
-
-def _priced(
-    line: Line, adjusted: tuple[tuple[Adjustment, ...], int], gift: bool = False
-) -> PricedLine:
-    adjustments, taken = adjusted
+def _priced(line: Line, adjusted: Adjusted, gift: bool = False) -> PricedLine:
+    adjustments, taken, runs = adjusted
     currency = line.product.unit_price.currency
     base = line.product.unit_price.minor * line.quantity
+    trusted = Money._trusted
     return PricedLine(
         line,
-        Money._trusted(base, currency),
+        trusted(base, currency),
         adjustments,
-        Money._trusted(taken, currency),
-        Money._trusted(base - taken, currency),
+        trusted(taken, currency),
+        trusted(base - taken, currency),
         gift=gift,
+        unit_prices=tuple(UnitPrice(trusted(value, currency), count) for value, count in runs),
     )
 
 
@@ -485,15 +683,16 @@ def priced_lines(
     """The outcome mapped back to the cart's lines as given, then the gift lines."""
     currency = cart.currency
     by_line = outcome.adjustments()
-    by_source: dict[int, tuple[tuple[Adjustment, ...], int]] = {}
+    states = outcome.state.lines
+    by_source: dict[int, Adjusted] = {}
     for index, item in enumerate(lines):
         adjustments = by_line.get(index, ())
         if len(item.sources) == 1:
-            by_source[item.sources[0][0]] = _with_total(adjustments)
+            by_source[item.sources[0][0]] = _with_total(adjustments, states[index])
         else:
-            by_source.update(_split_back(item, adjustments, currency))
-    priced = [_priced(line, by_source.get(index, _NONE)) for index, line in enumerate(cart.lines)]
-    for state_line in outcome.state.lines[len(lines) :]:
-        adjusted = _with_total(by_line.get(state_line.index, ()))
+            by_source.update(_split_back(item, adjustments, currency, states[index]))
+    priced = [_priced(line, by_source[index]) for index, line in enumerate(cart.lines)]
+    for state_line in states[len(lines) :]:
+        adjusted = _with_total(by_line.get(state_line.index, ()), state_line)
         priced.append(_priced(Line(state_line.product, state_line.quantity), adjusted, gift=True))
     return tuple(priced)

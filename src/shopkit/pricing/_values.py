@@ -10,6 +10,7 @@ the working state.
 from __future__ import annotations
 
 import abc
+import copy
 import datetime as dt
 import enum
 from collections.abc import Callable, Iterable, Mapping
@@ -42,6 +43,7 @@ __all__ = [
     "Shortfall",
     "Verdict",
     "check_window",
+    "currencies_of",
 ]
 
 
@@ -153,12 +155,19 @@ def _structure_amounts(value: object, _: object) -> Amounts:
             f"{value!r} is not an object of amounts by currency like {{'EUR': '5.00'}}",
             value=value,
         )
+    # Errors name what the user wrote: ``threshold.EUR``, not the Money's own ``amount`` field
+    # or the Amounts' ``amounts`` one.
     by_currency = {}
     for code, amount in value.items():
         try:
-            by_currency[code] = Money.of(amount, code)
+            money = Money.of(amount, code)
         except ShopkitError as error:
-            raise ShopkitError.at(error, str(code)) from None
+            moved = copy.copy(error)
+            moved.field = None
+            raise moved.at(str(code)) from None
+        if money.minor < 0:
+            raise ValidationError(f"{money} is negative", field=str(code), value=str(money))
+        by_currency[code] = money
     return Amounts(by_currency)
 
 
@@ -177,6 +186,38 @@ register_json_schema(
     },
     refers_to=(Decimal,),
 )
+
+
+def currencies_of(value: object) -> frozenset[str] | None:
+    """The currencies a kind (a promotion, a benefit, …) has every amount in; ``None`` for any.
+
+    Every ``Amounts`` and ``Money`` found in the value's attrs fields (at any depth, through
+    tuples, lists and mappings) narrows the set: a promotion with a GBP-only threshold and a
+    GBP and EUR amount off has amounts for GBP only. A kind with no amount at all prices carts
+    in every currency (``None``).
+    """
+    found: frozenset[str] | None = None
+    pending: list[object] = [value]
+    seen: set[int] = set()
+    while pending:
+        item = pending.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, Amounts):
+            here = frozenset(item.by_currency)
+        elif isinstance(item, Money):
+            here = frozenset((item.currency,))
+        else:
+            if isinstance(item, tuple | list):
+                pending.extend(item)
+            elif isinstance(item, Mapping):
+                pending.extend(item.values())
+            elif attrs.has(kind := type(item)):
+                pending.extend(getattr(item, field.name) for field in attrs.fields(kind))
+            continue
+        found = here if found is None else found & here
+    return found
 
 
 class Selector(abc.ABC):
