@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from shopkit.recommend import (
     Blend,
+    BuyAgain,
     CrossSell,
     CrossSellRule,
     Fallback,
@@ -70,6 +71,29 @@ class TestFrequentlyBoughtTogetherLiftPruned(RecommenderContract):
 class TestPurchaseHistory(RecommenderContract):
     def make_recommender(self) -> Recommender:
         return PurchaseHistory()
+
+
+class TestPurchaseHistoryWithoutRepeatsPruned(RecommenderContract):
+    def make_recommender(self) -> Recommender:
+        return PurchaseHistory(self_weight=Decimal("0"), half_life_days=None, neighbours=4)
+
+
+class TestBuyAgain(RecommenderContract):
+    def make_recommender(self) -> Recommender:
+        return BuyAgain()
+
+
+class TestBuyAgainByCycleAlone(RecommenderContract):
+    def make_recommender(self) -> Recommender:
+        return BuyAgain(half_life_days=None, cycle_weight=Decimal("1"), min_intervals=1)
+
+
+class TestBuyAgainBlendedWithDiscovery(RecommenderContract):
+    def make_recommender(self) -> Recommender:
+        return Blend(
+            strategies=[BuyAgain(), PurchaseHistory(self_weight=Decimal("0"))],
+            weights=["1", "0.5"],
+        )
 
 
 class TestViewedItems(RecommenderContract):

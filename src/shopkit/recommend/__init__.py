@@ -22,14 +22,12 @@ except ImportError as _error:  # the extra is missing
 
 from shopkit.recommend._base import Recommender
 from shopkit.recommend._blend import Blend, Fallback, Placements
+from shopkit.recommend._buy_again import BuyAgain
 from shopkit.recommend._cooccurrence import (
     Association,
     BasketWeight,
     CooccurrenceCounts,
-    FrequentlyBoughtTogether,
     Measure,
-    PurchaseHistory,
-    ViewedItems,
 )
 from shopkit.recommend._curated import CrossSell, CrossSellRule, Upsell
 from shopkit.recommend._evaluate import (
@@ -47,6 +45,8 @@ from shopkit.recommend._evaluate import (
     time_split,
 )
 from shopkit.recommend._interactions import Interactions
+from shopkit.recommend._neighbours import FrequentlyBoughtTogether, PurchaseHistory, ViewedItems
+from shopkit.recommend._next_order import next_order
 from shopkit.recommend._persist import load_model, save_model
 from shopkit.recommend._popular import Popular, PopularBy
 from shopkit.recommend._request import Filters, Recommendation, Request
@@ -58,6 +58,7 @@ __all__ = [
     "Association",
     "BasketWeight",
     "Blend",
+    "BuyAgain",
     "Case",
     "CooccurrenceCounts",
     "CrossSell",
@@ -84,6 +85,7 @@ __all__ = [
     "leave_one_out",
     "load_model",
     "ndcg",
+    "next_order",
     "one_to_rest",
     "precision",
     "recall",
