@@ -7,15 +7,21 @@ contract fits with, with rules and price bands that offer something for many car
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
+import numpy as np
+
+from shopkit import Event, EventKind, EventTable
 from shopkit.recommend import (
     Blend,
     BuyAgain,
     CrossSell,
     CrossSellRule,
     Fallback,
+    Feedback,
     FrequentlyBoughtTogether,
+    Interactions,
     Placements,
     Popular,
     PurchaseHistory,
@@ -23,6 +29,7 @@ from shopkit.recommend import (
     Request,
     Upsell,
     ViewedItems,
+    sample_orders,
     sample_recommender,
 )
 from shopkit.recommend.plugin import recommenders
@@ -94,6 +101,40 @@ class TestBuyAgainBlendedWithDiscovery(RecommenderContract):
             strategies=[BuyAgain(), PurchaseHistory(self_weight=Decimal("0"))],
             weights=["1", "0.5"],
         )
+
+
+def with_feedback() -> Interactions:
+    """The sample orders and, for the first 40 customers, feedback on the sample's items."""
+    sample = sample_orders().orders
+    newest = dt.datetime.fromtimestamp(int(np.max(sample.at)), tz=dt.UTC)
+    kinds = [
+        EventKind.RECOMMENDATION_SHOWN,
+        EventKind.RECOMMENDATION_DISMISSED,
+        EventKind.RECOMMENDATION_CLICKED,
+    ]
+    events = [
+        Event(
+            kinds[number % 3],
+            sample.skus[number % len(sample.skus)],
+            newest - dt.timedelta(days=number % 20),
+            f"feedback-{number}",
+            customer=sample.customers[number % 40],
+        )
+        for number in range(200)
+    ]
+    return Interactions.from_tables(sample, EventTable.of(events))
+
+
+class TestFeedback(RecommenderContract):
+    def make_recommender(self) -> Recommender:
+        return Feedback(
+            strategy=Blend(strategies=[BuyAgain(), FrequentlyBoughtTogether(), Popular()]),
+            min_scores={"checkout": Decimal("0.3")},
+            dismiss_days=Decimal("10"),
+        )
+
+    def interactions(self) -> Interactions:
+        return with_feedback()
 
 
 class TestViewedItems(RecommenderContract):

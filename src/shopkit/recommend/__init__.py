@@ -44,6 +44,7 @@ from shopkit.recommend._evaluate import (
     recall,
     time_split,
 )
+from shopkit.recommend._feedback import Feedback
 from shopkit.recommend._interactions import Interactions
 from shopkit.recommend._neighbours import FrequentlyBoughtTogether, PurchaseHistory, ViewedItems
 from shopkit.recommend._next_order import next_order
@@ -64,6 +65,7 @@ __all__ = [
     "CrossSell",
     "CrossSellRule",
     "Fallback",
+    "Feedback",
     "Filters",
     "FrequentlyBoughtTogether",
     "Interactions",

@@ -348,6 +348,7 @@ recommenders: Registry[Recommender] = Registry(
         "buy_again": "shopkit.recommend._buy_again:BuyAgain",
         "cross_sell": "shopkit.recommend._curated:CrossSell",
         "fallback": "shopkit.recommend._blend:Fallback",
+        "feedback": "shopkit.recommend._feedback:Feedback",
         "frequently_bought_together": "shopkit.recommend._neighbours:FrequentlyBoughtTogether",
         "placements": "shopkit.recommend._blend:Placements",
         "popular": "shopkit.recommend._popular:Popular",
