@@ -184,4 +184,5 @@ def test_pruning_never_adds_an_item_the_full_model_would_not_have(
     candidates = {full.items_[item] for item in range(len(scored)) if scored[item] > 0}
     assert set(pruned.recommend_skus(request)) <= candidates
     # and each item keeps at most ``keep`` neighbours
-    assert int(max(pruned.indptr_[1:] - pruned.indptr_[:-1], default=0)) <= keep
+    indptr = pruned.indptr_  # type: ignore[attr-defined]
+    assert int(max(indptr[1:] - indptr[:-1], default=0)) <= keep

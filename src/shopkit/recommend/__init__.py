@@ -29,7 +29,7 @@ from shopkit.recommend._cooccurrence import (
     CooccurrenceCounts,
     Measure,
 )
-from shopkit.recommend._curated import CrossSell, CrossSellRule, Upsell
+from shopkit.recommend._curated import CrossSell, CrossSellRule, Gain, Upsell, gains
 from shopkit.recommend._evaluate import (
     Case,
     Report,
@@ -68,6 +68,7 @@ __all__ = [
     "Feedback",
     "Filters",
     "FrequentlyBoughtTogether",
+    "Gain",
     "Interactions",
     "Measure",
     "Placements",
@@ -83,6 +84,7 @@ __all__ = [
     "average_precision",
     "coverage",
     "evaluate",
+    "gains",
     "hit_rate",
     "leave_one_out",
     "load_model",

@@ -19,7 +19,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from shopkit import Catalogue, NotFittedError, Registry, ValidationError, register_kind
+from shopkit import Catalogue, Money, NotFittedError, Registry, ValidationError, register_kind
 from shopkit.recommend._filters import CatalogueIndex, passing_many
 from shopkit.recommend._interactions import Interactions
 from shopkit.recommend._ranking import top_k
@@ -171,14 +171,26 @@ class Recommender(abc.ABC):
         """The sentence shown for each of ``items`` and the sku that triggered it, if any."""
         return [("Recommended for you", None) for _ in items]
 
+    def prices(self, items: IntArray, resolved: Resolved) -> list[Money | None]:
+        """Each item's price when bought as recommended, if not its catalogue price.
+
+        A service priced as a share of the main product has one; ``None`` for the others.
+        """
+        return [None for _ in items]
+
     def _explained(
         self, items: IntArray, resolved: Resolved, scored: Scores | None = None
-    ) -> list[tuple[str, str | None, str]]:
-        """Reason, trigger and the type name of the strategy behind each item."""
+    ) -> list[tuple[str, str | None, str, Money | None]]:
+        """Reason, trigger, the type name of the strategy behind each item, and its price."""
         if scored is None or scored.strategies == (self,):
             name = recommenders.name_of(type(self))
-            return [(r, b, name) for r, b in self.explain(items, resolved)]
-        found: dict[int, tuple[str, str | None, str]] = {}
+            return [
+                (r, b, name, p)
+                for (r, b), p in zip(
+                    self.explain(items, resolved), self.prices(items, resolved), strict=True
+                )
+            ]
+        found: dict[int, tuple[str, str | None, str, Money | None]] = {}
         origins = scored.origin[items]
         for origin in np.unique(origins).tolist():
             chosen = items[origins == origin]
@@ -260,10 +272,10 @@ class Recommender(abc.ABC):
         reasons = dict(zip(top.tolist(), self._explained(top, resolved, scored), strict=True))
         result = []
         for item in top.tolist():
-            reason, because, strategy = reasons[item]
+            reason, because, strategy, price = reasons[item]
             result.append(
                 Recommendation(
-                    self.items_[item], float(scored.scores[item]), strategy, reason, because
+                    self.items_[item], float(scored.scores[item]), strategy, reason, because, price
                 )
             )
         return result

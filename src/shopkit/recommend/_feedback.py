@@ -22,7 +22,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from shopkit import EventKind, ValidationError
+from shopkit import EventKind, Money, ValidationError
 from shopkit import validators as check
 from shopkit.recommend._base import FloatArray, IntArray, Recommender, Scores
 from shopkit.recommend._blend import _Composite
@@ -260,5 +260,5 @@ class Feedback(_Composite):
 
     def _explained(
         self, items: Any, resolved: Resolved, scored: Scores | None = None
-    ) -> list[tuple[str, str | None, str]]:
+    ) -> list[tuple[str, str | None, str, Money | None]]:
         return self.strategy._explained(items, resolved)

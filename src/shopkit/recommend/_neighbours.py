@@ -236,22 +236,22 @@ class _ItemItem(Recommender):
         cart = np.unique(resolved.cart)
         return cart, np.ones(len(cart))
 
+    def _distinct_anchors(self, resolved: Resolved) -> tuple[IntArray, FloatArray]:
+        """The anchors, distinct and ascending, each with its weights summed in input order."""
+        items, weights = self.anchors(resolved)
+        anchors, where = np.unique(items, return_inverse=True)
+        summed = np.zeros(len(anchors))
+        np.add.at(summed, where, weights)
+        return anchors.astype(np.int64), summed
+
     def _anchor_matrix(self, resolved: Sequence[Resolved]) -> Any:
-        rows, cols, weights = [], [], []
-        for row, one in enumerate(resolved):
-            items, weight = self.anchors(one)
-            rows.append(np.full(len(items), row, dtype=np.int64))
-            cols.append(items)
-            weights.append(weight)
-        n = len(self.items_)
-        if not rows:
-            return sp.csr_array((len(resolved), n))
-        matrix = sp.csr_array(
-            (np.concatenate(weights), (np.concatenate(rows), np.concatenate(cols))),
-            shape=(len(resolved), n),
-        )
-        matrix.sum_duplicates()
-        return matrix
+        """One row of anchor weights per request, as CSR (rows × items)."""
+        pairs = [self._distinct_anchors(one) for one in resolved]
+        lengths = np.fromiter((len(a) for a, _ in pairs), dtype=np.int64, count=len(pairs))
+        indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        indices = np.concatenate([a for a, _ in pairs]) if pairs else np.zeros(0, np.int64)
+        data = np.concatenate([w for _, w in pairs]) if pairs else np.zeros(0)
+        return sp.csr_array((data, indices, indptr), shape=(len(resolved), len(self.items_)))
 
     def score_many(self, resolved: Sequence[Resolved]) -> FloatArray:
         n = len(self.items_)
@@ -264,19 +264,36 @@ class _ItemItem(Recommender):
         scores[several] *= self.penalty_multi_
         return scores
 
+    def _gathered(self, resolved: Resolved) -> tuple[IntArray, FloatArray, IntArray, FloatArray]:
+        """The anchors (distinct, ascending) with their summed weights, and their row entries.
+
+        Returns the anchors, their weights, and for every entry of their rows (anchor by
+        anchor) its column and its term weight × score.
+        """
+        anchors, summed = self._distinct_anchors(resolved)
+        offsets, lengths = segments(self.indptr_, anchors)
+        terms = np.repeat(summed, lengths) * self.matrix_.data[offsets]
+        return anchors, summed, self.indices_[offsets], terms
+
     def score(self, resolved: Resolved) -> Scores:
-        return Scores.of(self.score_many([resolved])[0], self)
+        # one request: the same sums as the sparse product of ``score_many`` (row by row,
+        # anchors ascending, each entry's term added in that order), without building matrices
+        anchors, _, columns, terms = self._gathered(resolved)
+        scores = np.bincount(columns, weights=terms, minlength=len(self.items_)).astype(np.float64)
+        scores *= self.penalty_single_ if len(anchors) == 1 else self.penalty_multi_
+        return Scores.of(scores, self)
 
     def _triggers(self, items: IntArray, resolved: Resolved) -> IntArray:
         """For each item, the anchor that gives it the most (ties: the lower index), or -1."""
-        anchors = self._anchor_matrix([resolved])
-        cols, weights = anchors.indices.astype(np.int64), anchors.data
-        if not len(cols) or not len(items):
-            return np.full(len(items), -1, dtype=np.int64)
-        block = self.matrix_[cols][:, items].toarray() * weights[:, None]
-        best = np.argmax(block, axis=0)
-        found = block[best, np.arange(len(items))] > 0
-        return np.where(found, cols[best], -1).astype(np.int64)
+        anchors, _, columns, terms = self._gathered(resolved)
+        owners = np.repeat(anchors, np.diff(self.indptr_)[anchors])
+        wanted = np.isin(columns, items) & (terms > 0)
+        columns, terms, owners = columns[wanted], terms[wanted], owners[wanted]
+        order = np.lexsort((owners, -terms, columns))
+        columns, owners = columns[order], owners[order]
+        first = np.r_[True, columns[1:] != columns[:-1]] if len(columns) else columns.astype(bool)
+        best = dict(zip(columns[first].tolist(), owners[first].tolist(), strict=True))
+        return np.fromiter((best.get(item, -1) for item in items.tolist()), dtype=np.int64)
 
     def explain(self, items: IntArray, resolved: Resolved) -> list[tuple[str, str | None]]:
         result: list[tuple[str, str | None]] = []
