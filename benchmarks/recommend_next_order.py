@@ -36,9 +36,9 @@ from typing import Any
 import numpy as np
 
 from shopkit.recommend import (
-    Blend,
     BuyAgain,
     Case,
+    Fallback,
     Interactions,
     PurchaseHistory,
     Recommender,
@@ -96,8 +96,8 @@ def shopkit_models() -> dict[str, Callable[[], Recommender]]:
     return {
         "buy_again": BuyAgain,
         "purchase_history": PurchaseHistory,
-        "blend (buy_again 1, purchase_history 0.35)": lambda: Blend(
-            strategies=[BuyAgain(), discovery()], weights=["1", "0.35"]
+        "fallback (buy_again, then purchase_history without repeats)": lambda: Fallback(
+            strategies=[BuyAgain(), discovery()]
         ),
     }
 

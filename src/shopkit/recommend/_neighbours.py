@@ -378,18 +378,23 @@ class PurchaseHistory(_ItemItem):
     candidate itself (a repeat purchase), scored through its link to itself; exclude repeats
     with ``Filters(exclude_bought=True)``.
 
+    The defaults of ``alpha``, ``beta``, ``beta_cart``, ``half_life_days`` and ``neighbours``
+    were chosen on a validation split of Online Retail (the month before the next-order
+    benchmark's test cut) by ``benchmarks/recommend_tune_next_order.py``.
+
     Attributes:
         measure: The association measure (see ``FrequentlyBoughtTogether``).
-        alpha: The cosine's exponent on the history item's count.
-        beta: The cosine's exponent on the candidate's count, for one history item.
-        beta_cart: The same, for two or more history items.
+        alpha: The cosine's exponent on the history item's count (default 0.1).
+        beta: The cosine's exponent on the candidate's count, for one history item (default
+            0.55: a customer's taste shows in the less common items they share with others).
+        beta_cart: The same, for two or more history items (default 0.55).
         basket_weight: How much a customer counts by the number of items they bought.
         min_count: Pairs bought by fewer (weighted) customers are ignored.
         max_basket_size: Customers with more distinct items are left out (default: none).
         neighbours: How many closest items each item keeps; ``None`` keeps all.
         self_weight: How much an item's link to itself counts (default 1).
-        half_life_days: The half-life of a purchase's weight in days; ``None`` counts every
-            purchase day as 1 (frequency without recency).
+        half_life_days: The half-life of a purchase's weight in days (default 30); ``None``
+            counts every purchase day as 1 (frequency without recency).
 
     Examples:
         >>> import datetime as dt
@@ -406,6 +411,12 @@ class PurchaseHistory(_ItemItem):
         ['tea', 'mug', 'biscuits']
     """
 
+    # chosen on the next-order validation split (benchmarks/recommend_tune_next_order.py)
+    alpha: Decimal = attrs.field(default=Decimal("0.1"), converter=check.decimal, validator=_UNIT)
+    beta: Decimal = attrs.field(default=Decimal("0.55"), converter=check.decimal, validator=_UNIT)
+    beta_cart: Decimal = attrs.field(
+        default=Decimal("0.55"), converter=check.decimal, validator=_UNIT
+    )
     max_basket_size: int | None = attrs.field(
         default=None, validator=check.optional(check.positive_int)
     )
@@ -413,7 +424,7 @@ class PurchaseHistory(_ItemItem):
         default=Decimal("1"), converter=check.decimal, validator=_AT_LEAST_0
     )
     half_life_days: Decimal | None = attrs.field(
-        default=Decimal("90"),
+        default=Decimal("30"),
         converter=check.decimal,
         validator=check.optional(check.positive_decimal(what="number of days")),
     )
