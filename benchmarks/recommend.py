@@ -58,6 +58,7 @@ from shopkit.recommend import (
     Interactions,
     Measure,
     Popular,
+    PurchaseHistory,
     Recommender,
     hit_rate,
     leave_one_out,
@@ -70,6 +71,8 @@ CUT = dt.datetime(2011, 11, 9, tzinfo=dt.UTC)
 K = 10
 SEED_TASK1 = 1
 SEED_TASK2 = 2
+NEIGHBOURS = 100
+"""K for the speed figures: chosen on the validation split by recommend_tune_neighbours.py."""
 
 Scores = dict[str, float]
 
@@ -107,6 +110,9 @@ def shopkit_models() -> dict[str, Callable[[], Recommender]]:
     return {
         "popular": lambda: Popular(),
         "frequently_bought_together": lambda: FrequentlyBoughtTogether(),
+        f"frequently_bought_together (neighbours {NEIGHBOURS})": lambda: FrequentlyBoughtTogether(
+            neighbours=NEIGHBOURS
+        ),
         "frequently_bought_together (lift, min_count 2, plain counts)": lambda: (
             FrequentlyBoughtTogether(measure=Measure.LIFT, min_count=2, basket_weight="none")
         ),
@@ -356,9 +362,9 @@ def run_speed(
         cart_rows = sp.csr_matrix(
             (np.ones(len(rows)), (rows, cols)), shape=(len(carts), len(train.items))
         )
-    next_orders.speed(
-        "carts (task 1)", FrequentlyBoughtTogether().fit(train), carts, basket_peer, cart_rows
-    )
+    for model in (FrequentlyBoughtTogether(neighbours=NEIGHBOURS), FrequentlyBoughtTogether()):
+        label = f"carts (task 1), neighbours {model.neighbours}"
+        next_orders.speed(label, model.fit(train), carts, basket_peer, cart_rows)
     customers = [case.request for case in counted]
     customer_peer = customer_rows = None
     if BM25Recommender is not None:
@@ -367,10 +373,9 @@ def run_speed(
         customer_peer.fit(matrix, show_progress=False)
         where = {name: n for n, name in enumerate(fitted.customers)}
         customer_rows = matrix[[where[str(r.customer.id)] for r in customers]]  # type: ignore[union-attr]
-    for model in (next_orders.shopkit_models()["purchase_history"](),):
-        next_orders.speed(
-            "customers (next order)", model.fit(fitted), customers, customer_peer, customer_rows
-        )
+    for history in (PurchaseHistory(neighbours=NEIGHBOURS), PurchaseHistory()):
+        label = f"customers (next order), neighbours {history.neighbours}"
+        next_orders.speed(label, history.fit(fitted), customers, customer_peer, customer_rows)
 
 
 if __name__ == "__main__":

@@ -96,6 +96,7 @@ def shopkit_models() -> dict[str, Callable[[], Recommender]]:
     return {
         "buy_again": BuyAgain,
         "purchase_history": PurchaseHistory,
+        "purchase_history (neighbours 100)": lambda: PurchaseHistory(neighbours=100),
         "fallback (buy_again, then purchase_history without repeats)": lambda: Fallback(
             strategies=[BuyAgain(), discovery()]
         ),

@@ -23,7 +23,7 @@ Protocol:
    weight from 0.02 to 0.5: a new item displaces a rarely bought repeat, and repeats are
    the likelier hits.)
 6. Neighbours: ``PurchaseHistory`` (step 4) with K in {25, 50, 100, 200, None}; the smallest K
-   whose mean ratio on repeats excluded is at least 99 % of the unpruned one's.
+   whose worst ratio on repeats excluded is at least 99 % of the unpruned one's.
 
 Ties go to the first setting in the order above. Printed: every setting's objective and
 metrics, and the chosen values.
@@ -147,7 +147,7 @@ def main() -> int:
             )
 
         pruned[keep] = score(f"purchase_history neighbours {keep}", history_k, "excluded")
-    chosen = next(k for k, value in pruned.items() if value[1] >= 0.99 * pruned[None][1])
+    chosen = next(k for k, value in pruned.items() if value[0] >= 0.99 * pruned[None][0])
     print(f"\nchosen neighbours for purchase_history: {chosen}")
     return 0
 

@@ -94,8 +94,15 @@ def _similarity(
     return matrix
 
 
-def _prune(matrix: Any, keep: int | None) -> tuple[IntArray, IntArray, FloatArray]:
-    """Keep the ``keep`` best entries of every row (ties: lower column first)."""
+def _prune(
+    matrix: Any, keep: int | None, factor: FloatArray | None = None
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Keep the ``keep`` best entries of every row (ties: lower column first).
+
+    With ``factor``, entries are ranked by score × ``factor[column]`` (the candidate factor a
+    request applies), so a row keeps the neighbours a request would rank first; the scores
+    kept are unchanged.
+    """
     matrix = sp.csr_array(matrix)
     matrix.sort_indices()
     indptr = matrix.indptr.astype(np.int64)
@@ -103,10 +110,11 @@ def _prune(matrix: Any, keep: int | None) -> tuple[IntArray, IntArray, FloatArra
     data = matrix.data.astype(np.float32)
     if keep is None or not len(data):
         return indptr, indices, data
+    ranked = data if factor is None else data * factor[indices]
     chosen = np.ones(len(data), dtype=bool)
     for row in np.flatnonzero(np.diff(indptr) > keep).tolist():
         start, end = int(indptr[row]), int(indptr[row + 1])
-        values = data[start:end]
+        values = ranked[start:end]
         threshold = np.partition(values, len(values) - keep)[len(values) - keep]
         above = values > threshold
         ties = np.flatnonzero(values == threshold)[: keep - int(above.sum())]
@@ -198,9 +206,12 @@ class _ItemItem(Recommender):
         )
         n = len(self.items_)
         matrix.resize((n, n))
-        self.indptr_, self.indices_, self.scores_ = _prune(matrix, self.neighbours)
         self.item_counts_ = np.zeros(n)
         self.item_counts_[: len(counts.item_counts)] = counts.item_counts
+        factor = None
+        if self.measure is Measure.COSINE:  # rank neighbours as a request with several anchors
+            factor = np.maximum(self.item_counts_, 1e-12) ** -float(self.beta_cart)
+        self.indptr_, self.indices_, self.scores_ = _prune(matrix, self.neighbours, factor)
         self._derived()
 
     def _derived(self) -> None:
@@ -245,15 +256,31 @@ class _ItemItem(Recommender):
         return anchors.astype(np.int64), summed
 
     def _anchor_matrix(self, resolved: Sequence[Resolved]) -> Any:
-        """One row of anchor weights per request, as CSR (rows × items)."""
-        pairs = [self._distinct_anchors(one) for one in resolved]
-        lengths = np.fromiter((len(a) for a, _ in pairs), dtype=np.int64, count=len(pairs))
-        indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        indices = np.concatenate([a for a, _ in pairs]) if pairs else np.zeros(0, np.int64)
-        data = np.concatenate([w for _, w in pairs]) if pairs else np.zeros(0)
-        return sp.csr_array((data, indices, indptr), shape=(len(resolved), len(self.items_)))
+        """One row of anchor weights per request, as CSR (rows × items).
+
+        Repeated anchors of a row are summed in input order, as ``_distinct_anchors`` sums
+        them for one request.
+        """
+        n = len(self.items_)
+        parts = [self.anchors(one) for one in resolved]
+        lengths = np.fromiter((len(a) for a, _ in parts), dtype=np.int64, count=len(parts))
+        if not int(lengths.sum()):
+            return sp.csr_array((len(resolved), n))
+        rows = np.repeat(np.arange(len(parts), dtype=np.int64), lengths)
+        keys = rows * n + np.concatenate([a for a, _ in parts])
+        distinct, where = np.unique(keys, return_inverse=True)
+        summed = np.zeros(len(distinct))
+        np.add.at(summed, where, np.concatenate([w for _, w in parts]))
+        indptr = np.searchsorted(distinct // n, np.arange(len(parts) + 1)).astype(np.int64)
+        return sp.csr_array((summed, distinct % n, indptr), shape=(len(resolved), n))
 
     def score_many(self, resolved: Sequence[Resolved]) -> FloatArray:
+        """Scores of many requests: one sparse product, anchor weights × item-to-item matrix.
+
+        scipy's CSR product sums each row's terms anchor by anchor, in ascending order, as
+        ``score`` does for a single request, so the rows are the same to the last bit (the
+        property tests check it).
+        """
         n = len(self.items_)
         if not resolved:
             return np.zeros((0, n))
@@ -276,24 +303,36 @@ class _ItemItem(Recommender):
         return anchors, summed, self.indices_[offsets], terms
 
     def score(self, resolved: Resolved) -> Scores:
-        # one request: the same sums as the sparse product of ``score_many`` (row by row,
-        # anchors ascending, each entry's term added in that order), without building matrices
+        # one request: the sums of ``score_many`` for one row, in the same order
         anchors, _, columns, terms = self._gathered(resolved)
         scores = np.bincount(columns, weights=terms, minlength=len(self.items_)).astype(np.float64)
         scores *= self.penalty_single_ if len(anchors) == 1 else self.penalty_multi_
         return Scores.of(scores, self)
 
     def _triggers(self, items: IntArray, resolved: Resolved) -> IntArray:
-        """For each item, the anchor that gives it the most (ties: the lower index), or -1."""
-        anchors, _, columns, terms = self._gathered(resolved)
-        owners = np.repeat(anchors, np.diff(self.indptr_)[anchors])
-        wanted = np.isin(columns, items) & (terms > 0)
-        columns, terms, owners = columns[wanted], terms[wanted], owners[wanted]
-        order = np.lexsort((owners, -terms, columns))
-        columns, owners = columns[order], owners[order]
-        first = np.r_[True, columns[1:] != columns[:-1]] if len(columns) else columns.astype(bool)
-        best = dict(zip(columns[first].tolist(), owners[first].tolist(), strict=True))
-        return np.fromiter((best.get(item, -1) for item in items.tolist()), dtype=np.int64)
+        """For each item, the anchor that gives it the most (ties: the lower index), or -1.
+
+        Only the returned items are looked up: each in each anchor's row (rows are sorted by
+        column), so the work is anchors × items, not the anchors' whole rows.
+        """
+        anchors, weights = self._distinct_anchors(resolved)
+        if not len(anchors) or not len(items):
+            return np.full(len(items), -1, dtype=np.int64)
+        # the position of each item in each anchor's row: searchsorted on keys that put the
+        # rows one after the other (row rank × n + column), which stay sorted
+        n = len(self.items_)
+        offsets, lengths = segments(self.indptr_, anchors)
+        keys = np.repeat(np.arange(len(anchors)), lengths) * n + self.indices_[offsets]
+        wanted = (np.arange(len(anchors))[:, None] * n + items[None, :]).ravel()
+        where = np.searchsorted(keys, wanted)
+        found = (where < len(keys)) & (keys[np.minimum(where, len(keys) - 1)] == wanted)
+        values = np.zeros(len(wanted))
+        hit = offsets[where[found]] if len(keys) else where[found]
+        values[found] = self.matrix_.data[hit] * np.repeat(weights, len(items))[found]
+        block = values.reshape(len(anchors), len(items))
+        best = np.argmax(block, axis=0)
+        ok = block[best, np.arange(len(items))] > 0
+        return np.where(ok, anchors[best], -1).astype(np.int64)
 
     def explain(self, items: IntArray, resolved: Resolved) -> list[tuple[str, str | None]]:
         result: list[tuple[str, str | None]] = []
@@ -338,8 +377,10 @@ class FrequentlyBoughtTogether(_ItemItem):
         min_count: Pairs seen in fewer (weighted) baskets are ignored.
         max_basket_size: Baskets with more distinct items are left out (default 100):
             wholesale orders that pair everything with everything.
-        neighbours: How many best partners each item keeps at fit time; ``None`` (default)
-            keeps all. Pruning only removes entries, so it never adds a candidate.
+        neighbours: How many best partners each item keeps at fit time, ranked as a request
+            with several items ranks them (with the cosine, the score × c_b^-β_cart);
+            ``None`` (default) keeps all. Pruning only removes entries, so it never adds a
+            candidate.
         self_weight: How much an item's link to itself counts (default 0: a cart item is not
             its own partner).
 

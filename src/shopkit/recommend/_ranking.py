@@ -35,9 +35,9 @@ def segments(indptr: IntArray, rows: IntArray) -> tuple[IntArray, IntArray]:
 def top_k(scores: FloatArray, ok: BoolArray, ks: IntArray) -> list[IntArray]:
     """For each row, the columns of its ``ks[row]`` best positive scores where ``ok`` holds.
 
-    Order: score descending, then column ascending. Vectorised over the rows: the threshold
-    of each row is found with one ``np.partition``, and only the entries at or above it are
-    sorted.
+    Order: score descending, then column ascending. Vectorised over the rows: the candidate
+    entries (positive and passing) of all rows are sorted together by (row, score, column) —
+    work in proportion to the candidates, not to rows × items — and each row keeps its first k.
 
     Args:
         scores: One row of scores per request (rows × items).
@@ -54,20 +54,13 @@ def top_k(scores: FloatArray, ok: BoolArray, ks: IntArray) -> list[IntArray]:
         >>> [row.tolist() for row in top_k(scores, ok, np.array([2, 3]))]
         [[1, 3], [1]]
     """
-    n_rows, n_items = scores.shape
+    n_rows = scores.shape[0]
     if n_rows == 0:
         return []
-    masked = np.where(ok & (scores > 0), scores, 0.0)
-    widest = int(min(int(ks.max()), n_items))
-    if n_items == 0 or widest == 0:
-        return [np.zeros(0, dtype=np.int64) for _ in range(n_rows)]
-    if widest < n_items:
-        threshold = np.partition(masked, n_items - widest, axis=1)[:, n_items - widest]
-        keep = (masked >= threshold[:, None]) & (masked > 0)
-    else:
-        keep = masked > 0
-    rows, cols = np.nonzero(keep)
-    values = masked[rows, cols]
+    rows, cols = np.nonzero(scores > 0)  # row-major: rows ascending
+    passing = ok[rows, cols]
+    rows, cols = rows[passing], cols[passing]
+    values = scores[rows, cols]
     order = np.lexsort((cols, -values, rows))
     rows, cols = rows[order], cols[order]
     bounds = np.searchsorted(rows, np.arange(n_rows + 1))
