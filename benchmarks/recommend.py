@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import recommend_next_order as next_orders
 
 from shopkit.datasets import read_online_retail
 from shopkit.recommend import (
@@ -57,6 +58,7 @@ from shopkit.recommend import (
     Interactions,
     Measure,
     Popular,
+    PurchaseHistory,
     Recommender,
     hit_rate,
     leave_one_out,
@@ -69,6 +71,8 @@ CUT = dt.datetime(2011, 11, 9, tzinfo=dt.UTC)
 K = 10
 SEED_TASK1 = 1
 SEED_TASK2 = 2
+NEIGHBOURS = 100
+"""K for the speed figures: chosen on the validation split by recommend_tune_neighbours.py."""
 
 Scores = dict[str, float]
 
@@ -106,6 +110,9 @@ def shopkit_models() -> dict[str, Callable[[], Recommender]]:
     return {
         "popular": lambda: Popular(),
         "frequently_bought_together": lambda: FrequentlyBoughtTogether(),
+        f"frequently_bought_together (neighbours {NEIGHBOURS})": lambda: FrequentlyBoughtTogether(
+            neighbours=NEIGHBOURS
+        ),
         "frequently_bought_together (lift, min_count 2, plain counts)": lambda: (
             FrequentlyBoughtTogether(measure=Measure.LIFT, min_count=2, basket_weight="none")
         ),
@@ -168,7 +175,7 @@ def run_implicit(
 ) -> dict[str, tuple[float, Scores]]:
     try:
         import scipy.sparse as sp
-        from implicit.nearest_neighbours import (  # type: ignore[import-not-found]
+        from implicit.nearest_neighbours import (  # type: ignore[import-untyped, import-not-found, unused-ignore]
             BM25Recommender,
             CosineRecommender,
             ItemItemRecommender,
@@ -223,7 +230,7 @@ def run_mlxtend(
 ) -> dict[str, tuple[float, Scores]]:
     try:
         import pandas as pd  # type: ignore[import-untyped]
-        from mlxtend.frequent_patterns import (  # type: ignore[import-not-found]
+        from mlxtend.frequent_patterns import (  # type: ignore[import-untyped, import-not-found, unused-ignore]
             association_rules,
             fpgrowth,
         )
@@ -316,7 +323,59 @@ def main() -> int:
                 f"{column:<20} shopkit best {ours[best_ours][1][column]:.3f} ({best_ours}) / "
                 f"best peer {peers[best_peer][1][column]:.3f} ({best_peer}) = {ratio:.2f}"
             )
+    print("\nPer-customer next-order protocol (benchmarks/recommend_next_order.py)\n")
+    everything = Interactions.from_tables(data.orders)
+    fitted, counted, excluded = next_orders.split(everything, next_orders.TEST_CUT)
+    print(
+        f"train: {len(fitted.customers)} customers; next orders: {len(counted)} with repeats "
+        f"counted, {len(excluded)} with repeats excluded\n"
+    )
+    next_orders.print_next_order(
+        next_orders.run_shopkit(fitted, counted, excluded),
+        next_orders.run_peers(fitted, counted, excluded),
+    )
+    run_speed(train, task1, fitted, counted)
     return 0
+
+
+def run_speed(
+    train: Interactions, task1: list[Case], fitted: Interactions, counted: list[Case]
+) -> None:
+    """Latency and throughput: carts (task 1) and customers (next order), shopkit and BM25."""
+    print("Speed (one process; medians of single requests, best of three batches)\n")
+    try:
+        from implicit.nearest_neighbours import (  # type: ignore[import-untyped, import-not-found, unused-ignore]
+            BM25Recommender,
+        )
+    except ImportError:
+        BM25Recommender = None  # noqa: N806 - the peer's class, or nothing
+    carts = [case.request for case in task1]
+    basket_peer = cart_rows = None
+    if BM25Recommender is not None:
+        import scipy.sparse as sp
+
+        basket_peer = BM25Recommender(K=100)
+        basket_peer.fit(baskets_matrix(train), show_progress=False)
+        index = {sku: i for i, sku in enumerate(train.items)}
+        rows = [n for n, r in enumerate(carts) for _ in r.cart]
+        cols = [index[sku] for r in carts for sku in r.cart]
+        cart_rows = sp.csr_matrix(
+            (np.ones(len(rows)), (rows, cols)), shape=(len(carts), len(train.items))
+        )
+    for model in (FrequentlyBoughtTogether(neighbours=NEIGHBOURS), FrequentlyBoughtTogether()):
+        label = f"carts (task 1), neighbours {model.neighbours}"
+        next_orders.speed(label, model.fit(train), carts, basket_peer, cart_rows)
+    customers = [case.request for case in counted]
+    customer_peer = customer_rows = None
+    if BM25Recommender is not None:
+        matrix = next_orders.user_items(fitted)
+        customer_peer = BM25Recommender(K=100)
+        customer_peer.fit(matrix, show_progress=False)
+        where = {name: n for n, name in enumerate(fitted.customers)}
+        customer_rows = matrix[[where[str(r.customer.id)] for r in customers]]  # type: ignore[union-attr]
+    for history in (PurchaseHistory(neighbours=NEIGHBOURS), PurchaseHistory()):
+        label = f"customers (next order), neighbours {history.neighbours}"
+        next_orders.speed(label, history.fit(fitted), customers, customer_peer, customer_rows)
 
 
 if __name__ == "__main__":

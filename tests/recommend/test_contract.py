@@ -7,14 +7,21 @@ contract fits with, with rules and price bands that offer something for many car
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
+import numpy as np
+
+from shopkit import Event, EventKind, EventTable
 from shopkit.recommend import (
     Blend,
+    BuyAgain,
     CrossSell,
     CrossSellRule,
     Fallback,
+    Feedback,
     FrequentlyBoughtTogether,
+    Interactions,
     Placements,
     Popular,
     PurchaseHistory,
@@ -22,6 +29,7 @@ from shopkit.recommend import (
     Request,
     Upsell,
     ViewedItems,
+    sample_orders,
     sample_recommender,
 )
 from shopkit.recommend.plugin import recommenders
@@ -70,6 +78,63 @@ class TestFrequentlyBoughtTogetherLiftPruned(RecommenderContract):
 class TestPurchaseHistory(RecommenderContract):
     def make_recommender(self) -> Recommender:
         return PurchaseHistory()
+
+
+class TestPurchaseHistoryWithoutRepeatsPruned(RecommenderContract):
+    def make_recommender(self) -> Recommender:
+        return PurchaseHistory(self_weight=Decimal("0"), half_life_days=None, neighbours=4)
+
+
+class TestBuyAgain(RecommenderContract):
+    def make_recommender(self) -> Recommender:
+        return BuyAgain()
+
+
+class TestBuyAgainByCycleAlone(RecommenderContract):
+    def make_recommender(self) -> Recommender:
+        return BuyAgain(half_life_days=None, cycle_weight=Decimal("1"), min_intervals=1)
+
+
+class TestBuyAgainBlendedWithDiscovery(RecommenderContract):
+    def make_recommender(self) -> Recommender:
+        return Blend(
+            strategies=[BuyAgain(), PurchaseHistory(self_weight=Decimal("0"))],
+            weights=["1", "0.5"],
+        )
+
+
+def with_feedback() -> Interactions:
+    """The sample orders and, for the first 40 customers, feedback on the sample's items."""
+    sample = sample_orders().orders
+    newest = dt.datetime.fromtimestamp(int(np.max(sample.at)), tz=dt.UTC)
+    kinds = [
+        EventKind.RECOMMENDATION_SHOWN,
+        EventKind.RECOMMENDATION_DISMISSED,
+        EventKind.RECOMMENDATION_CLICKED,
+    ]
+    events = [
+        Event(
+            kinds[number % 3],
+            sample.skus[number % len(sample.skus)],
+            newest - dt.timedelta(days=number % 20),
+            f"feedback-{number}",
+            customer=sample.customers[number % 40],
+        )
+        for number in range(200)
+    ]
+    return Interactions.from_tables(sample, EventTable.of(events))
+
+
+class TestFeedback(RecommenderContract):
+    def make_recommender(self) -> Recommender:
+        return Feedback(
+            strategy=Blend(strategies=[BuyAgain(), FrequentlyBoughtTogether(), Popular()]),
+            min_scores={"checkout": Decimal("0.3")},
+            dismiss_days=Decimal("10"),
+        )
+
+    def interactions(self) -> Interactions:
+        return with_feedback()
 
 
 class TestViewedItems(RecommenderContract):

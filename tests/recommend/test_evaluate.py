@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from decimal import Decimal
 
 import pytest
 
@@ -143,3 +144,42 @@ def test_evaluate_averages_over_cases() -> None:
 def test_evaluate_needs_a_fitted_model() -> None:
     with pytest.raises(NotFittedError, match="not fitted"):
         evaluate(Popular(), [Case(Request(cart=["a"]), ["b"])])
+
+
+def test_next_order_takes_each_customers_first_order_after_the_cut() -> None:
+    from shopkit import Customer
+    from shopkit.recommend import BuyAgain, next_order
+
+    data = Interactions.from_orders(
+        [
+            Order("1", ["tea", "mug"], day(1), customer="ann"),
+            Order("2", ["jam"], day(2), customer="bob"),
+            Order("3", ["tea", "jam", "new"], day(5), customer="ann"),  # ann's next order
+            Order("4", ["mug"], day(7), customer="ann"),  # a later one: not counted
+            Order("5", ["tea"], day(6), customer="cy"),  # cy has no history: skipped
+            Order("6", ["mug"], day(6)),  # a guest: skipped
+            Order("7", ["mug", "jam"], day(5), customer="bob"),
+        ]
+    )
+    cut = day(4)
+    cases = next_order(data, cut, k=3)
+    # ann: tea, jam ("new" was never bought before the cut); bob: jam, mug
+    assert [(c.request.customer.id, c.relevant) for c in cases] == [  # type: ignore[union-attr]
+        ("ann", ("jam", "tea")),
+        ("bob", ("jam", "mug")),
+    ]
+    assert cases[0].request == Request(customer=Customer("ann"), k=3, at=cut)
+    # without repeats: ann bought tea before, bob jam
+    excluded = next_order(data, cut, k=3, exclude_repeats=True)
+    assert [c.relevant for c in excluded] == [("jam",), ("mug",)]
+    assert all(c.request.filters.exclude_bought for c in excluded)
+    # known limits the relevant items: with only tea known, bob has nothing left
+    assert [c.relevant for c in next_order(data, cut, known=["tea"])] == [("tea",)]
+    # buy again before the cut: ann [tea, mug] (tied counts, first seen first), bob [jam].
+    # ann: hit, precision 1/3, recall 1/2; bob: hit, precision 1/3, recall 1/2
+    model = BuyAgain(half_life_days=None, cycle_weight=Decimal("0")).fit(data.before(cut))
+    report = evaluate(model, cases, k=3)
+    assert (report.hit_rate, report.precision, report.recall) == (1.0, 1 / 3, 1 / 2)
+    with pytest.raises(ValidationError) as caught:
+        next_order(data, dt.datetime(2024, 1, 4))
+    assert caught.value.field == "at"

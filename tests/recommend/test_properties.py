@@ -11,9 +11,11 @@ from hypothesis import strategies as st
 from shopkit import Catalogue, Order, Product
 from shopkit.recommend import (
     Blend,
+    BuyAgain,
     CrossSell,
     CrossSellRule,
     Fallback,
+    Feedback,
     Filters,
     FrequentlyBoughtTogether,
     Interactions,
@@ -49,6 +51,12 @@ def every_strategy() -> list[Recommender]:
         Blend(strategies=[FrequentlyBoughtTogether(), Popular()], weights=["2", "1"]),
         Fallback(strategies=[CrossSell(rules=rules), FrequentlyBoughtTogether(), Popular()]),
         Placements(routes={"cart": FrequentlyBoughtTogether()}, default=Upsell()),
+        BuyAgain(),
+        BuyAgain(half_life_days=None, cycle_weight=Decimal("1"), min_intervals=1),
+        PurchaseHistory(self_weight=Decimal("0"), neighbours=2),
+        ViewedItems(self_weight=Decimal("1"), recency=Decimal("0.5")),
+        Blend(strategies=[BuyAgain(), PurchaseHistory(self_weight=Decimal("0"))]),
+        Feedback(strategy=Popular(), min_scores={"cart": Decimal("2")}),
     ]
 
 
@@ -132,3 +140,49 @@ def test_popular_fills_the_list_from_every_bought_item(
     passing = [sku for sku in bought if sku not in request.cart and sku in REC_SKUS]
     plain = Request(cart=request.cart, k=request.k)
     assert len(model.recommend(plain)) == min(request.k, len(passing))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rec_orders(), rec_catalogues(), st.lists(rec_requests, min_size=1, max_size=6), strategies)
+def test_a_batch_gives_what_each_request_gives_alone(
+    orders: list[Order], products: tuple[Product, ...], requests: list[Request], which: int
+) -> None:
+    catalogue = Catalogue(products)
+    model = every_strategy()[which].fit(Interactions.from_orders(orders), catalogue=catalogue)
+    alone = [model.recommend_skus(request) for request in requests]
+    assert model.recommend_batch(requests) == alone
+    assert model.recommend_batch(requests, chunk=2) == alone
+    assert [[r.sku for r in model.recommend(request)] for request in requests] == alone
+
+
+def neighbourhoods(neighbours: int | None) -> list[Recommender]:
+    return [
+        FrequentlyBoughtTogether(neighbours=neighbours),
+        FrequentlyBoughtTogether(measure="lift", basket_weight="none", neighbours=neighbours),
+        PurchaseHistory(neighbours=neighbours),
+        PurchaseHistory(measure="confidence", self_weight=Decimal("0"), neighbours=neighbours),
+        ViewedItems(neighbours=neighbours),
+    ]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rec_orders(),
+    rec_catalogues(),
+    rec_requests,
+    st.sampled_from(range(len(neighbourhoods(None)))),
+    st.integers(1, 4),
+)
+def test_pruning_never_adds_an_item_the_full_model_would_not_have(
+    orders: list[Order], products: tuple[Product, ...], request: Request, which: int, keep: int
+) -> None:
+    catalogue = Catalogue(products)
+    data = Interactions.from_orders(orders)
+    full = neighbourhoods(None)[which].fit(data, catalogue=catalogue)
+    pruned = neighbourhoods(keep)[which].fit(data, catalogue=catalogue)
+    scored = full.score(full.resolve(request)).scores
+    candidates = {full.items_[item] for item in range(len(scored)) if scored[item] > 0}
+    assert set(pruned.recommend_skus(request)) <= candidates
+    # and each item keeps at most ``keep`` neighbours
+    indptr = pruned.indptr_  # type: ignore[attr-defined]
+    assert int(max(indptr[1:] - indptr[:-1], default=0)) <= keep

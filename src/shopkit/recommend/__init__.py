@@ -22,16 +22,14 @@ except ImportError as _error:  # the extra is missing
 
 from shopkit.recommend._base import Recommender
 from shopkit.recommend._blend import Blend, Fallback, Placements
+from shopkit.recommend._buy_again import BuyAgain
 from shopkit.recommend._cooccurrence import (
     Association,
     BasketWeight,
     CooccurrenceCounts,
-    FrequentlyBoughtTogether,
     Measure,
-    PurchaseHistory,
-    ViewedItems,
 )
-from shopkit.recommend._curated import CrossSell, CrossSellRule, Upsell
+from shopkit.recommend._curated import CrossSell, CrossSellRule, Gain, Upsell, gains
 from shopkit.recommend._evaluate import (
     Case,
     Report,
@@ -46,7 +44,10 @@ from shopkit.recommend._evaluate import (
     recall,
     time_split,
 )
+from shopkit.recommend._feedback import Feedback
 from shopkit.recommend._interactions import Interactions
+from shopkit.recommend._neighbours import FrequentlyBoughtTogether, PurchaseHistory, ViewedItems
+from shopkit.recommend._next_order import next_order
 from shopkit.recommend._persist import load_model, save_model
 from shopkit.recommend._popular import Popular, PopularBy
 from shopkit.recommend._request import Filters, Recommendation, Request
@@ -58,13 +59,16 @@ __all__ = [
     "Association",
     "BasketWeight",
     "Blend",
+    "BuyAgain",
     "Case",
     "CooccurrenceCounts",
     "CrossSell",
     "CrossSellRule",
     "Fallback",
+    "Feedback",
     "Filters",
     "FrequentlyBoughtTogether",
+    "Gain",
     "Interactions",
     "Measure",
     "Placements",
@@ -80,10 +84,12 @@ __all__ = [
     "average_precision",
     "coverage",
     "evaluate",
+    "gains",
     "hit_rate",
     "leave_one_out",
     "load_model",
     "ndcg",
+    "next_order",
     "one_to_rest",
     "precision",
     "recall",

@@ -19,9 +19,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from shopkit import Catalogue, NotFittedError, Registry, ValidationError, register_kind
-from shopkit.recommend._filters import CatalogueIndex, passing
+from shopkit import Catalogue, Money, NotFittedError, Registry, ValidationError, register_kind
+from shopkit.recommend._filters import CatalogueIndex, passing_many
 from shopkit.recommend._interactions import Interactions
+from shopkit.recommend._ranking import top_k
 from shopkit.recommend._request import Recommendation, Request, Resolved
 
 __all__ = ["FloatArray", "IntArray", "Recommender", "Scores", "recommenders"]
@@ -148,6 +149,16 @@ class Recommender(abc.ABC):
     def score(self, resolved: Resolved) -> Scores:
         """Score every item of the vocabulary for the request."""
 
+    def score_many(self, resolved: Sequence[Resolved]) -> FloatArray:
+        """Score every item for each of many requests: one row per request (rows × items).
+
+        The default stacks ``score``; a strategy that can score many requests at once (a
+        sparse matrix product) overrides it, and its ``score`` must give the same row.
+        """
+        if not resolved:
+            return np.zeros((0, len(self.items_)))
+        return np.vstack([self.score(one).scores for one in resolved])
+
     def state(self) -> dict[str, npt.NDArray[Any]]:
         """Return the strategy's own learned arrays, for ``save_model`` (none by default)."""
         return {}
@@ -160,14 +171,26 @@ class Recommender(abc.ABC):
         """The sentence shown for each of ``items`` and the sku that triggered it, if any."""
         return [("Recommended for you", None) for _ in items]
 
+    def prices(self, items: IntArray, resolved: Resolved) -> list[Money | None]:
+        """Each item's price when bought as recommended, if not its catalogue price.
+
+        A service priced as a share of the main product has one; ``None`` for the others.
+        """
+        return [None for _ in items]
+
     def _explained(
         self, items: IntArray, resolved: Resolved, scored: Scores | None = None
-    ) -> list[tuple[str, str | None, str]]:
-        """Reason, trigger and the type name of the strategy behind each item."""
+    ) -> list[tuple[str, str | None, str, Money | None]]:
+        """Reason, trigger, the type name of the strategy behind each item, and its price."""
         if scored is None or scored.strategies == (self,):
             name = recommenders.name_of(type(self))
-            return [(r, b, name) for r, b in self.explain(items, resolved)]
-        found: dict[int, tuple[str, str | None, str]] = {}
+            return [
+                (r, b, name, p)
+                for (r, b), p in zip(
+                    self.explain(items, resolved), self.prices(items, resolved), strict=True
+                )
+            ]
+        found: dict[int, tuple[str, str | None, str, Money | None]] = {}
         origins = scored.origin[items]
         for origin in np.unique(origins).tolist():
             chosen = items[origins == origin]
@@ -223,15 +246,9 @@ class Recommender(abc.ABC):
     def _top(self, resolved: Resolved) -> tuple[IntArray, Scores]:
         """The top k items passing the filters: score descending, then vocabulary order."""
         scored = self.score(resolved)
-        ok = passing(resolved, self.catalogue_index_, self.index_)
-        scores = np.where(ok & (scored.scores > 0), scored.scores, 0.0)
-        candidates = np.flatnonzero(scores)
-        k = resolved.request.k
-        if len(candidates) > k:
-            threshold = np.partition(scores[candidates], len(candidates) - k)[len(candidates) - k]
-            candidates = candidates[scores[candidates] >= threshold]
-        order = np.lexsort((candidates, -scores[candidates]))[:k]
-        return candidates[order], scored
+        ok = passing_many([resolved], self.catalogue_index_, self.index_)
+        (top,) = top_k(scored.scores[None, :], ok, np.array([resolved.request.k]))
+        return top, scored
 
     def recommend(self, request: Request) -> list[Recommendation]:
         """Return up to ``request.k`` items for the request, best first, each with a reason.
@@ -255,10 +272,10 @@ class Recommender(abc.ABC):
         reasons = dict(zip(top.tolist(), self._explained(top, resolved, scored), strict=True))
         result = []
         for item in top.tolist():
-            reason, because, strategy = reasons[item]
+            reason, because, strategy, price = reasons[item]
             result.append(
                 Recommendation(
-                    self.items_[item], float(scored.scores[item]), strategy, reason, because
+                    self.items_[item], float(scored.scores[item]), strategy, reason, because, price
                 )
             )
         return result
@@ -270,6 +287,49 @@ class Recommender(abc.ABC):
         """
         top, _ = self._top(self.resolve(request))
         return [self.items_[item] for item in top.tolist()]
+
+    def recommend_batch(self, requests: Sequence[Request], *, chunk: int = 512) -> list[list[str]]:
+        """Return, for each request, the skus ``recommend_skus`` returns for it, many at once.
+
+        Requests are scored ``chunk`` at a time with ``score_many`` (a sparse matrix product
+        for the co-occurrence strategies and buy again), filtered and cut with array
+        operations over the whole chunk; no reasons are built. The lists are the same as one
+        request at a time gives.
+
+        Args:
+            requests: The requests.
+            chunk: How many requests are scored together (memory: chunk × items floats).
+
+        Returns:
+            One list of skus per request, in order.
+
+        Raises:
+            NotFittedError: the strategy was not fitted.
+            ValidationError: an entry is not a ``Request``, or ``chunk`` is not at least 1.
+
+        Examples:
+            >>> import datetime as dt
+            >>> from shopkit import Order
+            >>> from shopkit.recommend import FrequentlyBoughtTogether, Interactions, Request
+            >>> at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+            >>> orders = [Order("1", ["a", "b"], at), Order("2", ["a", "c", "b"], at)]
+            >>> model = FrequentlyBoughtTogether().fit(Interactions.from_orders(orders))
+            >>> model.recommend_batch([Request(cart=["a"]), Request(cart=["c"], k=1)])
+            [['b', 'c'], ['a']]
+        """
+        if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
+            raise ValidationError(f"{chunk!r} is not at least 1", field="chunk", value=chunk)
+        resolved = [self.resolve(request) for request in requests]
+        items = self.items_
+        result: list[list[str]] = []
+        for start in range(0, len(resolved), chunk):
+            part = resolved[start : start + chunk]
+            scores = self.score_many(part)
+            ok = passing_many(part, self.catalogue_index_, self.index_)
+            ks = np.fromiter((one.request.k for one in part), dtype=np.int64, count=len(part))
+            for row in top_k(scores, ok, ks):
+                result.append([items[item] for item in row.tolist()])
+        return result
 
     def _all_state(self) -> dict[str, npt.NDArray[Any]]:
         return {
@@ -297,14 +357,16 @@ recommenders: Registry[Recommender] = Registry(
     Recommender,
     builtins={
         "blend": "shopkit.recommend._blend:Blend",
+        "buy_again": "shopkit.recommend._buy_again:BuyAgain",
         "cross_sell": "shopkit.recommend._curated:CrossSell",
         "fallback": "shopkit.recommend._blend:Fallback",
-        "frequently_bought_together": "shopkit.recommend._cooccurrence:FrequentlyBoughtTogether",
+        "feedback": "shopkit.recommend._feedback:Feedback",
+        "frequently_bought_together": "shopkit.recommend._neighbours:FrequentlyBoughtTogether",
         "placements": "shopkit.recommend._blend:Placements",
         "popular": "shopkit.recommend._popular:Popular",
-        "purchase_history": "shopkit.recommend._cooccurrence:PurchaseHistory",
+        "purchase_history": "shopkit.recommend._neighbours:PurchaseHistory",
         "upsell": "shopkit.recommend._curated:Upsell",
-        "viewed_items": "shopkit.recommend._cooccurrence:ViewedItems",
+        "viewed_items": "shopkit.recommend._neighbours:ViewedItems",
     },
 )
 """Recommendation strategies by type name (entry-point group ``shopkit.recommenders``)."""

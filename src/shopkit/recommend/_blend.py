@@ -10,7 +10,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from shopkit import ValidationError
+from shopkit import Money, ValidationError
 from shopkit import validators as check
 from shopkit.recommend._base import Recommender, Scores
 from shopkit.recommend._interactions import Interactions
@@ -61,7 +61,7 @@ class _Composite(Recommender):
 
     def _explained(
         self, items: Any, resolved: Resolved, scored: Scores | None = None
-    ) -> list[tuple[str, str | None, str]]:
+    ) -> list[tuple[str, str | None, str, Money | None]]:
         return super()._explained(items, resolved, scored or self.score(resolved))
 
     def set_catalogue(self, catalogue: Any) -> None:

@@ -1,4 +1,4 @@
-"""Item-to-item co-occurrence: mergeable counts, association measures and three strategies.
+"""Item-to-item co-occurrence: mergeable counts and the association measures.
 
 ``CooccurrenceCounts`` holds, for a set of baskets (or of customers), how many contain each
 item and each pair of items. Counts of disjoint chunks add up (``a + b``), so the counting can
@@ -6,38 +6,31 @@ run per chunk, on one machine or on many, and be combined before a model is fitt
 
 From the counts follow the classic association measures for a pair (a, b) over N baskets:
 support c_ab / N, confidence c_ab / c_a, lift c_ab·N / (c_a·c_b), and a cosine with free
-exponents c_ab / (c_a^α · c_b^β) (α = β = 0.5: the cosine). Three strategies score
-candidates by summing a measure over the items of the request: frequently bought together (over
-the cart), purchase history (over what the customer bought) and viewed items (over what the
-customer viewed).
+exponents c_ab / (c_a^α · c_b^β) (α = β = 0.5: the cosine). The strategies that score with
+them (frequently bought together, purchase history, viewed items) are in ``_neighbours``.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
-from decimal import Decimal
-from typing import Any, ClassVar, Self
+from collections.abc import Sequence
+from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp  # type: ignore[import-untyped]
 
-from shopkit import Catalogue, EventKind, ValidationError
+from shopkit import EventKind, ValidationError
 from shopkit import validators as check
-from shopkit.recommend._base import FloatArray, IntArray, Recommender, Scores
+from shopkit.recommend._base import FloatArray
 from shopkit.recommend._interactions import Interactions
-from shopkit.recommend._request import Resolved
 
 __all__ = [
     "Association",
     "BasketWeight",
     "CooccurrenceCounts",
-    "FrequentlyBoughtTogether",
     "Measure",
-    "PurchaseHistory",
-    "ViewedItems",
 ]
 
 
@@ -267,324 +260,3 @@ def _without_diagonal(matrix: Any) -> Any:
     result = sp.csr_array((matrix.data[keep], matrix.indices[keep], indptr), shape=matrix.shape)
     result.has_sorted_indices = True
     return result
-
-
-def _measure(value: Any) -> Measure:
-    # a named converter: mypy's attrs plugin reads its type (it cannot read enum_of's)
-    return check.enum_value(Measure, value, "measure")
-
-
-def _basket_weight(value: Any) -> BasketWeight:
-    return check.enum_value(BasketWeight, value, "basket_weight")
-
-
-_UNIT = check.decimal_between(0, 1)
-_AT_LEAST_0 = check.non_negative_decimal()
-
-
-def _similarity(
-    counts: CooccurrenceCounts, measure: Measure, alpha: float, min_count: float
-) -> Any:
-    """The item-to-item score matrix (row a, column b: the score of b given a) as CSR.
-
-    For the cosine the candidate's factor c_b^-β is left out: it is applied per request.
-    """
-    pairs = sp.csr_array(counts.pairs)
-    if min_count > 0:
-        pairs = sp.csr_array(pairs.multiply(pairs >= min_count))
-        pairs.eliminate_zeros()
-    pairs.sort_indices()
-    n_items = np.maximum(counts.item_counts, 1e-300)
-    rows = np.repeat(np.arange(pairs.shape[0]), np.diff(pairs.indptr))
-    cols = pairs.indices
-    count = pairs.data
-    if measure is Measure.COUNT:
-        score = count.copy()
-    elif measure is Measure.CONFIDENCE:
-        score = count / n_items[rows]
-    elif measure is Measure.LIFT:
-        score = count * (counts.n_baskets / n_items)[rows] / n_items[cols]
-    else:
-        score = count / (n_items**alpha)[rows]
-    return sp.csr_array((score, cols, pairs.indptr), shape=pairs.shape)
-
-
-def _prune(matrix: Any, keep: int | None) -> tuple[IntArray, IntArray, FloatArray]:
-    """Keep the ``keep`` best entries of every row (ties: lower column first)."""
-    matrix = sp.csr_array(matrix)
-    matrix.sort_indices()
-    indptr = matrix.indptr.astype(np.int64)
-    indices = matrix.indices.astype(np.int64)
-    data = matrix.data.astype(np.float32)
-    if keep is None or not len(data):
-        return indptr, indices, data
-    chosen = np.ones(len(data), dtype=bool)
-    for row in np.flatnonzero(np.diff(indptr) > keep).tolist():
-        start, end = int(indptr[row]), int(indptr[row + 1])
-        values = data[start:end]
-        threshold = np.partition(values, len(values) - keep)[len(values) - keep]
-        above = values > threshold
-        ties = np.flatnonzero(values == threshold)[: keep - int(above.sum())]
-        above[ties] = True
-        chosen[start:end] = above
-    new_indptr = np.concatenate([[0], np.cumsum(chosen)]).astype(np.int64)[indptr]
-    return new_indptr, indices[chosen], data[chosen]
-
-
-@attrs.define(kw_only=True)
-class _ItemItem(Recommender):
-    """Shared machinery: score candidates by summing an item-to-item measure over anchors."""
-
-    measure: Measure = attrs.field(default=Measure.COSINE, converter=_measure)
-    alpha: Decimal = attrs.field(default=Decimal("0.7"), converter=check.decimal, validator=_UNIT)
-    basket_weight: BasketWeight = attrs.field(
-        default=BasketWeight.INVERSE, converter=_basket_weight
-    )
-    beta: Decimal = attrs.field(default=Decimal("0.1"), converter=check.decimal, validator=_UNIT)
-    beta_cart: Decimal = attrs.field(
-        default=Decimal("0.4"), converter=check.decimal, validator=_UNIT
-    )
-    min_count: Decimal = attrs.field(
-        default=Decimal("0"), converter=check.decimal, validator=_AT_LEAST_0
-    )
-    max_basket_size: int | None = attrs.field(
-        default=100, validator=check.optional(check.positive_int)
-    )
-    neighbours: int | None = attrs.field(default=None, validator=check.optional(check.positive_int))
-
-    by: ClassVar[str] = "basket"
-    kinds: ClassVar[tuple[EventKind, ...]] = (EventKind.PURCHASE,)
-
-    indptr_: IntArray = attrs.field(init=False, repr=False, eq=False)
-    indices_: IntArray = attrs.field(init=False, repr=False, eq=False)
-    scores_: FloatArray = attrs.field(init=False, repr=False, eq=False)
-    item_counts_: FloatArray = attrs.field(init=False, repr=False, eq=False)
-
-    def counts(self, interactions: Interactions) -> CooccurrenceCounts:
-        """Count ``interactions`` the way this strategy does (for fitting from chunks)."""
-        return CooccurrenceCounts.of(
-            interactions,
-            by=self.by,
-            kinds=self.kinds,
-            basket_weight=self.basket_weight,
-            max_basket_size=self.max_basket_size,
-        )
-
-    def fit_model(self, interactions: Interactions) -> None:
-        self._fit_from(self.counts(interactions))
-
-    def fit_counts(self, counts: CooccurrenceCounts, *, catalogue: Catalogue | None = None) -> Self:
-        """Fit from counts already made, e.g. per chunk with ``counts`` and added up.
-
-        The model knows no customer histories then (``exclude_bought`` uses the request's
-        ``history`` only).
-
-        Raises:
-            ValidationError: the counts are weighted differently from ``basket_weight``.
-        """
-        if not isinstance(counts, CooccurrenceCounts):
-            raise ValidationError(
-                f"{counts!r} is not a CooccurrenceCounts", field="counts", value=None
-            )
-        self._fit_vocabulary(counts.items, catalogue)
-        self._fit_histories(Interactions((), [], [], [], []))
-        self._fit_from(counts)
-        return self
-
-    def _fit_from(self, counts: CooccurrenceCounts) -> None:
-        if counts.basket_weight is not self.basket_weight:
-            raise ValidationError(
-                f"the counts are weighted {counts.basket_weight}, not {self.basket_weight}",
-                field="basket_weight",
-                value=str(counts.basket_weight),
-            )
-        alpha = float(self.alpha)
-        matrix = _similarity(counts, self.measure, alpha, float(self.min_count))
-        n = len(self.items_)
-        matrix.resize((n, n))
-        self.indptr_, self.indices_, self.scores_ = _prune(matrix, self.neighbours)
-        self.item_counts_ = np.zeros(n)
-        self.item_counts_[: len(counts.item_counts)] = counts.item_counts
-        self._penalties()
-
-    def _penalties(self) -> None:
-        """The candidate factors c_b^-β for one anchor and for several (1 if not the cosine)."""
-        if self.measure is not Measure.COSINE:
-            self.penalty_single_ = self.penalty_multi_ = np.ones(len(self.items_))
-            return
-        counts = np.maximum(self.item_counts_, 1e-12)
-        self.penalty_single_ = counts ** -float(self.beta)
-        self.penalty_multi_ = counts ** -float(self.beta_cart)
-
-    def state(self) -> dict[str, npt.NDArray[Any]]:
-        return {
-            "indptr_": self.indptr_,
-            "indices_": self.indices_,
-            "scores_": self.scores_,
-            "item_counts_": self.item_counts_,
-        }
-
-    def restore(self, arrays: Mapping[str, npt.NDArray[Any]]) -> None:
-        self.indptr_ = arrays["indptr_"]
-        self.indices_ = arrays["indices_"]
-        self.scores_ = arrays["scores_"]
-        self.item_counts_ = arrays["item_counts_"]
-        self._penalties()
-
-    def _anchors(self, resolved: Resolved) -> IntArray:
-        return resolved.cart
-
-    def _rows(self, anchors: IntArray) -> tuple[IntArray, IntArray]:
-        """The positions in ``indices_``/``scores_`` of the anchors' rows, and their lengths."""
-        starts = self.indptr_[anchors]
-        lengths = self.indptr_[anchors + 1] - starts
-        total = int(lengths.sum())
-        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
-        return offsets, lengths
-
-    def score(self, resolved: Resolved) -> Scores:
-        n = len(self.items_)
-        anchors = np.unique(self._anchors(resolved))
-        if not len(anchors):
-            return Scores.of(np.zeros(n), self)
-        offsets, _ = self._rows(anchors)
-        summed = np.bincount(self.indices_[offsets], weights=self.scores_[offsets], minlength=n)
-        scores = summed.astype(np.float64) * (
-            self.penalty_single_ if len(anchors) == 1 else self.penalty_multi_
-        )
-        return Scores.of(scores, self)
-
-    def _triggers(self, items: IntArray, resolved: Resolved) -> IntArray:
-        """For each item, the anchor whose row gives it the most (ties: the lower index)."""
-        anchors = np.unique(self._anchors(resolved))
-        best = np.full(len(items), -1, dtype=np.int64)
-        best_value = np.zeros(len(items), dtype=np.float64)
-        for anchor in anchors.tolist():
-            start, end = int(self.indptr_[anchor]), int(self.indptr_[anchor + 1])
-            row = self.indices_[start:end]
-            where = np.minimum(np.searchsorted(row, items), max(len(row) - 1, 0))
-            if not len(row):
-                continue
-            found = row[where] == items
-            values = np.where(found, self.scores_[start:end][where], 0.0)
-            better = values > best_value
-            best[better] = anchor
-            best_value[better] = values[better]
-        return best
-
-    def explain(self, items: IntArray, resolved: Resolved) -> list[tuple[str, str | None]]:
-        return [
-            (
-                self._sentence(self._name(trigger)) if trigger >= 0 else "",
-                self._trigger_sku(trigger),
-            )
-            for trigger in self._triggers(items, resolved).tolist()
-        ]
-
-    def _sentence(self, name: str) -> str:
-        return f"Goes with {name}"
-
-
-@attrs.define(kw_only=True)
-class FrequentlyBoughtTogether(_ItemItem):
-    """Items often bought in the same basket as the cart's items ("often bought with …").
-
-    A candidate's score is the sum, over the cart's items a, of the measure of a → candidate;
-    the cart item with the largest share is named in the reason. Counts are per basket.
-
-    Attributes:
-        measure: ``cosine`` (default), ``lift``, ``confidence`` or ``count``.
-        alpha: The cosine's exponent on the cart item's count (default 0.7): how much a
-            rare cart item's partners weigh against a common one's.
-        beta: The cosine's exponent on the candidate's count for a request with one item
-            (default 0): how much a best seller is held back (0 ranks as confidence does,
-            0.5 as the cosine).
-        beta_cart: The same exponent for a request with two or more items (default 0.5): a
-            best seller collects votes from many cart items, so it is held back more. The
-            defaults were chosen on a validation split of the Online Retail data (the month
-            before the benchmark's test split) by ``benchmarks/tune_recommend.py``.
-        basket_weight: How much a basket counts by its size: ``inverse`` (default), ``log``
-            or ``none`` (plain counts, as support, confidence and lift are defined).
-        min_count: Pairs seen in fewer (weighted) baskets are ignored.
-        max_basket_size: Baskets with more distinct items are left out (default 100):
-            wholesale orders that pair everything with everything.
-        neighbours: How many best partners each item keeps; ``None`` (default) keeps all.
-
-    Examples:
-        >>> import datetime as dt
-        >>> from shopkit import Order
-        >>> from shopkit.recommend import FrequentlyBoughtTogether, Interactions, Request
-        >>> at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
-        >>> orders = [Order("1", ["phone", "case"], at), Order("2", ["phone", "case", "glass"], at)]
-        >>> model = FrequentlyBoughtTogether().fit(Interactions.from_orders(orders))
-        >>> [(r.sku, r.reason) for r in model.recommend(Request(cart=["phone"]))]
-        [('case', 'Often bought with phone'), ('glass', 'Often bought with phone')]
-    """
-
-    # Tuned for baskets on a validation split (benchmarks/tune_recommend.py); purchase history
-    # and viewed items keep the shared defaults, which that tuning did not look at.
-    beta: Decimal = attrs.field(default=Decimal("0"), converter=check.decimal, validator=_UNIT)
-    beta_cart: Decimal = attrs.field(
-        default=Decimal("0.5"), converter=check.decimal, validator=_UNIT
-    )
-
-    def _sentence(self, name: str) -> str:
-        return f"Often bought with {name}"
-
-
-@attrs.define(kw_only=True)
-class PurchaseHistory(_ItemItem):
-    """Items close to what the customer bought before (an item neighbourhood over customers).
-
-    Items count as close when the same customers buy both, over all their orders. The
-    customer's history is what the fitted data holds for ``request.customer.id`` plus
-    ``request.history``.
-
-    Attributes:
-        measure: The association measure (see ``FrequentlyBoughtTogether``).
-        alpha: The cosine's exponent on the history item's count.
-        beta: The cosine's exponent on the candidate's count, for one history item.
-        beta_cart: The same, for two or more history items.
-        basket_weight: How much a customer counts by the number of items they bought.
-        min_count: Pairs bought by fewer (weighted) customers are ignored.
-        max_basket_size: Customers with more distinct items are left out (default: none).
-        neighbours: How many closest items each item keeps; ``None`` keeps all.
-    """
-
-    max_basket_size: int | None = attrs.field(
-        default=None, validator=check.optional(check.positive_int)
-    )
-
-    by: ClassVar[str] = "customer"
-
-    def _anchors(self, resolved: Resolved) -> IntArray:
-        return resolved.history
-
-    def _sentence(self, name: str) -> str:
-        return f"Because you bought {name}"
-
-
-@attrs.define(kw_only=True)
-class ViewedItems(_ItemItem):
-    """Items close to what the customer just viewed (views, carts and orders of one session).
-
-    Items count as close when they are viewed, carted or bought in the same session or order.
-
-    Attributes:
-        measure: The association measure (see ``FrequentlyBoughtTogether``).
-        alpha: The cosine's exponent on the viewed item's count.
-        beta: The cosine's exponent on the candidate's count, for one viewed item.
-        beta_cart: The same, for two or more viewed items.
-        basket_weight: How much a session counts by its number of items.
-        min_count: Pairs met in fewer (weighted) sessions are ignored.
-        max_basket_size: Sessions with more distinct items are left out.
-        neighbours: How many closest items each item keeps; ``None`` keeps all.
-    """
-
-    kinds: ClassVar[tuple[EventKind, ...]] = tuple(EventKind)
-
-    def _anchors(self, resolved: Resolved) -> IntArray:
-        return resolved.viewed
-
-    def _sentence(self, name: str) -> str:
-        return f"Because you viewed {name}"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, ClassVar
@@ -11,13 +12,13 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from shopkit import EventKind, ValidationError
+from shopkit import EventKind, Money, Product, ValidationError
 from shopkit import validators as check
 from shopkit.recommend._base import FloatArray, IntArray, Recommender, Scores
 from shopkit.recommend._interactions import Interactions
 from shopkit.recommend._request import Resolved
 
-__all__ = ["CrossSell", "CrossSellRule", "Upsell"]
+__all__ = ["CrossSell", "CrossSellRule", "Gain", "Upsell", "gains"]
 
 
 _POSITIVE = check.positive_decimal()
@@ -32,7 +33,11 @@ class CrossSellRule:
         category: The category whose products this rule is for.
         add_ons: The skus to offer with it, best first.
         reason: The sentence to show (``"Protect your new phone"``); by default "Goes well
-            with <main product>".
+            with <main product>", or for a service "<service> for <main product>: <price>".
+        share: Set for a row of services (an extended warranty, installation): each add-on
+            is priced at this share of the main product's price, rounded half up to a minor
+            unit (``Decimal("0.1")``: a 10 % warranty), whatever its catalogue price; the
+            recommendation carries that price and is shown with the main product only.
 
     Examples:
         >>> from shopkit.recommend import CrossSellRule
@@ -44,6 +49,9 @@ class CrossSellRule:
     category: str | None = attrs.field(default=None, validator=check.optional(check.non_empty_str))
     add_ons: tuple[str, ...] = attrs.field(converter=check.str_tuple, validator=check.name_tuple)
     reason: str | None = attrs.field(default=None, validator=check.optional(check.non_empty_str))
+    share: Decimal | None = attrs.field(
+        default=None, converter=check.decimal, validator=check.optional(_POSITIVE)
+    )
 
     def __attrs_post_init__(self) -> None:
         if (self.sku is None) == (self.category is None):
@@ -100,12 +108,15 @@ class CrossSell(Recommender):
                         value=sku,
                     )
 
-    def _matches(self, resolved: Resolved) -> dict[int, tuple[float, int, int]]:
-        """Each add-on offered: (score, main item, rule number); first match wins the reason."""
+    def _matches(self, resolved: Resolved) -> dict[int, tuple[float, int, int, Money | None]]:
+        """Each add-on offered: (score, main item, rule number, service price).
+
+        The first rule that offers an item gives its reason and price.
+        """
         catalogue = self.catalogue_
         assert catalogue is not None  # fit requires one
         ratio = Fraction(self.max_share)
-        found: dict[int, tuple[float, int, int]] = {}
+        found: dict[int, tuple[float, int, int, Money | None]] = {}
         for main in resolved.cart.tolist():
             product = catalogue.get(self.items_[main])
             if product is None:
@@ -115,26 +126,34 @@ class CrossSell(Recommender):
                     continue
                 weight = 2.0 if rule.sku is not None else 1.0
                 for position, sku in enumerate(rule.add_ons):
-                    add_on = catalogue.get(sku)
-                    if add_on is None or add_on.unit_price.currency != product.unit_price.currency:
-                        continue
-                    if (
-                        add_on.unit_price.minor * ratio.denominator
-                        > product.unit_price.minor * ratio.numerator
+                    price = self._price(rule, product, catalogue.get(sku))
+                    if price is None or (
+                        price.minor * ratio.denominator > product.unit_price.minor * ratio.numerator
                     ):
                         continue
                     item = self.index_[sku]
                     score = weight / (1 + position)
                     previous = found.get(item)
                     if previous is None:
-                        found[item] = (score, main, number)
+                        found[item] = (score, main, number, price if rule.share else None)
                     else:
-                        found[item] = (previous[0] + score, previous[1], previous[2])
+                        found[item] = (previous[0] + score, *previous[1:])
         return found
+
+    @staticmethod
+    def _price(rule: CrossSellRule, main: Product, add_on: Product | None) -> Money | None:
+        """The add-on's price with ``main``: a service's share of it, else its own price."""
+        if add_on is None:
+            return None
+        if rule.share is not None:
+            return main.unit_price.scale(rule.share)
+        if add_on.unit_price.currency != main.unit_price.currency:
+            return None
+        return add_on.unit_price
 
     def score(self, resolved: Resolved) -> Scores:
         scores = np.zeros(len(self.items_))
-        for item, (score, _, _) in self._matches(resolved).items():
+        for item, (score, *_) in self._matches(resolved).items():
             scores[item] = score
         return Scores.of(scores, self)
 
@@ -142,10 +161,86 @@ class CrossSell(Recommender):
         found = self._matches(resolved)
         result: list[tuple[str, str | None]] = []
         for item in items.tolist():
-            _, main, number = found[item]
-            reason = self.rules[number].reason or f"Goes well with {self._name(main)}"
+            _, main, number, price = found[item]
+            rule = self.rules[number]
+            if rule.reason:
+                reason = rule.reason
+            elif price is not None:
+                reason = f"{self._name(item)} for {self._name(main)}: {price}"
+            else:
+                reason = f"Goes well with {self._name(main)}"
             result.append((reason, self.items_[main]))
         return result
+
+    def prices(self, items: IntArray, resolved: Resolved) -> list[Money | None]:
+        found = self._matches(resolved)
+        return [found[item][3] for item in items.tolist()]
+
+
+_NUMBER = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(.*?)\s*")
+
+
+def _quantity(text: str) -> tuple[Decimal, str] | None:
+    """``"128 GB"`` → (128, "GB"); ``"2"`` → (2, ""); anything else → None."""
+    found = _NUMBER.fullmatch(text)
+    if found is None:
+        return None
+    return Decimal(found.group(1)), found.group(2)
+
+
+@attrs.frozen
+class Gain:
+    """What an upsell offers over the main product on one attribute.
+
+    Attributes:
+        attribute: The attribute's name (``"storage"``).
+        amount: How much more, exact (``Decimal("128")``).
+        unit: The unit both values are given in (``"GB"``; empty if none).
+    """
+
+    attribute: str
+    amount: Decimal
+    unit: str
+
+    def __str__(self) -> str:
+        amount = f"{self.amount.normalize():f}"
+        return (
+            f"{amount} {self.unit} more {self.attribute}"
+            if self.unit
+            else (f"{amount} more {self.attribute}")
+        )
+
+
+def gains(main: Product, candidate: Product, names: Sequence[str] = ()) -> tuple[Gain, ...]:
+    """The attributes on which ``candidate`` offers more than ``main``, as data.
+
+    An attribute counts when both products carry it as a number with the same unit
+    (``"128 GB"``, ``"2 years"``, ``"5"``) and the candidate's number is larger.
+
+    Args:
+        main: The product the shopper looks at.
+        candidate: The dearer variant.
+        names: The attributes to compare, in this order; empty compares every attribute of
+            ``main``, in its order.
+
+    Examples:
+        >>> from shopkit import Money, Product
+        >>> from shopkit.recommend import gains
+        >>> def phone(sku, price, storage):
+        ...     return Product(sku, sku, Money.of(price, "EUR"), attributes={"storage": storage})
+        >>> small, large = phone("P1", "299", "128 GB"), phone("P2", "329", "256 GB")
+        >>> [str(gain) for gain in gains(small, large)]
+        ['128 GB more storage']
+    """
+    result = []
+    for name in names or tuple(main.attributes):
+        if name not in main.attributes or name not in candidate.attributes:
+            continue
+        mine, theirs = _quantity(main.attributes[name]), _quantity(candidate.attributes[name])
+        if mine is None or theirs is None or mine[1] != theirs[1] or theirs[0] <= mine[0]:
+            continue
+        result.append(Gain(name, theirs[0] - mine[0], mine[1]))
+    return tuple(result)
 
 
 @attrs.define(kw_only=True)
@@ -157,9 +252,15 @@ class Upsell(Recommender):
     price, compared exactly in minor units and in the same currency. Among those, items bought
     in more baskets rank first, then the closer price. Needs a catalogue at fit time.
 
+    Where both products carry numeric attributes with the same unit (``"128 GB"``), the
+    reason states the gain and the price step: "128 GB more storage for 30.00 EUR more"
+    (``gains``); otherwise it names the main product: "A step up from K1".
+
     Attributes:
         min_step: How much dearer at least, as a share (default ``0.1``: 10 % more).
         max_step: How much dearer at most, as a share (default ``1``: up to twice the price).
+        compare: The attributes whose gain a reason states, in this order; empty (the
+            default) states every numeric attribute of the main product that grows.
 
     Examples:
         >>> from shopkit import Catalogue, Money, Product
@@ -178,6 +279,9 @@ class Upsell(Recommender):
     )
     max_step: Decimal = attrs.field(
         default=Decimal("1"), converter=check.decimal, validator=_POSITIVE
+    )
+    compare: tuple[str, ...] = attrs.field(
+        default=(), converter=check.str_tuple, validator=check.name_tuple
     )
 
     uses_catalogue: ClassVar[bool] = True
@@ -244,10 +348,20 @@ class Upsell(Recommender):
 
     def explain(self, items: IntArray, resolved: Resolved) -> list[tuple[str, str | None]]:
         found = self._candidates(resolved)
-        return [
-            (f"A step up from {self._name(found[item][1])}", self.items_[found[item][1]])
-            for item in items.tolist()
-        ]
+        catalogue = self.catalogue_
+        assert catalogue is not None  # fit requires one
+        result: list[tuple[str, str | None]] = []
+        for item in items.tolist():
+            main_sku = self.items_[found[item][1]]
+            main, candidate = catalogue.get(main_sku), catalogue.get(self.items_[item])
+            offered = gains(main, candidate, self.compare) if main and candidate else ()
+            if offered and main is not None and candidate is not None:
+                step = candidate.unit_price - main.unit_price
+                text = f"{' and '.join(str(g) for g in offered)} for {step} more"
+                result.append((text[0].upper() + text[1:], main_sku))
+            else:
+                result.append((f"A step up from {self._name(found[item][1])}", main_sku))
+        return result
 
     def state(self) -> dict[str, npt.NDArray[Any]]:
         return {"popularity_": self.popularity_}

@@ -4,7 +4,8 @@ A *case* is a request and the items that were really bought (the relevant ones).
 protocols make cases from held-out baskets: ``leave_one_out`` hides one item of each basket and
 asks for it from the rest (complete the cart); ``one_to_rest`` asks, from one item of each
 basket, for the rest of it (frequently bought together). ``time_split`` cuts interactions at a
-moment so that a model is tested only on baskets placed after everything it learned from.
+moment so that a model is tested only on baskets placed after everything it learned from. The
+per-customer next-order protocol (``next_order``) is in its own module.
 
 Metrics for one case, with ``R`` the recommended list cut at k and ``G`` the relevant set:
 hit rate 1 if any of ``R`` is in ``G``; precision |R ∩ G| / k; recall |R ∩ G| / |G|; average
@@ -44,6 +45,10 @@ __all__ = [
     "recall",
     "time_split",
 ]
+
+
+_CHUNK = 500
+"""How many cases ``evaluate`` asks for in one batch."""
 
 
 def _cut(recommended: Sequence[str], k: int) -> Sequence[str]:
@@ -272,11 +277,14 @@ def evaluate(
 ) -> Report:
     """Run ``model`` on every case and average the metrics.
 
+    The lists come from ``recommend_batch``, 500 cases at a time: the same lists as
+    ``recommend_skus`` gives one by one, faster.
+
     Args:
         model: A fitted strategy.
         cases: The cases (from ``leave_one_out``, ``one_to_rest`` or your own).
         k: The cut-off; each request is asked for ``k`` items.
-        progress: Called with the number of cases done, every 100 cases and at the end.
+        progress: Called with the number of cases done after each batch of 500 cases.
 
     Returns:
         The report.
@@ -287,21 +295,24 @@ def evaluate(
     """
     _cut([], k)
     totals = np.zeros(5)
-    lists = []
-    for number, case in enumerate(cases, start=1):
-        request = case.request if case.request.k == k else attrs.evolve(case.request, k=k)
-        recommended = model.recommend_skus(request)
-        relevant = set(case.relevant)
-        lists.append(recommended)
-        totals += (
-            hit_rate(recommended, relevant, k),
-            precision(recommended, relevant, k),
-            recall(recommended, relevant, k),
-            average_precision(recommended, relevant, k),
-            ndcg(recommended, relevant, k),
-        )
-        if progress is not None and (number % 100 == 0 or number == len(cases)):
-            progress(number)
+    lists: list[list[str]] = []
+    requests = [
+        case.request if case.request.k == k else attrs.evolve(case.request, k=k) for case in cases
+    ]
+    for start in range(0, len(cases), _CHUNK):
+        part = model.recommend_batch(requests[start : start + _CHUNK])
+        for recommended, case in zip(part, cases[start : start + _CHUNK], strict=True):
+            relevant = set(case.relevant)
+            lists.append(recommended)
+            totals += (
+                hit_rate(recommended, relevant, k),
+                precision(recommended, relevant, k),
+                recall(recommended, relevant, k),
+                average_precision(recommended, relevant, k),
+                ndcg(recommended, relevant, k),
+            )
+        if progress is not None:
+            progress(len(lists))
     hit, prec, rec, mean_ap, gain = (float(value) for value in totals / max(len(cases), 1))
     size = len(model.items_) if model.is_fitted else 1
     return Report(

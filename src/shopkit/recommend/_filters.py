@@ -12,7 +12,7 @@ import numpy.typing as npt
 from shopkit import Catalogue
 from shopkit.recommend._request import Filters, Resolved
 
-__all__ = ["CatalogueIndex", "passing"]
+__all__ = ["CatalogueIndex", "passing_many"]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -67,16 +67,9 @@ class CatalogueIndex:
         return cls(price, tuple(currency), stock, tuple(names), masks, by_category)
 
 
-def passing(resolved: Resolved, index: CatalogueIndex, vocabulary: dict[str, int]) -> BoolArray:
-    """Which items of the vocabulary pass the request's filters."""
-    filters = resolved.request.filters
+def _static_mask(filters: Filters, index: CatalogueIndex, vocabulary: dict[str, int]) -> BoolArray:
+    """The part of the filters that does not depend on the request's items."""
     ok = np.ones(len(index.price), dtype=bool)
-    if filters.exclude_cart:
-        ok[resolved.cart] = False
-    if filters.exclude_viewed:
-        ok[resolved.viewed] = False
-    if filters.exclude_bought:
-        ok[resolved.history] = False
     if filters.in_stock:
         ok &= index.stock != 0
     for category in filters.excluded_categories:
@@ -86,8 +79,45 @@ def passing(resolved: Resolved, index: CatalogueIndex, vocabulary: dict[str, int
     for sku in filters.excluded_skus:
         if sku in vocabulary:
             ok[vocabulary[sku]] = False
-    if filters.max_price_ratio is not None or filters.min_price_ratio is not None:
-        ok &= _price_mask(resolved, filters, index)
+    return ok
+
+
+def passing_many(
+    resolved: Sequence[Resolved], index: CatalogueIndex, vocabulary: dict[str, int]
+) -> BoolArray:
+    """Which items pass each request's filters: one row per request (rows × items).
+
+    The masks that depend on the filters alone are built once per distinct ``Filters``; the
+    cart, viewed and bought exclusions of all rows are set with one fancy-indexed assignment.
+    """
+    n = len(index.price)
+    ok = np.ones((len(resolved), n), dtype=bool)
+    groups: dict[Filters, list[int]] = {}
+    for row, one in enumerate(resolved):
+        groups.setdefault(one.request.filters, []).append(row)
+    rows: list[IntArray] = []
+    cols: list[IntArray] = []
+    for filters, members in groups.items():
+        static = _static_mask(filters, index, vocabulary)
+        if not static.all():
+            ok[members] &= static
+        for flag, name in (
+            (filters.exclude_cart, "cart"),
+            (filters.exclude_viewed, "viewed"),
+            (filters.exclude_bought, "history"),
+        ):
+            if not flag:
+                continue
+            for row in members:
+                items: IntArray = getattr(resolved[row], name)
+                if len(items):
+                    rows.append(np.full(len(items), row, dtype=np.int64))
+                    cols.append(items)
+        if filters.max_price_ratio is not None or filters.min_price_ratio is not None:
+            for row in members:
+                ok[row] &= _price_mask(resolved[row], filters, index)
+    if rows:
+        ok[np.concatenate(rows), np.concatenate(cols)] = False
     return ok
 
 

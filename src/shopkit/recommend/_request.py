@@ -6,6 +6,7 @@ And ``Resolved``, a request resolved against a fitted model's vocabulary: what a
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +14,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from shopkit import Cart, Customer, ValidationError
+from shopkit import Cart, Customer, Money, ValidationError
 from shopkit import validators as check
 
 __all__ = ["Filters", "Recommendation", "Request", "Resolved"]
@@ -87,6 +88,10 @@ class Request:
         filters: The business filters.
         placement: Where the list is shown (``"product"``, ``"cart"``, ``"checkout"``,
             ``"post_purchase"``); a ``placements`` strategy chooses its chain by it.
+        at: The moment the list is asked for, with a UTC offset: buy again measures how long
+            ago an item was bought from it, and feedback windows (a dismissed item hidden for
+            N days) end by it. ``None`` means the newest event of the fitted data; the clock
+            is never read.
 
     Examples:
         >>> from shopkit.recommend import Request
@@ -109,6 +114,7 @@ class Request:
     k: int = attrs.field(default=10, validator=check.positive_int)
     filters: Filters = attrs.field(factory=Filters, validator=check.instance_of(Filters))
     placement: str | None = attrs.field(default=None, validator=check.optional(check.non_empty_str))
+    at: dt.datetime | None = attrs.field(default=None, validator=check.optional(check.aware))
 
     @classmethod
     def from_cart(cls, cart: Cart, **rest: Any) -> Request:
@@ -150,6 +156,8 @@ class Recommendation:
         strategy: The type name of the strategy that produced it.
         reason: A sentence a shop can show: "Often bought with Regency Cakestand 3 Tier".
         because: The cart, viewed or bought item that triggered it, if one did.
+        price: What the item costs when bought with ``because``, where that differs from its
+            catalogue price (a service add-on priced as a share of the main product).
     """
 
     sku: str
@@ -157,6 +165,7 @@ class Recommendation:
     strategy: str
     reason: str
     because: str | None = None
+    price: Money | None = None
 
 
 @attrs.frozen(eq=False)

@@ -115,8 +115,10 @@ def unlock_offers(
         catalogue: The products that may be offered; only those in the cart's currency, with
             a price above zero and in stock (untracked stock counts as in stock) are.
         at: The moment to price at, with a UTC offset.
-        recommender: A fitted strategy that ranks the candidates; without one they are ranked
-            by what they add to the total, then by sku.
+        recommender: A fitted strategy that ranks the candidates (any of them: frequently
+            bought together, buy again, a ``Feedback`` wrapper that hides what the customer
+            dismissed, …), asked for the cart at ``at``; without one they are ranked by what
+            they add to the total, then by sku.
         customer: The customer context, for pricing and for the recommender.
         options: The pricing options.
         codes: The issued codes, for pricing.
@@ -170,7 +172,7 @@ def unlock_offers(
     before = priced_with(cart)
     if not before.nudges:
         return ()
-    ranked = _ranking(cart, catalogue, recommender, customer)
+    ranked = _ranking(cart, catalogue, recommender, customer, at)
     in_cart = {line.product.sku: line.quantity for line in cart.lines}
     offers: list[UnlockOffer] = []
     seen: set[str] = set()
@@ -214,9 +216,18 @@ def unlock_offers(
 
 
 def _ranking(
-    cart: Cart, catalogue: Catalogue, recommender: Recommender | None, customer: Customer | None
+    cart: Cart,
+    catalogue: Catalogue,
+    recommender: Recommender | None,
+    customer: Customer | None,
+    at: dt.datetime,
 ) -> dict[str, Recommendation]:
-    """The recommender's entries by sku, in its order (a dict keeps insertion order)."""
+    """The recommender's entries by sku, in its order (a dict keeps insertion order).
+
+    The request is for the pricing moment ``at``, so buy again measures how long ago an item
+    was bought, and a ``Feedback`` strategy's windows (dismissed items hidden for N days) end,
+    at the moment the offers are for.
+    """
     if recommender is None or not len(catalogue):
         return {}
     request = Request.from_cart(
@@ -225,6 +236,7 @@ def _ranking(
         k=min(len(catalogue), 200),
         filters=Filters(exclude_cart=False),
         placement="cart",
+        at=at,
     )
     return {item.sku: item for item in recommender.recommend(request)}
 
