@@ -1,7 +1,65 @@
-"""Loyalty: tiers, the points ledger, expiry, referrals and badges.
+"""Loyalty: tiers over a rolling window, points in lots with expiry, referrals and badges.
 
-This package imports the core (``shopkit``) only, never another domain package; the
-import-layer contract in ``pyproject.toml`` checks it.
+A programme is data (``Programme``, read from JSON with ``shopkit.from_json``): versions in
+force from their dates, each with tiers (thresholds on a measure over a window, benefits, a
+grace period), earning and redemption rules, expiry, referral and badge rules. A ``Ledger``
+records what customers did — orders, refunds, reviews, referrals, sign-ups, birthdays,
+adjustments, redemptions — validating every event, and gives a customer's ``Status`` as of any
+moment. ``tier_table`` computes every customer's tier from an ``OrderTable`` at once, on numpy
+arrays. ``what_if`` replays a changed programme over the same ledger; ``triggers`` lists whom to
+tell what; ``analytics`` sums a programme up.
+
+Needs numpy (``pip install "shopkit[loyalty]"``). This package imports the core (``shopkit``)
+only, never another domain package; a member's tier reaches pricing as
+``shopkit.Customer.loyalty_tier`` (see ``customer_context``), and points are redeemed on a
+priced cart in ``shopkit.storefront``. Rule kinds and their registries are in
+``shopkit.loyalty.plugin``.
+
+Examples:
+    >>> import datetime as dt
+    >>> from shopkit.loyalty import Ledger, sample_ledger_events, sample_programme
+    >>> ledger = Ledger(sample_programme(), sample_ledger_events())
+    >>> status = ledger.status("ana", dt.datetime(2025, 12, 31, tzinfo=dt.UTC))
+    >>> status.tier
+    'gold'
 """
 
-__all__: list[str] = []
+from shopkit.loyalty._earning import Redemption
+from shopkit.loyalty._events import (
+    Adjustment,
+    Birthday,
+    OrderPlaced,
+    Redeemed,
+    Referred,
+    Refund,
+    RefundLine,
+    Review,
+    SignUp,
+)
+from shopkit.loyalty._ledger import Ledger
+from shopkit.loyalty._programme import Programme, ProgrammeVersion, Tier
+from shopkit.loyalty._samples import sample_ledger_events, sample_programme
+from shopkit.loyalty._status import Badge, Distance, Lot, Status
+
+__all__ = [
+    "Adjustment",
+    "Badge",
+    "Birthday",
+    "Distance",
+    "Ledger",
+    "Lot",
+    "OrderPlaced",
+    "Programme",
+    "ProgrammeVersion",
+    "Redeemed",
+    "Redemption",
+    "Referred",
+    "Refund",
+    "RefundLine",
+    "Review",
+    "SignUp",
+    "Status",
+    "Tier",
+    "sample_ledger_events",
+    "sample_programme",
+]
