@@ -28,6 +28,7 @@ from shopkit.loyalty._earning import Redemption
 from shopkit.loyalty._events import (
     Adjustment,
     Birthday,
+    LedgerEvent,
     OrderPlaced,
     Redeemed,
     Referred,
@@ -47,6 +48,7 @@ __all__ = [
     "Birthday",
     "Distance",
     "Ledger",
+    "LedgerEvent",
     "Lot",
     "OrderPlaced",
     "Programme",

@@ -130,6 +130,13 @@ class Ledger:
             )
         if not batch:
             return
+        for position, event in enumerate(batch):
+            if not isinstance(event, LedgerEvent):
+                raise ValidationError(
+                    f"{event!r} is not a ledger event", field=f"events[{position}]", value=None
+                )
+        # admitted in evaluation order, so a batch may hold a refund before its order
+        batch.sort(key=lambda event: event.sort_key())
         state = self._state.copy()
         touched: set[str] = set()
         for position, event in enumerate(batch):
@@ -152,8 +159,6 @@ class Ledger:
 
     def _admit(self, state: _State, event: LedgerEvent, position: int) -> set[str]:
         """Add one event to ``state`` after the checks that need no replay."""
-        if not isinstance(event, LedgerEvent):
-            raise ValidationError(f"{event!r} is not a ledger event", field=f"events[{position}]", value=None)
         where = f"{type(event).__name__} {event.event_id!r}"
         if event.event_id in state.ids:
             raise ValidationError(
