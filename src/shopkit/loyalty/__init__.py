@@ -41,6 +41,7 @@ from shopkit.loyalty._ledger import Ledger
 from shopkit.loyalty._programme import Programme, ProgrammeVersion, Tier
 from shopkit.loyalty._samples import sample_ledger_events, sample_programme
 from shopkit.loyalty._status import Badge, Distance, Lot, Status
+from shopkit.loyalty._table import TierTable, tier_table
 
 __all__ = [
     "Adjustment",
@@ -62,6 +63,8 @@ __all__ = [
     "SignUp",
     "Status",
     "Tier",
+    "TierTable",
     "sample_ledger_events",
     "sample_programme",
+    "tier_table",
 ]

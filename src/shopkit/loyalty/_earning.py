@@ -93,6 +93,9 @@ class PerAmount(EarnRule):
         object.__setattr__(self, "_factors", factors)
 
     _factors: dict[str, Fraction] = attrs.field(init=False, repr=False, eq=False, factory=dict)
+    _rates: dict[tuple[str | None, Fraction], tuple[int, int]] = attrs.field(
+        init=False, repr=False, eq=False, factory=dict
+    )
 
     def describe(self) -> str:
         """Say the rate."""
@@ -103,11 +106,15 @@ class PerAmount(EarnRule):
         self, *, net: int, category: str | None, sku: str, tier_factor: Fraction
     ) -> int:
         """The points a line of ``net`` minor units earns, rounded down to a whole point."""
-        if sku in self.exclude_skus or net <= 0:
+        if net <= 0 or sku in self.exclude_skus:
             return 0
-        factor = self._factors.get(category, 1) if category is not None else 1
-        exact = Fraction(net * self.points) * factor * tier_factor / self.per.minor
-        return int(exact.numerator // exact.denominator)
+        key = (category, tier_factor)
+        rate = self._rates.get(key)
+        if rate is None:
+            factor = self._factors.get(category, 1) if category is not None else 1
+            exact = Fraction(self.points) * factor * tier_factor / self.per.minor
+            rate = self._rates[key] = (exact.numerator, exact.denominator)
+        return net * rate[0] // rate[1]
 
 
 class BonusEvent(enum.StrEnum):

@@ -11,6 +11,7 @@ the oldest available lots; what it cannot take (already spent) is counted as ``u
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
@@ -18,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from shopkit import ValidationError
+from shopkit import Money, ValidationError
 from shopkit.loyalty._compile import CompiledOrder, CompiledRefund, seconds
 from shopkit.loyalty._earning import BonusEvent
 from shopkit.loyalty._events import (
@@ -34,7 +35,7 @@ from shopkit.loyalty._events import (
 )
 from shopkit.loyalty._programme import Programme
 from shopkit.loyalty._status import Badge, Distance, Lot, Status
-from shopkit.loyalty._tiers import OrderFacts, RefundFacts, TierIndex
+from shopkit.loyalty._tiers import _SPAN, OrderFacts, RefundFacts, TierIndex
 
 __all__ = ["Credit", "History", "evaluate"]
 
@@ -62,6 +63,7 @@ class History(NamedTuple):
     events: tuple[LedgerEvent | Credit, ...]
     orders: Mapping[str, CompiledOrder]
     refunds: tuple[CompiledRefund, ...]
+    moments: tuple[int, ...]
 
 
 def _moment(value: int) -> dt.datetime:
@@ -139,6 +141,7 @@ def evaluate(
     tiers: TierIndex,
     number: int,
     order_ranks: Mapping[str, int],
+    summary: Summary,
     *,
     strict: bool = False,
 ) -> Status:
@@ -151,6 +154,7 @@ def evaluate(
         tiers: The tier index holding the customer's orders (as customer ``number``).
         number: The customer's number in ``tiers``.
         order_ranks: The tier rank held at each of the customer's orders (by order id).
+        summary: The tier held at ``at``, the measure and the distances (``summaries``).
         strict: Refuse a redemption or negative adjustment above the balance (as the ledger
             does on append) instead of capping it (as a what-if replay does).
 
@@ -158,6 +162,7 @@ def evaluate(
         ValidationError: with ``strict``, a debit above the available balance.
     """
     upto = seconds(at)
+    effective = [int(v.effective.timestamp()) for v in programme.versions]
     lots: list[list[object]] = []  # remaining, earned, earned_at, available_at, expires_at, source
     own: dict[str, list[object]] = {}
     line_points: dict[str, list[int]] = {}
@@ -165,12 +170,11 @@ def evaluate(
     tally = _Tally()
     order_moments: list[dt.datetime] = []
     other: list[tuple[str, dt.datetime]] = []
-    for event in history.events:
-        moment = event.at if not isinstance(event, OrderPlaced) else event.order.at
-        when = seconds(moment)
+    for event, when in zip(history.events, history.moments, strict=True):
         if when > upto:
             break
-        version = programme.versions[programme.version_index(moment)]
+        moment = event.order.at if isinstance(event, OrderPlaced) else event.at
+        version = programme.versions[max(bisect.bisect_right(effective, when) - 1, 0)]
         expiry = None if version.expiry_days is None else when + version.expiry_days * _DAY
         if isinstance(event, OrderPlaced):
             order = history.orders[event.order.id]
@@ -245,7 +249,7 @@ def evaluate(
             if points:
                 lots.append([points, points, when, when, expiry, event.event_id])
                 tally.earned += points
-    return _status(programme, history, at, upto, lots, tally, tiers, number, order_moments, other)
+    return _status(programme, history, at, upto, lots, tally, summary, order_moments, other)
 
 
 def _status(
@@ -255,8 +259,7 @@ def _status(
     upto: int,
     lots: list[list[object]],
     tally: _Tally,
-    tiers: TierIndex,
-    number: int,
+    summary: Summary,
     order_moments: list[dt.datetime],
     other: list[tuple[str, dt.datetime]],
 ) -> Status:
@@ -286,7 +289,7 @@ def _status(
         ),
         key=lambda badge: (badge.earned_at, badge.name),
     )
-    tier, measure, next_tier, keep, downgrade = distances(programme, tiers, number, upto)
+    tier, measure, next_tier, keep, downgrade = summary
     return Status(
         customer=history.customer,
         at=at,
@@ -317,44 +320,102 @@ def _distance(programme: Programme, tier: str, needed: int, by: int | None) -> D
     )
 
 
-def distances(
-    programme: Programme, tiers: TierIndex, number: int, upto: int
-) -> tuple[str | None, object, Distance | None, Distance | None, dt.datetime | None]:
-    """The tier held at ``upto``, the measure, the next tier's and the current tier's distance."""
-    one = np.array([number], dtype=np.int64)
-    held = int(tiers.held(one, np.array([upto]))[0])
-    measure = int(tiers.measure(one, np.array([upto]))[0])
-    names = programme.tier_names
+Summary = tuple[str | None, Money | int, Distance | None, Distance | None, dt.datetime | None]
+"""The tier held, the measure, the distance to the next tier and to keep it, the downgrade."""
+
+
+def summaries(programme: Programme, tiers: TierIndex, count: int, upto: int) -> list[Summary]:
+    """The tier, measure and distances of customers ``0..count-1`` of ``tiers`` at ``upto``.
+
+    Vectorised for every customer but those in a grace period (already below their tier's
+    threshold), which are worked out one by one.
+    """
+    who = np.arange(count, dtype=np.int64)
+    now = np.full(count, upto, dtype=np.int64)
+    held = tiers.held(who, now)
+    measure = tiers.measure(who, now)
+    qualified = tiers.qualified(who, now)
     index = programme.version_index(_moment(upto))
     version = programme.versions[index]
-    thresholds = programme.threshold_units(index)
+    thresholds = np.array(programme.threshold_units(index), dtype=np.int64)
+    names = programme.tier_names
     window = version.window.seconds()
+    grace = version.grace_days * _DAY
+    start = who * _SPAN
+    hi = np.searchsorted(tiers.keys, start + tiers._offset(now), side="right")
+    if window is not None:
+        lo = np.searchsorted(tiers.keys, start + tiers._offset(now - window), side="right")
+    else:
+        lo = hi
+    lo = np.minimum(lo, hi)
+    first_exit = np.where(lo < hi, tiers.orders.at[np.minimum(lo, max(len(tiers.orders.at) - 1, 0))] + (window or 0), -1) if len(tiers.orders.at) else np.full(count, -1)
+    # the downgrade of members who qualify now: the first moment an order leaving the window
+    # (or a later version) drops them below, plus the grace
+    dates = np.array([int(v.effective.timestamp()) for v in programme.versions[1:]], dtype=np.int64)
+    later = dates[dates > upto]
+    at_risk = (held >= 0) & (qualified >= held)
+    at_risk &= thresholds[np.maximum(held, 0)] > 0
+    drop = np.full(count, np.iinfo(np.int64).max, dtype=np.int64)
+    chosen = np.flatnonzero(at_risk)
+    counts = (hi - lo)[chosen]
+    total = int(counts.sum())
+    if total and window is not None:
+        owner = np.repeat(chosen, counts)
+        offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        rows = lo[owner] + (np.arange(total) - np.repeat(offsets, counts))
+        exits = tiers.orders.at[rows] + window
+        ranks = tiers.qualified(owner, exits)
+        below = ranks < held[owner]
+        np.minimum.at(drop, owner[below], exits[below])
+    for date in later:
+        ranks = tiers.qualified(chosen, np.full(len(chosen), date))
+        below = ranks < held[chosen]
+        drop[chosen[below]] = np.minimum(drop[chosen[below]], date)
+    grace_rows = np.flatnonzero((held >= 0) & (qualified < held) & (thresholds[np.maximum(held, 0)] > 0))
+    for number in grace_rows.tolist():
+        drop[number] = _grace_drop(tiers, number, int(held[number]), upto, grace, dates, window)
+    found = np.flatnonzero(drop != np.iinfo(np.int64).max)
+    downgrades = np.full(count, -1, dtype=np.int64)
+    downgrades[found] = drop[found] + grace
+    left = np.zeros(count, dtype=np.int64)
+    if len(found):
+        left[found] = tiers.measure(found, downgrades[found])
+    result: list[Summary] = []
+    for number in range(count):
+        rank = int(held[number])
+        next_tier = None
+        if rank + 1 < len(names):
+            by = int(first_exit[number]) if first_exit[number] >= 0 else None
+            next_tier = _distance(programme, names[rank + 1], int(thresholds[rank + 1] - measure[number]), by)
+        keep = downgrade = None
+        if downgrades[number] >= 0:
+            when = int(downgrades[number])
+            downgrade = _moment(when)
+            keep = _distance(programme, names[rank], int(thresholds[rank] - left[number]), when)
+        result.append(
+            (names[rank] if rank >= 0 else None, programme.measure_value(int(measure[number])),
+             next_tier, keep, downgrade)
+        )
+    return result
+
+
+def _grace_drop(
+    tiers: TierIndex, number: int, held: int, upto: int, grace: int, dates: np.ndarray, window: int | None  # type: ignore[type-arg]
+) -> int:
+    """For a member in grace: the moment they stopped qualifying for ``held``."""
     rows = np.flatnonzero(tiers.orders.customer == number)
     moments = tiers.orders.at[rows]
-    exits = np.sort(moments + window) if window is not None else np.zeros(0, dtype=np.int64)
-    future = exits[exits > upto]
-    next_tier = None
-    if held + 1 < len(names):
-        by = int(future[0]) if len(future) else None
-        next_tier = _distance(programme, names[held + 1], thresholds[held + 1] - measure, by)
-    keep = downgrade = None
-    if held >= 0 and thresholds[held] > 0:
-        grace = version.grace_days * _DAY
-        dates = np.array([int(v.effective.timestamp()) for v in programme.versions[1:]], dtype=np.int64)
-        refunds = tiers.refunds.at[tiers.refunds.customer == number]
-        drops = np.unique(np.concatenate([exits, refunds, dates]))
-        qualified_now = int(tiers.qualified(one, np.array([upto]))[0])
-        start = upto if qualified_now >= held else _last_qualified(tiers, number, held, upto, grace, moments, dates)
-        candidates = drops[drops > start]
-        if len(candidates):
-            ranks = tiers.qualified(np.full(len(candidates), number), candidates)
-            below = np.flatnonzero(ranks < held)
-            if len(below):
-                when = int(candidates[below[0]]) + grace
-                downgrade = _moment(when)
-                left = int(tiers.measure(one, np.array([when]))[0])
-                keep = _distance(programme, names[held], thresholds[held] - left, when)
-    return (names[held] if held >= 0 else None, programme.measure_value(measure), next_tier, keep, downgrade)
+    start = _last_qualified(tiers, number, held, upto, grace, moments, dates)
+    exits = moments + window if window is not None else np.zeros(0, dtype=np.int64)
+    refunds = tiers.refunds.at[tiers.refunds.customer == number]
+    drops = np.unique(np.concatenate([exits, refunds, dates]))
+    candidates = drops[drops > start]
+    if len(candidates):
+        ranks = tiers.qualified(np.full(len(candidates), number), candidates)
+        below = np.flatnonzero(ranks < held)
+        if len(below):
+            return int(candidates[below[0]])
+    return int(np.iinfo(np.int64).max)
 
 
 def _last_qualified(

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from shopkit import ValidationError
 from shopkit import validators as check
 from shopkit.loyalty._compile import CompiledOrder, compile_order, compile_orders, seconds
-from shopkit.loyalty._engine import Credit, History, evaluate, tier_index
+from shopkit.loyalty._engine import Credit, History, evaluate, summaries, tier_index
 from shopkit.loyalty._events import (
     Birthday,
     LedgerEvent,
@@ -273,11 +273,19 @@ def _history(customer: str, state: _State, credits: Mapping[str, list[Credit]]) 
         event.order.id: state.orders[event.order.id] for event in events if isinstance(event, OrderPlaced)
     }
     refunds = compile_orders([event for event in events if isinstance(event, Refund)], state.orders)
-    return History(customer, tuple(events), orders, tuple(refunds))
+    moments = tuple(
+        seconds(event.order.at if isinstance(event, OrderPlaced) else event.at) for event in events
+    )
+    return History(customer, tuple(events), orders, tuple(refunds), moments)
 
 
 def evaluate_all(
-    programme: Programme, histories: list[History], at: dt.datetime, *, strict: bool
+    programme: Programme,
+    histories: list[History],
+    at: dt.datetime,
+    *,
+    strict: bool,
+    summarise: bool = True,
 ) -> dict[str, Status]:
     """The status of each history at ``at``, with one tier index for all of them."""
     upto = seconds(at)
@@ -287,18 +295,18 @@ def evaluate_all(
     # TierIndex sorts the orders by (customer, moment); list the ids the same way
     order_ids = []
     for number, history in enumerate(histories):
-        kept = sorted(
-            (order for order in history.orders.values() if order.at <= upto),
-            key=lambda order: order.at,
-        )
-        order_ids.append([(number, order.at, order.id) for order in kept])
+        # the orders are in evaluation order already: by moment
+        order_ids.append([(number, o.at, o.id) for o in history.orders.values() if o.at <= upto])
     flat = [row for rows in order_ids for row in rows]
-    flat.sort(key=lambda row: (row[0], row[1]))
     for (_, _, order_id), rank in zip(flat, ranks.tolist(), strict=True):
         by_order[order_id] = rank
+    if summarise:
+        summary = summaries(programme, tiers, len(histories), upto)
+    else:  # a balance check: the tiers at the orders matter, not the distances at the end
+        summary = [(None, 0, None, None, None)] * len(histories)
     return {
         history.customer: evaluate(
-            programme, history, at, tiers, number, by_order, strict=strict
+            programme, history, at, tiers, number, by_order, summary[number], strict=strict
         )
         for number, history in enumerate(histories)
     }
@@ -308,12 +316,10 @@ def _check_balances(programme: Programme, histories: list[History]) -> None:
     """Replay each history to its end, refusing a debit above the balance then."""
     if not histories:
         return
-    last = max(
-        (seconds(event.at if not isinstance(event, OrderPlaced) else event.order.at)
-         for history in histories for event in history.events),
-        default=0,
+    last = max((history.moments[-1] for history in histories if history.moments), default=0)
+    evaluate_all(
+        programme, histories, dt.datetime.fromtimestamp(last, dt.UTC), strict=True, summarise=False
     )
-    evaluate_all(programme, histories, dt.datetime.fromtimestamp(last, dt.UTC), strict=True)
 
 
 def _credits(programme: Programme, state: _State) -> dict[str, list[Credit]]:

@@ -111,7 +111,7 @@ class TierIndex:
         self._table: list[IntArray] | None = None
 
     def _offset(self, moments: IntArray) -> IntArray:
-        return np.clip(moments - self.base, -1, _SPAN - 2)
+        return np.minimum(np.maximum(moments - self.base, -1), _SPAN - 2)
 
     def version_of(self, moments: IntArray) -> IntArray:
         """The index of the version in force at each moment (0 before the first)."""
