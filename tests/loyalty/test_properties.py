@@ -196,3 +196,17 @@ def test_the_vectorised_tiers_equal_the_per_customer_ones(history, queries):
     vector = index.held(who, when).tolist()
     by_hand = [reference_rank(rules, *facts[CUSTOMERS[n]], int(t)) for n, t in zip(who, when, strict=True)]
     assert vector == by_hand
+
+
+@common
+@given(histories(), moments)
+def test_a_what_if_of_a_programme_against_itself_shows_no_change(history, at):
+    from shopkit import from_dict, to_dict
+    from shopkit.loyalty import Programme, what_if
+
+    book = accepted(*history)
+    copy = from_dict(to_dict(book.programme), Programme)  # equal, not the same object
+    result = what_if(book, copy, at)
+    assert not result.changed
+    assert result.moves == ()
+    assert result.before == result.after

@@ -24,6 +24,15 @@ Examples:
     'gold'
 """
 
+from shopkit.loyalty._analytics import (
+    Analytics,
+    TierMove,
+    TierTotals,
+    WhatIf,
+    analytics,
+    what_if,
+)
+from shopkit.loyalty._context import customer_context
 from shopkit.loyalty._earning import Redemption
 from shopkit.loyalty._events import (
     Adjustment,
@@ -42,15 +51,19 @@ from shopkit.loyalty._programme import Programme, ProgrammeVersion, Tier
 from shopkit.loyalty._samples import sample_ledger_events, sample_programme
 from shopkit.loyalty._status import Badge, Distance, Lot, Status
 from shopkit.loyalty._table import TierTable, tier_table
+from shopkit.loyalty._triggers import Notice, NoticeKind, triggers
 
 __all__ = [
     "Adjustment",
+    "Analytics",
     "Badge",
     "Birthday",
     "Distance",
     "Ledger",
     "LedgerEvent",
     "Lot",
+    "Notice",
+    "NoticeKind",
     "OrderPlaced",
     "Programme",
     "ProgrammeVersion",
@@ -63,8 +76,15 @@ __all__ = [
     "SignUp",
     "Status",
     "Tier",
+    "TierMove",
     "TierTable",
+    "TierTotals",
+    "WhatIf",
+    "analytics",
+    "customer_context",
     "sample_ledger_events",
     "sample_programme",
     "tier_table",
+    "triggers",
+    "what_if",
 ]

@@ -312,6 +312,16 @@ def evaluate_all(
     }
 
 
+def tier_ranks_at_orders(ledger: Ledger, programme: Programme, at: dt.datetime) -> dict[str, int]:
+    """The tier rank each order of the ledger was placed at, under ``programme``, up to ``at``."""
+    histories = [ledger.history(customer) for customer in ledger.customers]
+    upto = seconds(at)
+    tiers = tier_index(programme, histories, upto)
+    ranks = tiers.held(tiers.orders.customer, tiers.orders.at).tolist()
+    ids = [o.id for history in histories for o in history.orders.values() if o.at <= upto]
+    return dict(zip(ids, ranks, strict=True))
+
+
 def _check_balances(programme: Programme, histories: list[History]) -> None:
     """Replay each history to its end, refusing a debit above the balance then."""
     if not histories:
