@@ -102,6 +102,10 @@ class PerAmount(EarnRule):
         unit = "point" if self.points == 1 else "points"
         return f"{self.points} {unit} per {self.per}"
 
+    def factor_of(self, category: str | None) -> Fraction:
+        """The category multiplier of a line of ``category`` (1 when none applies)."""
+        return self._factors.get(category, Fraction(1)) if category is not None else Fraction(1)
+
     def line_points(
         self, *, net: int, category: str | None, sku: str, tier_factor: Fraction
     ) -> int:

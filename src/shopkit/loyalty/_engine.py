@@ -51,6 +51,11 @@ class Credit(NamedTuple):
     at: dt.datetime
     points: int
 
+    @property
+    def event_id(self) -> str:
+        """The credit's id."""
+        return self.id
+
     def sort_key(self) -> tuple[float, int, str]:
         """Among the events of a moment, with the referrals."""
         return (self.at.timestamp(), 3, self.id)
@@ -66,8 +71,11 @@ class History(NamedTuple):
     moments: tuple[int, ...]
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=_UTC)
+
+
 def _moment(value: int) -> dt.datetime:
-    return dt.datetime.fromtimestamp(value, _UTC)
+    return _EPOCH + dt.timedelta(seconds=value)
 
 
 def tier_index(programme: Programme, histories: Sequence[History], upto: int) -> TierIndex:
@@ -134,12 +142,72 @@ def _debit(lots: list[list[object]], points: int, at: int, strict: bool, what: s
     return points
 
 
+class Rules:
+    """A programme's versions reduced to what the replay needs, worked out once per replay."""
+
+    def __init__(self, programme: Programme) -> None:
+        self.programme = programme
+        self.effective = [int(version.effective.timestamp()) for version in programme.versions]
+        self.expiry = [
+            None if version.expiry_days is None else version.expiry_days * _DAY
+            for version in programme.versions
+        ]
+        self.pending = [version.return_window_days * _DAY for version in programme.versions]
+        self.earning = [version.per_amount() for version in programme.versions]
+        self.minimum = [
+            [rule.min_order.minor if rule.min_order is not None else None for rule in rules]
+            for rules in self.earning
+        ]
+        self.factors = [
+            [tier.points_factor() for tier in version.tiers] for version in programme.versions
+        ]
+        self.bonus = [
+            {kind: version.bonus_points(kind) for kind in BonusEvent} for version in programme.versions
+        ]
+        self._rates: dict[tuple[int, int, int, str | None], tuple[int, int]] = {}
+
+    def version(self, when: int) -> int:
+        """The index of the version in force at ``when`` (seconds)."""
+        return max(bisect.bisect_right(self.effective, when) - 1, 0)
+
+    def line_points(self, version: int, rank: int, number: int, net: int, category: str | None, sku: str) -> int:
+        """What a line earns under rule ``number`` of ``version`` at tier ``rank``."""
+        key = (version, rank, number, category)
+        rate = self._rates.get(key)
+        if rate is None:
+            rule = self.earning[version][number]
+            factor = self.factors[version][rank] if rank >= 0 else Fraction(1)
+            factor_of = rule.factor_of(category)
+            total = Fraction(rule.points) * factor_of * factor / rule.per.minor
+            rate = self._rates[key] = (total.numerator, total.denominator)
+        if net <= 0 or sku in self.earning[version][number].exclude_skus:
+            return 0
+        return net * rate[0] // rate[1]
+
+
+_ORDER, _REFUND, _CREDIT, _ADJUST, _REDEEM, _REFERRAL, _BONUS = range(7)
+_KINDS: dict[type, int] = {
+    OrderPlaced: _ORDER,
+    Refund: _REFUND,
+    Credit: _CREDIT,
+    Adjustment: _ADJUST,
+    Redeemed: _REDEEM,
+    Referred: _REFERRAL,
+    SignUp: _BONUS,
+    Review: _BONUS,
+    Birthday: _BONUS,
+}
+_BONUSES: dict[type, BonusEvent] = {
+    SignUp: BonusEvent.SIGN_UP,
+    Review: BonusEvent.REVIEW,
+    Birthday: BonusEvent.BIRTHDAY,
+}
+
+
 def evaluate(
-    programme: Programme,
+    rules: Rules,
     history: History,
     at: dt.datetime,
-    tiers: TierIndex,
-    number: int,
     order_ranks: Mapping[str, int],
     summary: Summary,
     *,
@@ -148,11 +216,9 @@ def evaluate(
     """The customer's status at ``at``.
 
     Args:
-        programme: The programme.
+        rules: The programme, reduced (``Rules``).
         history: The customer's compiled events.
         at: The moment.
-        tiers: The tier index holding the customer's orders (as customer ``number``).
-        number: The customer's number in ``tiers``.
         order_ranks: The tier rank held at each of the customer's orders (by order id).
         summary: The tier held at ``at``, the measure and the distances (``summaries``).
         strict: Refuse a redemption or negative adjustment above the balance (as the ledger
@@ -162,7 +228,6 @@ def evaluate(
         ValidationError: with ``strict``, a debit above the available balance.
     """
     upto = seconds(at)
-    effective = [int(v.effective.timestamp()) for v in programme.versions]
     lots: list[list[object]] = []  # remaining, earned, earned_at, available_at, expires_at, source
     own: dict[str, list[object]] = {}
     line_points: dict[str, list[int]] = {}
@@ -173,40 +238,37 @@ def evaluate(
     for event, when in zip(history.events, history.moments, strict=True):
         if when > upto:
             break
-        moment = event.order.at if isinstance(event, OrderPlaced) else event.at
-        version = programme.versions[max(bisect.bisect_right(effective, when) - 1, 0)]
-        expiry = None if version.expiry_days is None else when + version.expiry_days * _DAY
-        if isinstance(event, OrderPlaced):
-            order = history.orders[event.order.id]
-            order_moments.append(moment)
+        kind = _KINDS.get(type(event), -1)
+        index = rules.version(when)
+        life = rules.expiry[index]
+        expiry = None if life is None else when + life
+        if kind == _ORDER:
+            order = history.orders[event.order.id]  # type: ignore[union-attr]
+            order_moments.append(event.order.at)  # type: ignore[union-attr]
             rank = order_ranks.get(order.id, -1)
-            factor = version.tiers[rank].points_factor() if rank >= 0 else Fraction(1)
             points = [0] * len(order.skus)
-            for rule in version.per_amount():
-                if rule.min_order is not None and order.net < rule.min_order.minor:
+            for number, minimum in enumerate(rules.minimum[index]):
+                if minimum is not None and order.net < minimum:
                     continue
-                for index, sku in enumerate(order.skus):
-                    points[index] += rule.line_points(
-                        net=order.nets[index], category=order.categories[index], sku=sku,
-                        tier_factor=factor,
+                for line, sku in enumerate(order.skus):
+                    points[line] += rules.line_points(
+                        index, rank, number, order.nets[line], order.categories[line], sku
                     )
             line_points[order.id] = points
             total = sum(points)
             if total:
-                lot: list[object] = [
-                    total, total, when, when + version.return_window_days * _DAY, expiry, order.id
-                ]
+                lot: list[object] = [total, total, when, when + rules.pending[index], expiry, order.id]
                 lots.append(lot)
                 own[order.id] = lot
                 tally.earned += total
-        elif isinstance(event, Refund):
-            refund = refunds[event.id]
+        elif kind == _REFUND:
+            refund = refunds[event.event_id]
             earned = line_points.get(refund.order, [])
+            quantities = history.orders[refund.order].quantities
             back = 0
-            for index, points_of_line in enumerate(earned):
-                quantity = history.orders[refund.order].quantities[index]
-                back += points_of_line * refund.after[index] // quantity - (
-                    points_of_line * refund.before[index] // quantity
+            for line, points_of_line in enumerate(earned):
+                back += points_of_line * refund.after[line] // quantities[line] - (
+                    points_of_line * refund.before[line] // quantities[line]
                 )
             tally.reversed += back
             left = back
@@ -218,38 +280,31 @@ def evaluate(
             if left:
                 left -= _debit(lots, left, when, False, "", "")
             tally.unrecovered += left
-        elif isinstance(event, Credit):
-            lots.append([event.points, event.points, when, when, expiry, event.id])
-            tally.earned += event.points
-        elif isinstance(event, Adjustment):
-            if event.points > 0:
-                lots.append([event.points, event.points, when, when, expiry, event.id])
-                tally.earned += event.points
-            else:
-                tally.redeemed += _debit(
-                    lots, -event.points, when, strict, "the adjustment",
-                    f"adjustment {event.id!r}.points",
-                )
-        elif isinstance(event, Redeemed):
+        elif kind == _CREDIT or (kind == _ADJUST and event.points > 0):  # type: ignore[union-attr]
+            points = event.points  # type: ignore[union-attr]
+            lots.append([points, points, when, when, expiry, event.event_id])
+            tally.earned += points
+        elif kind == _ADJUST:
             tally.redeemed += _debit(
-                lots, event.points, when, strict, "the redemption",
-                f"redemption {event.id!r}.points",
+                lots, -event.points, when, strict, "the adjustment",  # type: ignore[union-attr]
+                f"adjustment {event.event_id!r}.points",
             )
-        else:
-            kind = {SignUp: BonusEvent.SIGN_UP, Review: BonusEvent.REVIEW,
-                    Birthday: BonusEvent.BIRTHDAY}.get(type(event))  # type: ignore[call-overload]
-            if isinstance(event, Referred):
-                if event.referrer == history.customer:
-                    other.append(("referral", moment))
-                continue
-            if kind is None:
-                continue
-            other.append((kind.value, moment))
-            points = version.bonus_points(kind)
+        elif kind == _REDEEM:
+            tally.redeemed += _debit(
+                lots, event.points, when, strict, "the redemption",  # type: ignore[union-attr]
+                f"redemption {event.event_id!r}.points",
+            )
+        elif kind == _REFERRAL:
+            if event.referrer == history.customer:  # type: ignore[union-attr]
+                other.append(("referral", event.moment))
+        elif kind == _BONUS:
+            bonus = _BONUSES[type(event)]
+            other.append((bonus.value, event.moment))
+            points = rules.bonus[index][bonus]
             if points:
                 lots.append([points, points, when, when, expiry, event.event_id])
                 tally.earned += points
-    return _status(programme, history, at, upto, lots, tally, summary, order_moments, other)
+    return _status(rules.programme, history, at, upto, lots, tally, summary, order_moments, other)
 
 
 def _status(

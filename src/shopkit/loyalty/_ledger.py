@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from shopkit import ValidationError
 from shopkit import validators as check
 from shopkit.loyalty._compile import CompiledOrder, compile_order, compile_orders, seconds
-from shopkit.loyalty._engine import Credit, History, evaluate, summaries, tier_index
+from shopkit.loyalty._engine import Credit, History, Rules, evaluate, summaries, tier_index
 from shopkit.loyalty._events import (
     Birthday,
     LedgerEvent,
@@ -304,10 +304,9 @@ def evaluate_all(
         summary = summaries(programme, tiers, len(histories), upto)
     else:  # a balance check: the tiers at the orders matter, not the distances at the end
         summary = [(None, 0, None, None, None)] * len(histories)
+    rules = Rules(programme)
     return {
-        history.customer: evaluate(
-            programme, history, at, tiers, number, by_order, summary[number], strict=strict
-        )
+        history.customer: evaluate(rules, history, at, by_order, summary[number], strict=strict)
         for number, history in enumerate(histories)
     }
 
