@@ -70,22 +70,36 @@ def tiers() -> None:
     table = tier_table(programme, data.orders, at, refunds=data.refunds)
     seconds = best_of(lambda: tier_table(programme, data.orders, at, refunds=data.refunds))
     count = len(table.customers)
-    print(f"tier_table, {count:,} Online Retail customers: {seconds * 1e3:8.2f} ms"
-          f"  {count / seconds:12,.0f} customers/s  (goal: < 50 ms)")
+    print(
+        f"tier_table, {count:,} Online Retail customers: {seconds * 1e3:8.2f} ms"
+        f"  {count / seconds:12,.0f} customers/s  (goal: < 50 ms)"
+    )
     print("  distribution:", ", ".join(f"{k}: {v:,}" for k, v in table.counts().items()))
     try:
-        import pandas as pd
+        import pandas as pd  # type: ignore[import-untyped]
     except ImportError:
         print("  peer: pandas is not installed (pip install -e '.[benchmarks]')")
         return
     orders, refunds = data.orders, data.refunds
-    lines = pd.DataFrame({
-        "customer": np.concatenate([orders.customer, np.array(
-            [orders.customers.index(c) if c in orders.customers else -1 for c in refunds.customers]
-        )[refunds.customer] if len(refunds.customer) else refunds.customer]),
-        "at": np.concatenate([orders.at, refunds.at]),
-        "amount": np.concatenate([orders.line_total(), -refunds.line_total()]),
-    })
+    lines = pd.DataFrame(
+        {
+            "customer": np.concatenate(
+                [
+                    orders.customer,
+                    np.array(
+                        [
+                            orders.customers.index(c) if c in orders.customers else -1
+                            for c in refunds.customers
+                        ]
+                    )[refunds.customer]
+                    if len(refunds.customer)
+                    else refunds.customer,
+                ]
+            ),
+            "at": np.concatenate([orders.at, refunds.at]),
+            "amount": np.concatenate([orders.line_total(), -refunds.line_total()]),
+        }
+    )
     thresholds = np.array(programme.threshold_units(0))
 
     def peer() -> object:
@@ -95,9 +109,11 @@ def tiers() -> None:
         return np.searchsorted(thresholds, spend.to_numpy(), side="right") - 1
 
     peer_seconds = best_of(peer)
-    print(f"  peer, pandas groupby (no grace period): {peer_seconds * 1e3:8.2f} ms"
-          f"  {count / peer_seconds:12,.0f} customers/s  shopkit/peer time ratio "
-          f"{seconds / peer_seconds:.2f}")
+    print(
+        f"  peer, pandas groupby (no grace period): {peer_seconds * 1e3:8.2f} ms"
+        f"  {count / peer_seconds:12,.0f} customers/s  shopkit/peer time ratio "
+        f"{seconds / peer_seconds:.2f}"
+    )
 
 
 def generated(count: int, seed: int = 20261202) -> list[LedgerEvent]:
@@ -120,15 +136,17 @@ def generated(count: int, seed: int = 20261202) -> list[LedgerEvent]:
         roll = rng.random()
         mine = orders.setdefault(who, [])
         if roll < 0.62 or not mine:
-            lines = [OrderLine(rng.choice(skus), rng.randint(1, 3), rng.choice(prices))
-                     for _ in range(rng.randint(1, 3))]
+            lines = [
+                OrderLine(rng.choice(skus), rng.randint(1, 3), rng.choice(prices))
+                for _ in range(rng.randint(1, 3))
+            ]
             id = f"o{number}"
             picked = {line.sku: categories[line.sku] for line in lines}
             events.append(OrderPlaced(Order(id, lines, at, customer=who), picked))
             base = sum(line.total.minor // 100 for line in lines)  # 1 point per 1.00, at least
             mine.append((id, offset, base))
         elif roll < 0.67:
-            id, placed, points = mine.pop(rng.randrange(len(mine)))
+            id, _, points = mine.pop(rng.randrange(len(mine)))
             events.append(Refund(f"r{number}", id, at))
             # the refund takes back what the order earned (up to 2 x 1.5 its base points),
             # from other lots when its own was spent
@@ -136,7 +154,9 @@ def generated(count: int, seed: int = 20261202) -> list[LedgerEvent]:
         elif roll < 0.77:
             events.append(Review(f"v{number}", who, at, order=mine[-1][0]))
         elif roll < 0.82:
-            events.append(Adjustment(f"a{number}", who, at, points=rng.randint(1, 50), reason="goodwill"))
+            events.append(
+                Adjustment(f"a{number}", who, at, points=rng.randint(1, 50), reason="goodwill")
+            )
         elif roll < 0.86:
             events.append(SignUp(f"s{number}", who, at))
         elif roll < 0.88:
@@ -152,8 +172,11 @@ def generated(count: int, seed: int = 20261202) -> list[LedgerEvent]:
         else:
             # points surely there: base points of orders past their 30-day window and
             # within the 365-day expiry, less everything redeemed so far
-            ready = sum(points for _, placed, points in mine
-                        if offset - 335 * DAY < placed <= offset - 30 * DAY)
+            ready = sum(
+                points
+                for _, placed, points in mine
+                if offset - 335 * DAY < placed <= offset - 30 * DAY
+            )
             want = rng.randint(1, 100)
             if ready - spent.get(who, 0) >= want:
                 spent[who] = spent.get(who, 0) + want
@@ -170,15 +193,19 @@ def replay(count: int) -> None:
     start = time.perf_counter()
     ledger = Ledger(programme, events)
     appended = time.perf_counter() - start
-    print(f"Ledger(programme, events), validated: {appended:8.2f} s  "
-          f"{len(events) / appended:12,.0f} events/s")
+    print(
+        f"Ledger(programme, events), validated: {appended:8.2f} s  "
+        f"{len(events) / appended:12,.0f} events/s"
+    )
     at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     start = time.perf_counter()
     statuses = ledger.statuses(at)
     replayed = time.perf_counter() - start
-    print(f"replay into every status:            {replayed:8.2f} s  "
-          f"{len(events) / replayed:12,.0f} events/s  (goal: < 2 s)")
-    tiers = {}
+    print(
+        f"replay into every status:            {replayed:8.2f} s  "
+        f"{len(events) / replayed:12,.0f} events/s  (goal: < 2 s)"
+    )
+    tiers: dict[str | None, int] = {}
     for status in statuses.values():
         tiers[status.tier] = tiers.get(status.tier, 0) + 1
     balance = sum(status.balance for status in statuses.values())

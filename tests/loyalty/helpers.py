@@ -26,8 +26,11 @@ def version(**changes: Any) -> dict[str, Any]:
         "grace_days": 10,
         "tiers": [
             {"name": "bronze", "threshold": "0"},
-            {"name": "silver", "threshold": "100",
-             "benefits": [{"type": "points_multiplier", "factor": "2"}]},
+            {
+                "name": "silver",
+                "threshold": "100",
+                "benefits": [{"type": "points_multiplier", "factor": "2"}],
+            },
             {"name": "gold", "threshold": "300"},
         ],
         "earning": [{"type": "per_amount", "points": 1, "per": "1.00 GBP"}],
@@ -45,8 +48,16 @@ def programme(*versions: dict[str, Any]) -> Programme:
     )
 
 
-def order(id: str, customer: str, at: dt.datetime, amount: str, *, sku: str = "A",
-          quantity: int = 1, categories: dict[str, str] | None = None) -> OrderPlaced:
+def order(
+    id: str,
+    customer: str,
+    at: dt.datetime,
+    amount: str,
+    *,
+    sku: str = "A",
+    quantity: int = 1,
+    categories: dict[str, str] | None = None,
+) -> OrderPlaced:
     unit = Money.of(amount, "GBP")
     return OrderPlaced(
         Order(id, [OrderLine(sku, quantity, unit)], at, customer=customer), categories or {}

@@ -45,7 +45,8 @@ def test_triggers_list_each_message_once_within_the_cooldown(ledger):
     at = dt.datetime(2025, 8, 10, tzinfo=dt.UTC)
     first = triggers(ledger, at)
     assert [(n.customer, n.kind.value, n.key) for n in first] == [
-        ("ben", "downgrade_pending", "silver")]
+        ("ben", "downgrade_pending", "silver")
+    ]
     assert first[0].when == dt.datetime(2025, 8, 19, 12, tzinfo=dt.UTC)
     # sent on 10 August: not listed again on 12 August (30-day cooldown)
     sent = [Notice(customer="ben", kind="downgrade_pending", key="silver", at=at)]
@@ -61,7 +62,9 @@ def test_points_expiring_are_listed(ledger):
     # ana's first lot left is the referral reward of 10 April 2025 (60 of 500 left after the
     # October redemption), expiring 10 April 2026; on 1 April 2026 it is within 30 days
     at = dt.datetime(2026, 4, 1, tzinfo=dt.UTC)
-    expiring = [n for n in triggers(ledger, at) if n.kind.value == "points_expiring" and n.customer == "ana"]
+    expiring = [
+        n for n in triggers(ledger, at) if n.kind.value == "points_expiring" and n.customer == "ana"
+    ]
     # lots expiring by 1 May 2026: the referral's 60 (10 Apr) and April's order's 250 (15 Apr)
     assert [(n.key, n.points) for n in expiring] == [("2026-04-10", 310)]
 
@@ -95,7 +98,9 @@ def test_what_if_a_lower_gold_threshold(ledger):
     assert result.after["total"].earned - result.before["total"].earned == 375 - 312 + 23
     # the tier discount on those two orders: 10% instead of 5% of 90.00 (+4.50) and of
     # 250.00 (+12.50): +17.00
-    assert result.after["total"].discounts - result.before["total"].discounts == Money.of("17.00", "GBP")
+    assert result.after["total"].discounts - result.before["total"].discounts == Money.of(
+        "17.00", "GBP"
+    )
 
 
 def test_the_tier_reaches_pricing_as_the_customer_context(ledger):

@@ -66,7 +66,9 @@ def test_a_refund_after_the_points_were_spent_is_stored_and_counted_unrecovered(
 
 def test_a_refund_bigger_than_its_order_is_refused():
     book = ledger()
-    error = refused(book, Refund("r", "o1", day(1), [RefundLine("A", 3)]), "refund 'r'.lines[0].quantity")
+    error = refused(
+        book, Refund("r", "o1", day(1), [RefundLine("A", 3)]), "refund 'r'.lines[0].quantity"
+    )
     assert error.value == 3
     book.append(Refund("r1", "o1", day(1), [RefundLine("A", 2)]))
     refused(book, Refund("r2", "o1", day(2)), "refund 'r2'.order")

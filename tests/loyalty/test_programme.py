@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from shopkit import ConfigError, from_dict, from_json, to_json
@@ -18,7 +20,7 @@ from shopkit.loyalty.plugin import (
 from .helpers import version
 
 
-def load(*versions):
+def load(*versions: dict[str, Any]) -> Programme:
     return from_dict({"name": "t", "currency": "GBP", "versions": list(versions)}, Programme)
 
 
@@ -37,8 +39,11 @@ def test_the_sample_round_trips_through_json():
 
 
 def test_unsorted_or_overlapping_thresholds_are_refused_with_field_and_value():
-    tiers = [{"name": "a", "threshold": "0"}, {"name": "b", "threshold": "500"},
-             {"name": "c", "threshold": "300"}]
+    tiers = [
+        {"name": "a", "threshold": "0"},
+        {"name": "b", "threshold": "500"},
+        {"name": "c", "threshold": "300"},
+    ]
     with pytest.raises(ConfigError) as caught:
         load(version(tiers=tiers))
     assert caught.value.errors[0].startswith("versions[0].tiers[2].threshold: 300 is not above")
@@ -61,8 +66,9 @@ def test_versions_must_be_by_date_and_keep_the_tier_names():
     later = version(effective="2026-06-01T00:00:00+00:00")
     with pytest.raises(ConfigError, match=r"versions\[1\].effective"):
         load(later, version())
-    renamed = version(effective="2026-06-01T00:00:00+00:00",
-                      tiers=[{"name": "x", "threshold": "0"}])
+    renamed = version(
+        effective="2026-06-01T00:00:00+00:00", tiers=[{"name": "x", "threshold": "0"}]
+    )
     with pytest.raises(ConfigError, match=r"versions\[1\].tiers"):
         load(version(), renamed)
 

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from typing import Any
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shopkit import ValidationError
-from shopkit.loyalty import Adjustment, Ledger, LedgerEvent, Redeemed, Refund, RefundLine, Review
+from shopkit.loyalty import (
+    Adjustment,
+    Ledger,
+    LedgerEvent,
+    Programme,
+    Redeemed,
+    Refund,
+    RefundLine,
+    Review,
+    Status,
+)
 from shopkit.loyalty._compile import seconds
 from shopkit.loyalty._tiers import OrderFacts, RefundFacts, TierIndex, reference_rank
 
@@ -21,12 +33,17 @@ PROGRAMMES = [
     programme(version(window={"type": "lifetime"}, grace_days=0, expiry_days=None)),
     programme(
         version(),
-        version(effective="2026-02-15T00:00:00+00:00", grace_days=5,
-                window={"type": "rolling", "days": 30},
-                measure={"type": "spend", "discounts": "gross"},
-                tiers=[{"name": "bronze", "threshold": "10"},
-                       {"name": "silver", "threshold": "50"},
-                       {"name": "gold", "threshold": "120"}]),
+        version(
+            effective="2026-02-15T00:00:00+00:00",
+            grace_days=5,
+            window={"type": "rolling", "days": 30},
+            measure={"type": "spend", "discounts": "gross"},
+            tiers=[
+                {"name": "bronze", "threshold": "10"},
+                {"name": "silver", "threshold": "50"},
+                {"name": "gold", "threshold": "120"},
+            ],
+        ),
     ),
 ]
 
@@ -39,8 +56,13 @@ def histories(draw):
     orders = []
     for number in range(draw(st.integers(1, 8))):
         customer = draw(st.sampled_from(CUSTOMERS))
-        placed = order(f"o{number}", customer, draw(moments), f"{draw(st.integers(1, 150))}.00",
-                       quantity=draw(st.integers(1, 4)))
+        placed = order(
+            f"o{number}",
+            customer,
+            draw(moments),
+            f"{draw(st.integers(1, 150))}.00",
+            quantity=draw(st.integers(1, 4)),
+        )
         events.append(placed)
         orders.append(placed)
     for number in range(draw(st.integers(0, 6))):
@@ -52,30 +74,47 @@ def histories(draw):
             late = max(at, target.order.at)
             events.append(Refund(f"r{number}", target.order.id, late, lines))
         elif kind == "redeem":
-            events.append(Redeemed(f"x{number}", draw(st.sampled_from(CUSTOMERS)), at,
-                                   points=draw(st.integers(1, 200))))
+            events.append(
+                Redeemed(
+                    f"x{number}",
+                    draw(st.sampled_from(CUSTOMERS)),
+                    at,
+                    points=draw(st.integers(1, 200)),
+                )
+            )
         elif kind == "adjust":
-            events.append(Adjustment(f"j{number}", draw(st.sampled_from(CUSTOMERS)), at,
-                                     points=draw(st.integers(-50, 50).filter(bool)), reason="x"))
+            events.append(
+                Adjustment(
+                    f"j{number}",
+                    draw(st.sampled_from(CUSTOMERS)),
+                    at,
+                    points=draw(st.integers(-50, 50).filter(bool)),
+                    reason="x",
+                )
+            )
         else:
             target = draw(st.sampled_from(orders))
-            events.append(Review(f"v{number}", target.order.customer, max(at, target.order.at),
-                                 order=target.order.id))
+            events.append(
+                Review(
+                    f"v{number}",
+                    target.order.customer,
+                    max(at, target.order.at),
+                    order=target.order.id,
+                )
+            )
     return draw(st.sampled_from(PROGRAMMES)), events
 
 
-def accepted(rules, events):
+def accepted(rules: Programme, events: list[LedgerEvent]) -> Ledger:
     """Append in time order, keeping what the ledger accepts."""
     book = Ledger(rules)
     for event in sorted(events, key=lambda e: e.sort_key()):
-        try:
+        with contextlib.suppress(ValidationError):
             book.append(event)
-        except ValidationError:
-            pass
     return book
 
 
-def statuses(book, at):
+def statuses(book: Ledger, at: dt.datetime) -> dict[str, Status]:
     return {customer: book.status(customer, at) for customer in CUSTOMERS}
 
 
@@ -87,7 +126,8 @@ common = settings(max_examples=60, deadline=None, suppress_health_check=[HealthC
 def test_a_balance_is_never_negative(history, at):
     book = accepted(*history)
     for status in statuses(book, at).values():
-        assert status.balance >= 0 and status.pending >= 0
+        assert status.balance >= 0
+        assert status.pending >= 0
         assert all(lot.points >= 0 for lot in (*status.lots, *status.pending_lots))
 
 
@@ -138,8 +178,11 @@ def test_the_oldest_lots_are_spent_and_expire_first(history, at):
 
 
 @common
-@given(st.integers(1, 5), st.lists(st.integers(1, 999), min_size=1, max_size=3),
-       st.lists(st.integers(1, 5), max_size=5))
+@given(
+    st.integers(1, 5),
+    st.lists(st.integers(1, 999), min_size=1, max_size=3),
+    st.lists(st.integers(1, 5), max_size=5),
+)
 def test_a_refund_reverses_exactly_what_it_earned(quantity, prices, parts):
     from shopkit import Money, Order, OrderLine
     from shopkit.loyalty import OrderPlaced
@@ -160,7 +203,8 @@ def test_a_refund_reverses_exactly_what_it_earned(quantity, prices, parts):
         book.append(Refund("rest", "o", day(2)))
     status = book.status("c", day(3))
     assert status.reversed == earned
-    assert status.pending == 0 and status.unrecovered == 0
+    assert status.pending == 0
+    assert status.unrecovered == 0
 
 
 @common
@@ -168,16 +212,18 @@ def test_a_refund_reverses_exactly_what_it_earned(quantity, prices, parts):
 def test_the_vectorised_tiers_equal_the_per_customer_ones(history, queries):
     rules, events = history
     book = accepted(rules, events)
-    facts: dict[str, tuple[list, list]] = {customer: ([], []) for customer in CUSTOMERS}
+    facts: dict[str, tuple[list[Any], list[Any]]] = {c: ([], []) for c in CUSTOMERS}
     for customer in CUSTOMERS:
         compiled = book.history(customer)
         facts[customer] = (
             [(o.at, o.gross, o.net, o.shipping, o.tax) for o in compiled.orders.values()],
-            [(r.order_at, r.at, r.gross, r.net, r.shipping, r.tax, r.cancels)
-             for r in compiled.refunds],
+            [
+                (r.order_at, r.at, r.gross, r.net, r.shipping, r.tax, r.cancels)
+                for r in compiled.refunds
+            ],
         )
-    columns = [[], [], [], [], [], []]
-    refund_columns = [[] for _ in range(8)]
+    columns: list[list[int]] = [[] for _ in range(6)]
+    refund_columns: list[list[int]] = [[] for _ in range(8)]
     for number, customer in enumerate(CUSTOMERS):
         for row in facts[customer][0]:
             for column, value in zip(columns, (number, *row), strict=True):
@@ -188,13 +234,19 @@ def test_the_vectorised_tiers_equal_the_per_customer_ones(history, queries):
     index = TierIndex(
         rules,
         OrderFacts(*(np.array(c, dtype=np.int64) for c in columns)),
-        RefundFacts(*(np.array(c, dtype=np.int64) for c in refund_columns[:7]),
-                    np.array(refund_columns[7], dtype=bool)),
+        RefundFacts._make(
+            [
+                *(np.array(c, dtype=np.int64) for c in refund_columns[:7]),
+                np.array(refund_columns[7], dtype=bool),
+            ]
+        ),
     )
     who = np.array([n for n in range(len(CUSTOMERS)) for _ in queries])
     when = np.array([seconds(at) for _ in CUSTOMERS for at in queries])
     vector = index.held(who, when).tolist()
-    by_hand = [reference_rank(rules, *facts[CUSTOMERS[n]], int(t)) for n, t in zip(who, when, strict=True)]
+    by_hand = [
+        reference_rank(rules, *facts[CUSTOMERS[n]], int(t)) for n, t in zip(who, when, strict=True)
+    ]
     assert vector == by_hand
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from shopkit import Money, Order, OrderLine, from_dict
+from shopkit import Order, OrderLine
 from shopkit.loyalty import (
     Ledger,
     OrderPlaced,
@@ -22,16 +22,20 @@ def test_upgrade_on_the_order_that_crosses_the_threshold():
     # silver from 100.00 over 90 days. 60.00 on day 1 -> 60.00, bronze; 50.00 on day 5 ->
     # 110.00, silver from that very order: it earns at silver's 2x, 50 x 2 = 100 points,
     # while the first earned 60 x 1 = 60; both pending (14-day return window).
-    ledger = Ledger(programme(), [order("o1", "c", day(1), "60.00"), order("o2", "c", day(5), "50.00")])
+    ledger = Ledger(
+        programme(), [order("o1", "c", day(1), "60.00"), order("o2", "c", day(5), "50.00")]
+    )
     before = ledger.status("c", day(5) - dt.timedelta(seconds=1))
     assert before.tier == "bronze"
     assert before.measure == gbp("60.00")
-    assert before.next_tier is not None and before.next_tier.amount == gbp("40.00")
+    assert before.next_tier is not None
+    assert before.next_tier.amount == gbp("40.00")
     after = ledger.status("c", day(5))
     assert after.tier == "silver"
     assert after.measure == gbp("110.00")
     assert [lot.earned for lot in after.pending_lots] == [60, 100]
-    assert after.next_tier is not None and after.next_tier.amount == gbp("190.00")  # 300 - 110
+    assert after.next_tier is not None
+    assert after.next_tier.amount == gbp("190.00")
 
 
 def test_downgrade_only_after_the_grace_period():
@@ -44,7 +48,8 @@ def test_downgrade_only_after_the_grace_period():
     assert in_grace.measure == gbp("0.00")
     assert in_grace.downgrade_at == day(100)
     # to keep silver: 100.00 (the threshold) - 0.00 left in the window at day 100
-    assert in_grace.keep is not None and in_grace.keep.amount == gbp("100.00")
+    assert in_grace.keep is not None
+    assert in_grace.keep.amount == gbp("100.00")
     assert in_grace.keep.by == day(100)
     assert ledger.status("c", day(100) - dt.timedelta(seconds=1)).tier == "silver"
     assert ledger.status("c", day(100)).tier == "bronze"
@@ -52,7 +57,9 @@ def test_downgrade_only_after_the_grace_period():
 
 def test_an_order_in_the_grace_period_keeps_the_tier():
     # 120.00 on day 0, then 100.00 on day 95 (in grace): qualifies again at once, silver stays.
-    ledger = Ledger(programme(), [order("o1", "c", day(0), "120.00"), order("o2", "c", day(95), "100.00")])
+    ledger = Ledger(
+        programme(), [order("o1", "c", day(0), "120.00"), order("o2", "c", day(95), "100.00")]
+    )
     status = ledger.status("c", day(120))
     assert status.tier == "silver"
     assert status.measure == gbp("100.00")
@@ -81,14 +88,26 @@ def test_pending_points_become_available_after_the_return_window():
 def test_referral_rewards_both_sides_on_the_first_order():
     # "both, on the first order": 500 to the referrer, 250 to the referred customer, given at
     # the referred customer's first order after the referral (day 3), not at the second.
-    rules = version(referrals=[{"type": "referral", "reward": "both", "on": "first_order",
-                                "referrer_points": 500, "referred_points": 250}])
-    ledger = Ledger(programme(rules), [
-        Referred("ref", "ana", "ben", day(1)),
-        SignUp("su", "ben", day(2)),
-        order("b1", "ben", day(3), "20.00"),
-        order("b2", "ben", day(4), "20.00"),
-    ])
+    rules = version(
+        referrals=[
+            {
+                "type": "referral",
+                "reward": "both",
+                "on": "first_order",
+                "referrer_points": 500,
+                "referred_points": 250,
+            }
+        ]
+    )
+    ledger = Ledger(
+        programme(rules),
+        [
+            Referred("ref", "ana", "ben", day(1)),
+            SignUp("su", "ben", day(2)),
+            order("b1", "ben", day(3), "20.00"),
+            order("b2", "ben", day(4), "20.00"),
+        ],
+    )
     ana, ben = ledger.status("ana", day(5)), ledger.status("ben", day(5))
     assert ana.balance == 500
     assert ben.balance == 250  # the orders' 20 + 20 points are pending
@@ -99,23 +118,43 @@ def test_referral_rewards_both_sides_on_the_first_order():
 def test_referral_cap_per_referrer():
     # "referrer, on sign-up, cap 1": ana referred ben and cy; only the first sign-up (ben on
     # day 2) rewards her: 100 points, not 200.
-    rules = version(referrals=[{"type": "referral", "reward": "referrer", "on": "sign_up",
-                                "referrer_points": 100, "cap": 1}])
-    ledger = Ledger(programme(rules), [
-        Referred("r1", "ana", "ben", day(1)), Referred("r2", "ana", "cy", day(1)),
-        SignUp("s1", "ben", day(2)), SignUp("s2", "cy", day(3)),
-    ])
+    rules = version(
+        referrals=[
+            {
+                "type": "referral",
+                "reward": "referrer",
+                "on": "sign_up",
+                "referrer_points": 100,
+                "cap": 1,
+            }
+        ]
+    )
+    ledger = Ledger(
+        programme(rules),
+        [
+            Referred("r1", "ana", "ben", day(1)),
+            Referred("r2", "ana", "cy", day(1)),
+            SignUp("s1", "ben", day(2)),
+            SignUp("s2", "cy", day(3)),
+        ],
+    )
     assert ledger.status("ana", day(4)).balance == 100
 
 
 def test_a_version_takes_effect_on_its_date():
     # Version 2 from day 30 earns 3 points per 1.00 instead of 1. An order of 10.00 on day 29
     # earns 10 points (version 1), one on day 30 earns 30 (version 2): history is not rewritten.
-    second = version(effective="2026-01-31T00:00:00+00:00",
-                     earning=[{"type": "per_amount", "points": 3, "per": "1.00 GBP"}])
-    ledger = Ledger(programme(version(), second), [
-        order("o1", "c", day(29), "10.00"), order("o2", "c", day(30), "10.00"),
-    ])
+    second = version(
+        effective="2026-01-31T00:00:00+00:00",
+        earning=[{"type": "per_amount", "points": 3, "per": "1.00 GBP"}],
+    )
+    ledger = Ledger(
+        programme(version(), second),
+        [
+            order("o1", "c", day(29), "10.00"),
+            order("o2", "c", day(30), "10.00"),
+        ],
+    )
     status = ledger.status("c", day(31))
     assert [lot.earned for lot in status.pending_lots] == [10, 30]
 
@@ -123,9 +162,14 @@ def test_a_version_takes_effect_on_its_date():
 def test_a_threshold_change_applies_from_its_date():
     # Silver needs 100.00 until day 30, then 200.00. 150.00 on day 0: silver; from day 30 the
     # customer qualifies for bronze only, and the 10-day grace keeps silver until day 40.
-    second = version(effective="2026-01-31T00:00:00+00:00", tiers=[
-        {"name": "bronze", "threshold": "0"}, {"name": "silver", "threshold": "200"},
-        {"name": "gold", "threshold": "300"}])
+    second = version(
+        effective="2026-01-31T00:00:00+00:00",
+        tiers=[
+            {"name": "bronze", "threshold": "0"},
+            {"name": "silver", "threshold": "200"},
+            {"name": "gold", "threshold": "300"},
+        ],
+    )
     ledger = Ledger(programme(version(), second), [order("o1", "c", day(0), "150.00")])
     assert ledger.status("c", day(29)).tier == "silver"
     assert ledger.status("c", day(39)).tier == "silver"
@@ -135,10 +179,14 @@ def test_a_threshold_change_applies_from_its_date():
 def test_redemption_spends_the_oldest_lot_first():
     # 30 points (day 0) and 50 points (day 1), both available from day 15; redeeming 40 on
     # day 20 takes all 30 of the first lot and 10 of the second: 0 and 40 left.
-    ledger = Ledger(programme(), [
-        order("o1", "c", day(0), "30.00"), order("o2", "c", day(1), "50.00"),
-        Redeemed("x", "c", day(20), points=40),
-    ])
+    ledger = Ledger(
+        programme(),
+        [
+            order("o1", "c", day(0), "30.00"),
+            order("o2", "c", day(1), "50.00"),
+            Redeemed("x", "c", day(20), points=40),
+        ],
+    )
     status = ledger.status("c", day(21))
     assert [(lot.source, lot.points) for lot in status.lots] == [("o2", 40)]
     assert status.redeemed == 40
@@ -148,11 +196,23 @@ def test_a_refund_reverses_what_each_line_earned():
     # Tea in category "tea" earns double: 3 x 10.00 tea = 60 points, 1 x 20.00 mug = 20.
     # Returning 1 tea takes back 60 x 1/3 = 20; returning the mug later takes back 20. Spend:
     # 50.00 - 10.00 - 20.00 = 20.00.
-    rules = version(earning=[{"type": "per_amount", "points": 1, "per": "1.00 GBP",
-                              "multipliers": [{"categories": ["tea"], "factor": "2"}]}])
+    rules = version(
+        earning=[
+            {
+                "type": "per_amount",
+                "points": 1,
+                "per": "1.00 GBP",
+                "multipliers": [{"categories": ["tea"], "factor": "2"}],
+            }
+        ]
+    )
     placed = OrderPlaced(
-        Order("o1", [OrderLine("TEA", 3, gbp("10.00")), OrderLine("MUG", 1, gbp("20.00"))],
-              day(0), customer="c"),
+        Order(
+            "o1",
+            [OrderLine("TEA", 3, gbp("10.00")), OrderLine("MUG", 1, gbp("20.00"))],
+            day(0),
+            customer="c",
+        ),
         {"TEA": "tea", "MUG": "ware"},
     )
     ledger = Ledger(programme(rules), [placed])
@@ -167,10 +227,25 @@ def test_a_refund_reverses_what_each_line_earned():
 def test_min_order_and_excluded_skus_earn_nothing():
     # min order 25.00: a 20.00 order earns nothing; a 30.00 order of which 10.00 is a gift
     # card (excluded) earns 20.
-    rules = version(earning=[{"type": "per_amount", "points": 1, "per": "1.00 GBP",
-                              "exclude_skus": ["GIFT"], "min_order": "25.00 GBP"}])
-    both = OrderPlaced(Order("o2", [OrderLine("A", 1, gbp("20.00")),
-                                    OrderLine("GIFT", 1, gbp("10.00"))], day(1), customer="c"))
+    rules = version(
+        earning=[
+            {
+                "type": "per_amount",
+                "points": 1,
+                "per": "1.00 GBP",
+                "exclude_skus": ["GIFT"],
+                "min_order": "25.00 GBP",
+            }
+        ]
+    )
+    both = OrderPlaced(
+        Order(
+            "o2",
+            [OrderLine("A", 1, gbp("20.00")), OrderLine("GIFT", 1, gbp("10.00"))],
+            day(1),
+            customer="c",
+        )
+    )
     ledger = Ledger(programme(rules), [order("o1", "c", day(0), "20.00"), both])
     assert [lot.earned for lot in ledger.status("c", day(2)).pending_lots] == [20]
 
@@ -179,16 +254,29 @@ def test_spend_basis_with_shipping_and_orders_measure():
     # A gross basis with shipping: 2 x 50.00 less 10.00 discount, 5.00 shipping counts
     # 100.00 + 5.00 = 105.00; an orders measure counts 1.
     rules = version(measure={"type": "spend", "discounts": "gross", "shipping": True})
-    placed = OrderPlaced(Order("o1", [OrderLine("A", 2, gbp("50.00"), discount=gbp("10.00"))],
-                               day(0), customer="c", shipping=gbp("5.00")))
+    placed = OrderPlaced(
+        Order(
+            "o1",
+            [OrderLine("A", 2, gbp("50.00"), discount=gbp("10.00"))],
+            day(0),
+            customer="c",
+            shipping=gbp("5.00"),
+        )
+    )
     assert Ledger(programme(rules), [placed]).status("c", day(0)).measure == gbp("105.00")
-    counted = version(measure={"type": "orders"}, tiers=[
-        {"name": "bronze", "threshold": "0"}, {"name": "silver", "threshold": "2"},
-        {"name": "gold", "threshold": "5"}])
+    counted = version(
+        measure={"type": "orders"},
+        tiers=[
+            {"name": "bronze", "threshold": "0"},
+            {"name": "silver", "threshold": "2"},
+            {"name": "gold", "threshold": "5"},
+        ],
+    )
     ledger = Ledger(programme(counted), [placed, order("o2", "c", day(1), "1.00")])
     status = ledger.status("c", day(1))
     assert (status.measure, status.tier) == (2, "silver")
-    assert status.next_tier is not None and status.next_tier.orders == 3
+    assert status.next_tier is not None
+    assert status.next_tier.orders == 3
 
 
 def test_a_redemption_spends_at_most_the_max_share():

@@ -9,23 +9,29 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shopkit import Cart, Money, Order, OrderLine, Product, ValidationError
-from shopkit.loyalty import Ledger, OrderPlaced, sample_programme
-from shopkit.pricing import price
+from shopkit.loyalty import Ledger, OrderPlaced, Status, sample_programme
+from shopkit.pricing import PricedCart, price
 from shopkit.storefront import max_points, redeem_points
 
 AT = dt.datetime(2025, 12, 31, tzinfo=dt.UTC)
 GBP = "GBP"
 
 
-def member(points_worth: str) -> tuple[Ledger, object]:
+def member(points_worth: str) -> tuple[Ledger, Status]:
     # one order long past its return window: at bronze, 1 point per 1.00 (teapots are "ware")
     lines = [OrderLine("POT", 1, Money.of(points_worth, GBP))]
-    ledger = Ledger(sample_programme(), [OrderPlaced(
-        Order("o1", lines, AT - dt.timedelta(days=60), customer="c"), {"POT": "ware"})])
+    ledger = Ledger(
+        sample_programme(),
+        [
+            OrderPlaced(
+                Order("o1", lines, AT - dt.timedelta(days=60), customer="c"), {"POT": "ware"}
+            )
+        ],
+    )
     return ledger, ledger.status("c", AT)
 
 
-def cart(*prices: str) -> object:
+def cart(*prices: str) -> PricedCart:
     built = Cart(GBP)
     for number, amount in enumerate(prices):
         built = built.add(Product(f"S{number}", f"item {number}", Money.of(amount, GBP)))
@@ -48,7 +54,7 @@ def test_a_tender_is_allocated_exactly_over_the_lines():
 def test_refused_redemptions_name_the_points():
     ledger, status = member("300.00")
     priced = cart("3.00", "2.00")
-    with pytest.raises(ValidationError, match="more than 0.5 of the 5.00 GBP order") as caught:
+    with pytest.raises(ValidationError, match=r"more than 0\.5 of the 5\.00 GBP order") as caught:
         redeem_points(priced, status, ledger.programme, 251)
     assert caught.value.field == "points"
     with pytest.raises(ValidationError, match="below the 100 points"):

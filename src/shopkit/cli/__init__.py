@@ -1,4 +1,4 @@
-"""The ``shopkit`` command: ``demo``, ``price``, ``recommend``, ``evaluate``, ``schema``, ``loyalty``.
+"""The ``shopkit`` command: ``demo``, ``price``, ``recommend``, ``evaluate`` and ``schema``.
 
 It sits on top of every other layer (it may import all of them; nothing imports it). Each
 command family is a module with an ``add_commands(subparsers)`` and its handler, and imports its

@@ -103,26 +103,40 @@ def _status(args: argparse.Namespace) -> int:
     out = _console()
     money = programme.measure_value
     shown = money(0)
-    measure = status.measure.format(args.locale) if hasattr(status.measure, "format") else f"{status.measure} orders"
-    out.print(f"[bold]{status.customer}[/bold] as of {status.at.isoformat()}: "
-              f"tier [bold]{status.tier or 'none'}[/bold] ({measure} counted)")
+    measure = (
+        status.measure.format(args.locale)
+        if hasattr(status.measure, "format")
+        else f"{status.measure} orders"
+    )
+    out.print(
+        f"[bold]{status.customer}[/bold] as of {status.at.isoformat()}: "
+        f"tier [bold]{status.tier or 'none'}[/bold] ({measure} counted)"
+    )
     if status.next_tier is not None:
         out.print(f"  next: {status.next_tier.describe()}")
     if status.keep is not None:
         out.print(f"  keep: {status.keep.describe()}")
-    out.print(f"  points: {status.balance} available, {status.pending} pending, "
-              f"{status.expiring_within(args.expiring_days)} expiring within "
-              f"{args.expiring_days} days")
+    out.print(
+        f"  points: {status.balance} available, {status.pending} pending, "
+        f"{status.expiring_within(args.expiring_days)} expiring within "
+        f"{args.expiring_days} days"
+    )
     table = Table(title="Lots of points, oldest first")
     for column in ("From", "Earned", "Left", "Available", "Expires"):
         table.add_column(column, justify="right" if column in ("Earned", "Left") else "left")
     for lot in (*status.lots, *status.pending_lots):
-        table.add_row(lot.source, str(lot.earned), str(lot.points),
-                      lot.available_at.date().isoformat(),
-                      lot.expires_at.date().isoformat() if lot.expires_at else "never")
+        table.add_row(
+            lot.source,
+            str(lot.earned),
+            str(lot.points),
+            lot.available_at.date().isoformat(),
+            lot.expires_at.date().isoformat() if lot.expires_at else "never",
+        )
     out.print(table)
     if status.badges:
-        out.print("  badges: " + ", ".join(f"{b.name} ({b.earned_at.date()})" for b in status.badges))
+        out.print(
+            "  badges: " + ", ".join(f"{b.name} ({b.earned_at.date()})" for b in status.badges)
+        )
     del shown
     return 0
 
@@ -142,8 +156,13 @@ def _tiers(args: argparse.Namespace) -> int:
     table = tier_table(programme, data.orders, at, refunds=data.refunds)
     counts = table.counts()
     if args.format == "json":
-        _io.write_json({"at": at.isoformat(), "customers": len(table.customers),
-                        "tiers": {str(name): count for name, count in counts.items()}})
+        _io.write_json(
+            {
+                "at": at.isoformat(),
+                "customers": len(table.customers),
+                "tiers": {str(name): count for name, count in counts.items()},
+            }
+        )
         return 0
     from rich.table import Table
 
@@ -176,12 +195,14 @@ def _what_if(args: argparse.Namespace) -> int:
     if args.format == "json":
         from shopkit import converter
 
-        _io.write_json({
-            "at": at.isoformat(),
-            "moves": [converter.unstructure(move) for move in result.moves],
-            "before": {str(k): converter.unstructure(v) for k, v in result.before.items()},
-            "after": {str(k): converter.unstructure(v) for k, v in result.after.items()},
-        })
+        _io.write_json(
+            {
+                "at": at.isoformat(),
+                "moves": [converter.unstructure(move) for move in result.moves],
+                "before": {str(k): converter.unstructure(v) for k, v in result.before.items()},
+                "after": {str(k): converter.unstructure(v) for k, v in result.after.items()},
+            }
+        )
         return 0
     from rich.table import Table
 

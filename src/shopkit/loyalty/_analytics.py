@@ -123,7 +123,9 @@ def analytics(
     for status in now.values():
         for lot in (*status.lots, *status.pending_lots):
             month = lot.expires_at.strftime("%Y-%m") if lot.expires_at is not None else "never"
-            liability[month] = liability.get(month, Money.zero(programme.currency)) + value * lot.points
+            liability[month] = (
+                liability.get(month, Money.zero(programme.currency)) + value * lot.points
+            )
     earned = sum(s.earned for s in now.values())
     reversed_ = sum(s.reversed for s in now.values())
     redeemed = sum(s.redeemed for s in now.values())
@@ -247,7 +249,9 @@ class WhatIf:
         return bool(self.moves) or self.before != self.after
 
 
-def _totals(ledger: Ledger, programme: Programme, statuses: Mapping[str, Status], at: dt.datetime) -> dict[str | None, TierTotals]:
+def _totals(
+    ledger: Ledger, programme: Programme, statuses: Mapping[str, Status], at: dt.datetime
+) -> dict[str | None, TierTotals]:
     from shopkit.loyalty._ledger import tier_ranks_at_orders
 
     value = _point_value(programme, at)
@@ -264,7 +268,9 @@ def _totals(ledger: Ledger, programme: Programme, statuses: Mapping[str, Status]
             if rank < 0 or order.at > int(at.timestamp()):
                 continue
             tier = programme.version_at(dt.datetime.fromtimestamp(order.at, dt.UTC)).tiers[rank]
-            percent = sum((Fraction(b.percent) for b in tier.benefits if isinstance(b, Discount)), Fraction(0))
+            percent = sum(
+                (Fraction(b.percent) for b in tier.benefits if isinstance(b, Discount)), Fraction(0)
+            )
             discount += int(Fraction(order.net) * percent / 100)
         row = TierTotals(
             members=1,
@@ -272,7 +278,10 @@ def _totals(ledger: Ledger, programme: Programme, statuses: Mapping[str, Status]
             liability=value * (status.balance + status.pending),
             discounts=Money(discount, programme.currency),
         )
-        rows[status.tier] = rows.get(status.tier, TierTotals(members=0, earned=0, liability=zero, discounts=zero)) + row
+        rows[status.tier] = (
+            rows.get(status.tier, TierTotals(members=0, earned=0, liability=zero, discounts=zero))
+            + row
+        )
     total = TierTotals(members=0, earned=0, liability=zero, discounts=zero)
     for row in list(rows.values()):
         total = total + row

@@ -34,7 +34,9 @@ class OrderCount(BadgeRule):
         """Say the count."""
         return f"{self.count} orders"
 
-    def earned_at(self, orders: Sequence[dt.datetime], events: Sequence[tuple[str, dt.datetime]]) -> dt.datetime | None:
+    def earned_at(
+        self, orders: Sequence[dt.datetime], events: Sequence[tuple[str, dt.datetime]]
+    ) -> dt.datetime | None:
         """When the badge was earned, given the order moments and other events, in time order."""
         return orders[self.count - 1] if len(orders) >= self.count else None
 
@@ -70,7 +72,9 @@ class EventCount(BadgeRule):
         """Say what is counted."""
         return f"{self.count} {self.event.value}{'s' if self.count > 1 else ''}"
 
-    def earned_at(self, orders: Sequence[dt.datetime], events: Sequence[tuple[str, dt.datetime]]) -> dt.datetime | None:
+    def earned_at(
+        self, orders: Sequence[dt.datetime], events: Sequence[tuple[str, dt.datetime]]
+    ) -> dt.datetime | None:
         """When the ``count``-th event of the kind happened."""
         moments = [at for kind, at in events if kind == self.event.value]
         return moments[self.count - 1] if len(moments) >= self.count else None
@@ -92,7 +96,9 @@ class MonthStreak(BadgeRule):
         """Say the streak."""
         return f"an order in {self.months} months in a row"
 
-    def earned_at(self, orders: Sequence[dt.datetime], events: Sequence[tuple[str, dt.datetime]]) -> dt.datetime | None:
+    def earned_at(
+        self, orders: Sequence[dt.datetime], events: Sequence[tuple[str, dt.datetime]]
+    ) -> dt.datetime | None:
         """The order that completes the first streak of ``months`` months."""
         streak, last = 0, None
         for at in orders:

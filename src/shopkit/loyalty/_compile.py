@@ -61,7 +61,8 @@ def compile_order(event: OrderPlaced) -> CompiledOrder:
     order = event.order
     quantities, nets, grosses = [], [], []
     for line in order.lines:
-        assert line.unit_price is not None and line.discount is not None  # checked by the event
+        assert line.unit_price is not None
+        assert line.discount is not None
         quantities.append(line.quantity)
         grosses.append(line.unit_price.minor * line.quantity)
         nets.append(grosses[-1] - line.discount.minor)
@@ -98,7 +99,9 @@ def compile_orders(
         order = orders.get(event.order)
         if order is None:
             raise ValidationError(
-                f"order {event.order!r} is not in the ledger", field=f"{where}.order", value=event.order
+                f"order {event.order!r} is not in the ledger",
+                field=f"{where}.order",
+                value=event.order,
             )
         at = seconds(event.at)
         if at < order.at:
@@ -126,7 +129,9 @@ def compile_orders(
                 after[position] += take
                 want -= take
             if want:
-                bought = sum(q for s, q in zip(order.skus, order.quantities, strict=True) if s == line.sku)
+                bought = sum(
+                    q for s, q in zip(order.skus, order.quantities, strict=True) if s == line.sku
+                )
                 raise ValidationError(
                     f"{line.quantity} units of {line.sku!r} is more than is left of the "
                     f"{bought} on order {order.id!r}",

@@ -32,7 +32,8 @@ def customer_context(status: Status, customer: Customer | None = None) -> Custom
         >>> from shopkit.loyalty import (
         ...     Ledger, customer_context, sample_ledger_events, sample_programme)
         >>> ledger = Ledger(sample_programme(), sample_ledger_events())
-        >>> context = customer_context(ledger.status("ana", dt.datetime(2025, 12, 31, tzinfo=dt.UTC)))
+        >>> at = dt.datetime(2025, 12, 31, tzinfo=dt.UTC)
+        >>> context = customer_context(ledger.status("ana", at))
         >>> context.loyalty_tier, context.segments, dict(context.attributes)
         ('gold', ('loyalty-gold',), {'loyalty_tier': 'gold'})
     """
@@ -49,4 +50,6 @@ def customer_context(status: Status, customer: Customer | None = None) -> Custom
     if status.tier is not None:
         attributes["loyalty_tier"] = status.tier
         segments = (*segments, f"loyalty-{status.tier}")
-    return attrs.evolve(customer, loyalty_tier=status.tier, attributes=attributes, segments=segments)
+    return attrs.evolve(
+        customer, loyalty_tier=status.tier, attributes=attributes, segments=segments
+    )

@@ -85,7 +85,9 @@ class PerAmount(EarnRule):
 
     def __attrs_post_init__(self) -> None:
         if self.per.minor <= 0:
-            raise ValidationError(f"{self.per} is not a positive amount", field="per", value=str(self.per))
+            raise ValidationError(
+                f"{self.per} is not a positive amount", field="per", value=str(self.per)
+            )
         factors: dict[str, Fraction] = {}
         for multiplier in self.multipliers:
             for category in multiplier.categories:

@@ -15,7 +15,7 @@ import bisect
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 
@@ -35,7 +35,7 @@ from shopkit.loyalty._events import (
 )
 from shopkit.loyalty._programme import Programme
 from shopkit.loyalty._status import Badge, Distance, Lot, Status
-from shopkit.loyalty._tiers import _SPAN, OrderFacts, RefundFacts, TierIndex
+from shopkit.loyalty._tiers import _SPAN, IntArray, OrderFacts, RefundFacts, TierIndex
 
 __all__ = ["Credit", "History", "evaluate"]
 
@@ -93,15 +93,21 @@ def tier_index(programme: Programme, histories: Sequence[History], upto: int) ->
                     column.append(value)
         for refund in history.refunds:
             if refund.at <= upto:
-                row = (number, refund.order_at, refund.at, refund.gross, refund.net,
-                       refund.shipping, refund.tax, refund.cancels)
+                row = (
+                    number,
+                    refund.order_at,
+                    refund.at,
+                    refund.gross,
+                    refund.net,
+                    refund.shipping,
+                    refund.tax,
+                    refund.cancels,
+                )
                 for column, value in zip(refund_columns, row, strict=True):
                     column.append(int(value))
     orders = OrderFacts(*(np.array(column, dtype=np.int64) for column in columns))
-    refunds = RefundFacts(
-        *(np.array(column, dtype=np.int64) for column in refund_columns[:7]),
-        np.array(refund_columns[7], dtype=bool),
-    )
+    ints = [np.array(column, dtype=np.int64) for column in refund_columns[:7]]
+    refunds = RefundFacts._make([*ints, np.array(refund_columns[7], dtype=bool)])
     return TierIndex(programme, orders, refunds)
 
 
@@ -115,14 +121,29 @@ class _Tally:
         self.unrecovered = 0
 
 
-def _spendable(lot: list[object], at: int) -> bool:
-    expires = lot[4]
-    return lot[3] <= at and (expires is None or at < expires)  # type: ignore[operator]
+class _Lot:
+    """A lot being replayed (mutable: what is left of it changes)."""
+
+    __slots__ = ("available_at", "earned", "earned_at", "expires_at", "left", "source")
+
+    def __init__(
+        self, points: int, earned_at: int, available_at: int, expires_at: int | None, source: str
+    ) -> None:
+        self.left = points
+        self.earned = points
+        self.earned_at = earned_at
+        self.available_at = available_at
+        self.expires_at = expires_at
+        self.source = source
 
 
-def _debit(lots: list[list[object]], points: int, at: int, strict: bool, what: str, field: str) -> int:
+def _spendable(lot: _Lot, at: int) -> bool:
+    return lot.available_at <= at and (lot.expires_at is None or at < lot.expires_at)
+
+
+def _debit(lots: list[_Lot], points: int, at: int, strict: bool, what: str, field: str) -> int:
     """Take ``points`` from the oldest spendable lots; return what was taken."""
-    available = sum(lot[0] for lot in lots if lot[0] and _spendable(lot, at))  # type: ignore[misc]
+    available = sum(lot.left for lot in lots if lot.left and _spendable(lot, at))
     if points > available:
         if strict:
             raise ValidationError(
@@ -135,10 +156,10 @@ def _debit(lots: list[list[object]], points: int, at: int, strict: bool, what: s
     for lot in lots:
         if left == 0:
             break
-        if lot[0] and _spendable(lot, at):
-            take = min(left, lot[0])  # type: ignore[type-var]
-            lot[0] = lot[0] - take  # type: ignore[operator]
-            left -= take  # type: ignore[operator]
+        if lot.left and _spendable(lot, at):
+            take = min(left, lot.left)
+            lot.left -= take
+            left -= take
     return points
 
 
@@ -162,7 +183,8 @@ class Rules:
             [tier.points_factor() for tier in version.tiers] for version in programme.versions
         ]
         self.bonus = [
-            {kind: version.bonus_points(kind) for kind in BonusEvent} for version in programme.versions
+            {kind: version.bonus_points(kind) for kind in BonusEvent}
+            for version in programme.versions
         ]
         self._rates: dict[tuple[int, int, int, str | None], tuple[int, int]] = {}
 
@@ -170,7 +192,9 @@ class Rules:
         """The index of the version in force at ``when`` (seconds)."""
         return max(bisect.bisect_right(self.effective, when) - 1, 0)
 
-    def line_points(self, version: int, rank: int, number: int, net: int, category: str | None, sku: str) -> int:
+    def line_points(
+        self, version: int, rank: int, number: int, net: int, category: str | None, sku: str
+    ) -> int:
         """What a line earns under rule ``number`` of ``version`` at tier ``rank``."""
         key = (version, rank, number, category)
         rate = self._rates.get(key)
@@ -228,8 +252,8 @@ def evaluate(
         ValidationError: with ``strict``, a debit above the available balance.
     """
     upto = seconds(at)
-    lots: list[list[object]] = []  # remaining, earned, earned_at, available_at, expires_at, source
-    own: dict[str, list[object]] = {}
+    lots: list[_Lot] = []
+    own: dict[str, _Lot] = {}
     line_points: dict[str, list[int]] = {}
     refunds = {refund.id: refund for refund in history.refunds}
     tally = _Tally()
@@ -243,10 +267,11 @@ def evaluate(
         life = rules.expiry[index]
         expiry = None if life is None else when + life
         if kind == _ORDER:
-            order = history.orders[event.order.id]  # type: ignore[union-attr]
-            order_moments.append(event.order.at)  # type: ignore[union-attr]
+            placed = cast(OrderPlaced, event).order
+            order = history.orders[placed.id]
+            order_moments.append(placed.at)
             rank = order_ranks.get(order.id, -1)
-            points = [0] * len(order.skus)
+            points: list[int] = [0] * len(order.skus)
             for number, minimum in enumerate(rules.minimum[index]):
                 if minimum is not None and order.net < minimum:
                     continue
@@ -257,12 +282,12 @@ def evaluate(
             line_points[order.id] = points
             total = sum(points)
             if total:
-                lot: list[object] = [total, total, when, when + rules.pending[index], expiry, order.id]
+                lot = _Lot(total, when, when + rules.pending[index], expiry, order.id)
                 lots.append(lot)
                 own[order.id] = lot
                 tally.earned += total
         elif kind == _REFUND:
-            refund = refunds[event.event_id]
+            refund = refunds[cast(Refund, event).id]
             earned = line_points.get(refund.order, [])
             quantities = history.orders[refund.order].quantities
             back = 0
@@ -273,37 +298,49 @@ def evaluate(
             tally.reversed += back
             left = back
             mine = own.get(refund.order)
-            if mine is not None and left and (mine[4] is None or when < mine[4]):  # type: ignore[operator]
-                take = min(left, mine[0])  # type: ignore[type-var]
-                mine[0] = mine[0] - take  # type: ignore[operator]
-                left -= take  # type: ignore[operator]
+            if mine is not None and left and (mine.expires_at is None or when < mine.expires_at):
+                take = min(left, mine.left)
+                mine.left -= take
+                left -= take
             if left:
                 left -= _debit(lots, left, when, False, "", "")
             tally.unrecovered += left
-        elif kind == _CREDIT or (kind == _ADJUST and event.points > 0):  # type: ignore[union-attr]
-            points = event.points  # type: ignore[union-attr]
-            lots.append([points, points, when, when, expiry, event.event_id])
-            tally.earned += points
-        elif kind == _ADJUST:
-            tally.redeemed += _debit(
-                lots, -event.points, when, strict, "the adjustment",  # type: ignore[union-attr]
-                f"adjustment {event.event_id!r}.points",
-            )
+        elif kind in (_CREDIT, _ADJUST):
+            credit = cast("Credit | Adjustment", event)
+            if credit.points > 0:
+                lots.append(_Lot(credit.points, when, when, expiry, credit.id))
+                tally.earned += credit.points
+            else:
+                tally.redeemed += _debit(
+                    lots,
+                    -credit.points,
+                    when,
+                    strict,
+                    "the adjustment",
+                    f"adjustment {credit.id!r}.points",
+                )
         elif kind == _REDEEM:
+            redeemed = cast(Redeemed, event)
             tally.redeemed += _debit(
-                lots, event.points, when, strict, "the redemption",  # type: ignore[union-attr]
-                f"redemption {event.event_id!r}.points",
+                lots,
+                redeemed.points,
+                when,
+                strict,
+                "the redemption",
+                f"redemption {redeemed.id!r}.points",
             )
         elif kind == _REFERRAL:
-            if event.referrer == history.customer:  # type: ignore[union-attr]
-                other.append(("referral", event.moment))
+            referral = cast(Referred, event)
+            if referral.referrer == history.customer:
+                other.append(("referral", referral.at))
         elif kind == _BONUS:
+            happened = cast("SignUp | Review | Birthday", event)
             bonus = _BONUSES[type(event)]
-            other.append((bonus.value, event.moment))
-            points = rules.bonus[index][bonus]
-            if points:
-                lots.append([points, points, when, when, expiry, event.event_id])
-                tally.earned += points
+            other.append((bonus.value, happened.at))
+            amount = rules.bonus[index][bonus]
+            if amount:
+                lots.append(_Lot(amount, when, when, expiry, happened.id))
+                tally.earned += amount
     return _status(rules.programme, history, at, upto, lots, tally, summary, order_moments, other)
 
 
@@ -312,29 +349,30 @@ def _status(
     history: History,
     at: dt.datetime,
     upto: int,
-    lots: list[list[object]],
+    lots: list[_Lot],
     tally: _Tally,
     summary: Summary,
     order_moments: list[dt.datetime],
     other: list[tuple[str, dt.datetime]],
 ) -> Status:
-    spendable, pending = [], []
+    spendable: list[Lot] = []
+    pending: list[Lot] = []
     expired = 0
-    for remaining, earned, earned_at, available_at, expires_at, source in lots:
-        if not remaining:
+    for kept in lots:
+        if not kept.left:
             continue
-        if expires_at is not None and expires_at <= upto:  # type: ignore[operator]
-            expired += remaining  # type: ignore[operator]
+        if kept.expires_at is not None and kept.expires_at <= upto:
+            expired += kept.left
             continue
         lot = Lot(
-            source=str(source),
-            earned=int(earned),  # type: ignore[call-overload]
-            points=int(remaining),  # type: ignore[call-overload]
-            earned_at=_moment(int(earned_at)),  # type: ignore[call-overload]
-            available_at=_moment(int(available_at)),  # type: ignore[call-overload]
-            expires_at=None if expires_at is None else _moment(int(expires_at)),  # type: ignore[call-overload]
+            source=kept.source,
+            earned=kept.earned,
+            points=kept.left,
+            earned_at=_moment(kept.earned_at),
+            available_at=_moment(kept.available_at),
+            expires_at=None if kept.expires_at is None else _moment(kept.expires_at),
         )
-        (spendable if available_at <= upto else pending).append(lot)  # type: ignore[operator]
+        (spendable if kept.available_at <= upto else pending).append(lot)
     version = programme.version_at(at)
     badges = sorted(
         (
@@ -403,7 +441,15 @@ def summaries(programme: Programme, tiers: TierIndex, count: int, upto: int) -> 
     else:
         lo = hi
     lo = np.minimum(lo, hi)
-    first_exit = np.where(lo < hi, tiers.orders.at[np.minimum(lo, max(len(tiers.orders.at) - 1, 0))] + (window or 0), -1) if len(tiers.orders.at) else np.full(count, -1)
+    first_exit = (
+        np.where(
+            lo < hi,
+            tiers.orders.at[np.minimum(lo, max(len(tiers.orders.at) - 1, 0))] + (window or 0),
+            -1,
+        )
+        if len(tiers.orders.at)
+        else np.full(count, -1)
+    )
     # the downgrade of members who qualify now: the first moment an order leaving the window
     # (or a later version) drops them below, plus the grace
     dates = np.array([int(v.effective.timestamp()) for v in programme.versions[1:]], dtype=np.int64)
@@ -426,7 +472,9 @@ def summaries(programme: Programme, tiers: TierIndex, count: int, upto: int) -> 
         ranks = tiers.qualified(chosen, np.full(len(chosen), date))
         below = ranks < held[chosen]
         drop[chosen[below]] = np.minimum(drop[chosen[below]], date)
-    grace_rows = np.flatnonzero((held >= 0) & (qualified < held) & (thresholds[np.maximum(held, 0)] > 0))
+    grace_rows = np.flatnonzero(
+        (held >= 0) & (qualified < held) & (thresholds[np.maximum(held, 0)] > 0)
+    )
     for number in grace_rows.tolist():
         drop[number] = _grace_drop(tiers, number, int(held[number]), upto, grace, dates, window)
     found = np.flatnonzero(drop != np.iinfo(np.int64).max)
@@ -441,21 +489,34 @@ def summaries(programme: Programme, tiers: TierIndex, count: int, upto: int) -> 
         next_tier = None
         if rank + 1 < len(names):
             by = int(first_exit[number]) if first_exit[number] >= 0 else None
-            next_tier = _distance(programme, names[rank + 1], int(thresholds[rank + 1] - measure[number]), by)
+            next_tier = _distance(
+                programme, names[rank + 1], int(thresholds[rank + 1] - measure[number]), by
+            )
         keep = downgrade = None
         if downgrades[number] >= 0:
             when = int(downgrades[number])
             downgrade = _moment(when)
             keep = _distance(programme, names[rank], int(thresholds[rank] - left[number]), when)
         result.append(
-            (names[rank] if rank >= 0 else None, programme.measure_value(int(measure[number])),
-             next_tier, keep, downgrade)
+            (
+                names[rank] if rank >= 0 else None,
+                programme.measure_value(int(measure[number])),
+                next_tier,
+                keep,
+                downgrade,
+            )
         )
     return result
 
 
 def _grace_drop(
-    tiers: TierIndex, number: int, held: int, upto: int, grace: int, dates: np.ndarray, window: int | None  # type: ignore[type-arg]
+    tiers: TierIndex,
+    number: int,
+    held: int,
+    upto: int,
+    grace: int,
+    dates: IntArray,
+    window: int | None,
 ) -> int:
     """For a member in grace: the moment they stopped qualifying for ``held``."""
     rows = np.flatnonzero(tiers.orders.customer == number)
@@ -474,11 +535,25 @@ def _grace_drop(
 
 
 def _last_qualified(
-    tiers: TierIndex, number: int, held: int, upto: int, grace: int, moments: np.ndarray, dates: np.ndarray  # type: ignore[type-arg]
+    tiers: TierIndex,
+    number: int,
+    held: int,
+    upto: int,
+    grace: int,
+    moments: IntArray,
+    dates: IntArray,
 ) -> int:
     """The latest moment in ``[upto - grace, upto]`` the customer qualified for ``held``."""
     since = upto - grace
-    candidates = np.unique(np.concatenate([[since], moments[(moments > since) & (moments <= upto)], dates[(dates > since) & (dates <= upto)]]))
+    candidates = np.unique(
+        np.concatenate(
+            [
+                [since],
+                moments[(moments > since) & (moments <= upto)],
+                dates[(dates > since) & (dates <= upto)],
+            ]
+        )
+    )
     ranks = tiers.qualified(np.full(len(candidates), number), candidates)
     good = candidates[ranks >= held]
     return int(good[-1]) if len(good) else since

@@ -96,7 +96,9 @@ class OrderPlaced(LedgerEvent):
                 "a guest order has no member to earn", field="order.customer", value=None
             )
         if not self.order.lines or self.order.currency is None:
-            raise ValidationError("the order has no priced line", field="order.lines", value=self.order.id)
+            raise ValidationError(
+                "the order has no priced line", field="order.lines", value=self.order.id
+            )
         for index, line in enumerate(self.order.lines):
             if line.unit_price is None:
                 raise ValidationError(
@@ -254,7 +256,11 @@ class Adjustment(_CustomerEvent):
     @points.validator
     def _check_points(self, attribute: attrs.Attribute[int], value: int) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value == 0:
-            raise ValidationError(f"{value!r} is not a whole number of points other than 0", field="points", value=value)
+            raise ValidationError(
+                f"{value!r} is not a whole number of points other than 0",
+                field="points",
+                value=value,
+            )
         if abs(value) > _MAX_POINTS:
             raise ValidationError(
                 f"{value} is more than {_MAX_POINTS} points", field="points", value=value

@@ -191,5 +191,9 @@ badge_rules: Registry[BadgeRule] = Registry(
 )
 """Badge rule kinds by type name (entry-point group ``shopkit.loyalty.badges``)."""
 
-for _registry in (measures, windows, benefits, earn_rules, referral_rules, badge_rules):
-    register_kind(_registry)
+register_kind(measures)
+register_kind(windows)
+register_kind(benefits)
+register_kind(earn_rules)
+register_kind(referral_rules)
+register_kind(badge_rules)

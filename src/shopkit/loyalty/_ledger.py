@@ -84,7 +84,9 @@ class Ledger:
 
     def __init__(self, programme: Programme, events: Iterable[LedgerEvent] = ()) -> None:
         if not isinstance(programme, Programme):
-            raise ValidationError(f"{programme!r} is not a Programme", field="programme", value=None)
+            raise ValidationError(
+                f"{programme!r} is not a Programme", field="programme", value=None
+            )
         self.programme = programme
         self._state = _State()
         self._histories: dict[str, History] = {}
@@ -162,7 +164,9 @@ class Ledger:
         where = f"{type(event).__name__} {event.event_id!r}"
         if event.event_id in state.ids:
             raise ValidationError(
-                f"id {event.event_id!r} is already in the ledger", field=f"{where}.id", value=event.event_id
+                f"id {event.event_id!r} is already in the ledger",
+                field=f"{where}.id",
+                value=event.event_id,
             )
         customers = list(event.customers)
         if isinstance(event, OrderPlaced):
@@ -179,7 +183,9 @@ class Ledger:
             owner = state.order_customer.get(event.order)
             if owner is None:
                 raise ValidationError(
-                    f"order {event.order!r} is not in the ledger", field=f"{where}.order", value=event.order
+                    f"order {event.order!r} is not in the ledger",
+                    field=f"{where}.order",
+                    value=event.order,
                 )
             if isinstance(event, Review):
                 if owner != event.customer:
@@ -238,7 +244,11 @@ class Ledger:
         return self.statuses(at, [customer])[customer]
 
     def statuses(
-        self, at: dt.datetime, customers: Iterable[str] | None = None, *, programme: Programme | None = None
+        self,
+        at: dt.datetime,
+        customers: Iterable[str] | None = None,
+        *,
+        programme: Programme | None = None,
     ) -> dict[str, Status]:
         """Every customer's (or the listed ones') status as of ``at``.
 
@@ -270,7 +280,9 @@ def _history(customer: str, state: _State, credits: Mapping[str, list[Credit]]) 
         [*state.events.get(customer, ()), *credits.get(customer, ())], key=lambda e: e.sort_key()
     )
     orders = {
-        event.order.id: state.orders[event.order.id] for event in events if isinstance(event, OrderPlaced)
+        event.order.id: state.orders[event.order.id]
+        for event in events
+        if isinstance(event, OrderPlaced)
     }
     refunds = compile_orders([event for event in events if isinstance(event, Refund)], state.orders)
     moments = tuple(
@@ -353,12 +365,16 @@ def _credits(programme: Programme, state: _State) -> dict[str, list[Credit]]:
                     kinds = [ReferralTrigger.EVERY_ORDER]
                     if first_order and not ordered_before:
                         kinds.append(ReferralTrigger.FIRST_ORDER)
-                    triggers.append((event.sort_key(), referral, event.order.at, event.order.id, kinds))
+                    triggers.append(
+                        (event.sort_key(), referral, event.order.at, event.order.id, kinds)
+                    )
                 first_order = False
             elif isinstance(event, SignUp) and not signed:
                 signed = True
                 if seconds(event.at) >= start:
-                    triggers.append((event.sort_key(), referral, event.at, event.id, [ReferralTrigger.SIGN_UP]))
+                    triggers.append(
+                        (event.sort_key(), referral, event.at, event.id, [ReferralTrigger.SIGN_UP])
+                    )
     triggers.sort(key=lambda item: (item[0], item[1].id))
     for _, referral, moment, source, kinds in triggers:
         version = programme.version_at(moment)
@@ -380,5 +396,3 @@ def _credits(programme: Programme, state: _State) -> dict[str, list[Credit]]:
                     Credit(f"{key}:referred", referral.referred, moment, theirs)
                 )
     return credits
-
-

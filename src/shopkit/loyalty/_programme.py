@@ -116,7 +116,9 @@ class ProgrammeVersion:
     effective: dt.datetime = attrs.field(validator=check.aware)
     tiers: tuple[Tier, ...] = attrs.field(converter=check.as_tuple, validator=_tiers)
     measure: Measure = attrs.field(factory=Spend, validator=check.instance_of(Measure))
-    window: Window = attrs.field(factory=lambda: Rolling(days=365), validator=check.instance_of(Window))
+    window: Window = attrs.field(
+        factory=lambda: Rolling(days=365), validator=check.instance_of(Window)
+    )
     grace_days: int = attrs.field(default=0, validator=_days)
     earning: tuple[EarnRule, ...] = attrs.field(
         default=(), converter=check.as_tuple, validator=check.tuple_of(EarnRule)
@@ -237,7 +239,12 @@ class Programme:
                         Money.of(tier.threshold, self.currency)
                     except ValidationError as error:
                         raise error.at(f"{where}.tiers[{index}].threshold") from None
-            money = [(f"{where}.redemption.point_value", version.redemption and version.redemption.point_value)]
+            money: list[tuple[str, Money | None]] = [
+                (
+                    f"{where}.redemption.point_value",
+                    version.redemption.point_value if version.redemption else None,
+                )
+            ]
             for index, rule in enumerate(version.earning):
                 if isinstance(rule, PerAmount):
                     money.append((f"{where}.earning[{index}].per", rule.per))

@@ -75,7 +75,10 @@ class Referral(ReferralRule):
     cap: int | None = attrs.field(default=None, validator=check.optional(check.positive_int))
 
     def __attrs_post_init__(self) -> None:
-        for side, points in (("referrer", self.referrer_points), ("referred", self.referred_points)):
+        for side, points in (
+            ("referrer", self.referrer_points),
+            ("referred", self.referred_points),
+        ):
             wanted = self.reward in (ReferralReward.BOTH, ReferralReward(side))
             if wanted and points == 0:
                 raise ValidationError(

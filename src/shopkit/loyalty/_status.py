@@ -52,8 +52,10 @@ class Distance:
 
     def describe(self) -> str:
         """Say it: "spend 120.00 GBP more by 2026-03-01 to reach gold"."""
-        what = f"spend {self.amount} more" if self.amount is not None else (
-            f"place {self.orders} more order{'s' if self.orders != 1 else ''}"
+        what = (
+            f"spend {self.amount} more"
+            if self.amount is not None
+            else (f"place {self.orders} more order{'s' if self.orders != 1 else ''}")
         )
         when = f" by {self.by.date().isoformat()}" if self.by is not None else ""
         return f"{what}{when} for {self.tier}"

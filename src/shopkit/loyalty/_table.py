@@ -86,7 +86,9 @@ def _per_order(table: OrderTable, programme: Programme, what: str) -> tuple[IntA
         return empty, empty, empty, empty, empty, empty
     if np.any(table.unit_price < 0):
         row = int(np.flatnonzero(table.unit_price < 0)[0])
-        raise ValidationError(f"line {row} has no unit price", field=f"{what}.unit_price[{row}]", value=-1)
+        raise ValidationError(
+            f"line {row} has no unit price", field=f"{what}.unit_price[{row}]", value=-1
+        )
     foreign = np.array([code != programme.currency for code in table.currencies], dtype=bool)
     wrong = np.flatnonzero(foreign[table.currency]) if foreign.any() else np.zeros(0, np.int64)
     if len(wrong):
@@ -119,8 +121,14 @@ def _per_order(table: OrderTable, programme: Programme, what: str) -> tuple[IntA
     customer = pick(table.customer)[starts]
     at = pick(table.at)[starts]
     members = customer >= 0
-    return (customer[members], at[members], gross[members], net[members],
-            shipping[members], tax[members])
+    return (
+        customer[members],
+        at[members],
+        gross[members],
+        net[members],
+        shipping[members],
+        tax[members],
+    )
 
 
 def tier_table(
@@ -159,17 +167,25 @@ def tier_table(
     upto = int(at.timestamp())
     customer, moment, gross, net, shipping, tax = _per_order(orders, programme, "orders")
     kept = moment <= upto
-    facts = OrderFacts(customer[kept], moment[kept], gross[kept], net[kept], shipping[kept], tax[kept])
+    facts = OrderFacts(
+        customer[kept], moment[kept], gross[kept], net[kept], shipping[kept], tax[kept]
+    )
     refund_facts = no_refunds()
     if refunds is not None and len(refunds.order):
         numbers = {name: index for index, name in enumerate(orders.customers)}
-        rc, rat, rgross, rnet, rship, rtax = _per_order(refunds, programme, "refunds")
+        rc, rat, rgross, rnet, _, _ = _per_order(refunds, programme, "refunds")
         remap = np.array([numbers.get(name, -1) for name in refunds.customers], dtype=np.int64)
         rc = remap[rc] if len(rc) else rc
         keep = (rat <= upto) & (rc >= 0)
         zeros = np.zeros(int(keep.sum()), dtype=np.int64)
         refund_facts = RefundFacts(
-            rc[keep], rat[keep], rat[keep], rgross[keep], rnet[keep], zeros, zeros,
+            rc[keep],
+            rat[keep],
+            rat[keep],
+            rgross[keep],
+            rnet[keep],
+            zeros,
+            zeros,
             np.zeros(int(keep.sum()), dtype=bool),
         )
     index = TierIndex(programme, facts, refund_facts)

@@ -82,9 +82,9 @@ class TierIndex:
     def __init__(self, programme: Programme, orders: OrderFacts, refunds: RefundFacts) -> None:
         self.programme = programme
         order = np.lexsort((orders.at, orders.customer))
-        self.orders = OrderFacts(*(np.asarray(column)[order] for column in orders))
+        self.orders = OrderFacts._make(np.asarray(column)[order] for column in orders)
         rorder = np.lexsort((refunds.at, refunds.customer))
-        self.refunds = RefundFacts(*(np.asarray(column)[rorder] for column in refunds))
+        self.refunds = RefundFacts._make(np.asarray(column)[rorder] for column in refunds)
         times = [self.orders.at, self.refunds.at, self.refunds.order_at]
         present = [column for column in times if len(column)]
         self.base = int(min(int(column.min()) for column in present)) - 1 if present else 0
@@ -97,15 +97,20 @@ class TierIndex:
         self.effective = np.array(
             [int(version.effective.timestamp()) for version in programme.versions], dtype=np.int64
         )
-        self.thresholds = [np.array(programme.threshold_units(i), dtype=np.int64) for i in range(len(programme.versions))]
+        self.thresholds = [
+            np.array(programme.threshold_units(i), dtype=np.int64)
+            for i in range(len(programme.versions))
+        ]
         self.sums: list[IntArray] = []
         self.refund_values: list[IntArray] = []
         for version in programme.versions:
             values = _ints(version.measure.order_value(*self.orders[2:]))
             self.sums.append(np.concatenate([[0], np.cumsum(values)]).astype(np.int64))
-            refunded = _ints(
-                version.measure.refund_value(*self.refunds[3:7], self.refunds.cancels)
-            ) if len(self.refunds.at) else np.zeros(0, dtype=np.int64)
+            refunded = (
+                _ints(version.measure.refund_value(*self.refunds[3:7], self.refunds.cancels))
+                if len(self.refunds.at)
+                else np.zeros(0, dtype=np.int64)
+            )
             self.refund_values.append(refunded)
         self._order_ranks: IntArray | None = None
         self._table: list[IntArray] | None = None
@@ -174,7 +179,9 @@ class TierIndex:
         ranks = np.full(len(moments), -1, dtype=np.int64)
         for index in np.unique(versions):
             rows = np.flatnonzero(versions == index)
-            ranks[rows] = np.searchsorted(self.thresholds[int(index)], values[rows], side="right") - 1
+            ranks[rows] = (
+                np.searchsorted(self.thresholds[int(index)], values[rows], side="right") - 1
+            )
         return ranks
 
     def _range_table(self) -> list[IntArray]:

@@ -92,8 +92,11 @@ def triggers(
         [('ana', 'tier_reached', 'gold')]
     """
     check.aware_datetime(at, "at")
-    for name, days in (("horizon_days", horizon_days), ("lookback_days", lookback_days),
-                       ("cooldown_days", cooldown_days)):
+    for name, days in (
+        ("horizon_days", horizon_days),
+        ("lookback_days", lookback_days),
+        ("cooldown_days", cooldown_days),
+    ):
         if isinstance(days, bool) or not isinstance(days, int) or days < 0:
             raise ValidationError(f"{days!r} is not a whole number of days", field=name, value=days)
     horizon = at + dt.timedelta(days=horizon_days)
@@ -110,26 +113,50 @@ def triggers(
     for customer in sorted(now):
         status = now[customer]
         expiring = [
-            lot for lot in (*status.lots, *status.pending_lots)
+            lot
+            for lot in (*status.lots, *status.pending_lots)
             if lot.expires_at is not None and lot.expires_at <= horizon
         ]
         if expiring:
             first = min(lot.expires_at for lot in expiring if lot.expires_at is not None)
-            found.append(Notice(customer=customer, kind=NoticeKind.POINTS_EXPIRING,
-                                key=first.date().isoformat(), at=at,
-                                points=sum(lot.points for lot in expiring), when=first))
+            found.append(
+                Notice(
+                    customer=customer,
+                    kind=NoticeKind.POINTS_EXPIRING,
+                    key=first.date().isoformat(),
+                    at=at,
+                    points=sum(lot.points for lot in expiring),
+                    when=first,
+                )
+            )
         if status.downgrade_at is not None and status.downgrade_at <= horizon and status.tier:
-            found.append(Notice(customer=customer, kind=NoticeKind.DOWNGRADE_PENDING,
-                                key=status.tier, at=at, when=status.downgrade_at))
+            found.append(
+                Notice(
+                    customer=customer,
+                    kind=NoticeKind.DOWNGRADE_PENDING,
+                    key=status.tier,
+                    at=at,
+                    when=status.downgrade_at,
+                )
+            )
         old = before[customer].tier
-        if status.tier is not None and ranks[status.tier] > ranks.get(old, -1) and old is not None:
-            found.append(Notice(customer=customer, kind=NoticeKind.TIER_REACHED,
-                                key=status.tier, at=at))
+        if status.tier is not None and old is not None and ranks[status.tier] > ranks[old]:
+            found.append(
+                Notice(customer=customer, kind=NoticeKind.TIER_REACHED, key=status.tier, at=at)
+            )
         for badge in status.badges:
             if since < badge.earned_at <= at:
-                found.append(Notice(customer=customer, kind=NoticeKind.BADGE_EARNED,
-                                    key=badge.name, at=at, when=badge.earned_at))
+                found.append(
+                    Notice(
+                        customer=customer,
+                        kind=NoticeKind.BADGE_EARNED,
+                        key=badge.name,
+                        at=at,
+                        when=badge.earned_at,
+                    )
+                )
     return [
-        notice for notice in sorted(found, key=lambda n: (n.customer, n.kind.value, n.key))
+        notice
+        for notice in sorted(found, key=lambda n: (n.customer, n.kind.value, n.key))
         if (notice.customer, notice.kind, notice.key) not in recent
     ]

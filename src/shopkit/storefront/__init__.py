@@ -5,8 +5,8 @@ A domain package (``shopkit.pricing``, ``shopkit.recommend``, ``shopkit.loyalty`
 and meets them through their plain data: ``unlock_offers`` (the items that would make a
 promotion apply, found from pricing's structured nudges, ranked by a recommender and confirmed
 by pricing again), points redeemed on a priced cart as a tender allocated exactly over its
-lines (``redeem_points``), and the demo's story. Only the ``shopkit`` command sits above this package; the import-layer contract in
-``pyproject.toml`` checks it.
+lines (``redeem_points``), and the demo's story. Only the ``shopkit`` command sits above this
+package; the import-layer contract in ``pyproject.toml`` checks it.
 
 Examples:
     >>> from shopkit.storefront import demo_story

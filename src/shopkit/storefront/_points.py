@@ -106,7 +106,9 @@ def redeem_points(
     """
     rule = _rule(programme, priced)
     if isinstance(points, bool) or not isinstance(points, int):
-        raise ValidationError(f"{points!r} is not a whole number of points", field="points", value=points)
+        raise ValidationError(
+            f"{points!r} is not a whole number of points", field="points", value=points
+        )
     if points > status.balance:
         raise ValidationError(
             f"{points} points is more than the {status.balance} available",
@@ -124,6 +126,9 @@ def redeem_points(
         )
     parts = allocate(amount, totals, caps=totals, keys=list(range(len(totals)))) if totals else ()
     return PointsTender(
-        customer=status.customer, points=points, amount=amount, lines=tuple(parts),
+        customer=status.customer,
+        points=points,
+        amount=amount,
+        lines=tuple(parts),
         due=priced.total - amount,
     )
