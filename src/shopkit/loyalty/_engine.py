@@ -15,7 +15,7 @@ import bisect
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 import numpy as np
 
@@ -267,7 +267,7 @@ def evaluate(
         life = rules.expiry[index]
         expiry = None if life is None else when + life
         if kind == _ORDER:
-            placed = cast(OrderPlaced, event).order
+            placed = event.order  # type: ignore[union-attr]  # kind says OrderPlaced
             order = history.orders[placed.id]
             order_moments.append(placed.at)
             rank = order_ranks.get(order.id, -1)
@@ -287,7 +287,7 @@ def evaluate(
                 own[order.id] = lot
                 tally.earned += total
         elif kind == _REFUND:
-            refund = refunds[cast(Refund, event).id]
+            refund = refunds[event.event_id]
             earned = line_points.get(refund.order, [])
             quantities = history.orders[refund.order].quantities
             back = 0
@@ -306,7 +306,7 @@ def evaluate(
                 left -= _debit(lots, left, when, False, "", "")
             tally.unrecovered += left
         elif kind in (_CREDIT, _ADJUST):
-            credit = cast("Credit | Adjustment", event)
+            credit: Credit | Adjustment = event  # type: ignore[assignment]
             if credit.points > 0:
                 lots.append(_Lot(credit.points, when, when, expiry, credit.id))
                 tally.earned += credit.points
@@ -320,7 +320,7 @@ def evaluate(
                     f"adjustment {credit.id!r}.points",
                 )
         elif kind == _REDEEM:
-            redeemed = cast(Redeemed, event)
+            redeemed: Redeemed = event  # type: ignore[assignment]
             tally.redeemed += _debit(
                 lots,
                 redeemed.points,
@@ -330,11 +330,11 @@ def evaluate(
                 f"redemption {redeemed.id!r}.points",
             )
         elif kind == _REFERRAL:
-            referral = cast(Referred, event)
+            referral: Referred = event  # type: ignore[assignment]
             if referral.referrer == history.customer:
                 other.append(("referral", referral.at))
         elif kind == _BONUS:
-            happened = cast("SignUp | Review | Birthday", event)
+            happened: SignUp | Review | Birthday = event  # type: ignore[assignment]
             bonus = _BONUSES[type(event)]
             other.append((bonus.value, happened.at))
             amount = rules.bonus[index][bonus]
@@ -519,11 +519,13 @@ def _grace_drop(
     window: int | None,
 ) -> int:
     """For a member in grace: the moment they stopped qualifying for ``held``."""
-    rows = np.flatnonzero(tiers.orders.customer == number)
-    moments = tiers.orders.at[rows]
+    # the index holds the orders and refunds sorted by customer: one slice each
+    first, last = np.searchsorted(tiers.orders.customer, [number, number + 1])
+    moments = tiers.orders.at[first:last]
     start = _last_qualified(tiers, number, held, upto, grace, moments, dates)
     exits = moments + window if window is not None else np.zeros(0, dtype=np.int64)
-    refunds = tiers.refunds.at[tiers.refunds.customer == number]
+    low, high = np.searchsorted(tiers.refunds.customer, [number, number + 1])
+    refunds = tiers.refunds.at[low:high]
     drops = np.unique(np.concatenate([exits, refunds, dates]))
     candidates = drops[drops > start]
     if len(candidates):
