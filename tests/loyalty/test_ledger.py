@@ -103,3 +103,22 @@ def test_an_order_in_another_currency_is_refused():
 
     euros = OrderPlaced(Order("e", [OrderLine("A", 1, Money.of("1", "EUR"))], day(1), customer="c"))
     refused(ledger(), euros, "OrderPlaced 'e'.order.currency")
+
+
+def test_bad_arguments_are_shopkit_errors_naming_the_field():
+    import datetime as dt
+
+    book = ledger()
+    with pytest.raises(ValidationError) as caught:
+        book.status("", day(1))
+    assert caught.value.field == "customer"
+    with pytest.raises(ValidationError) as caught:
+        book.status("c", dt.datetime(2026, 1, 1))  # no UTC offset
+    assert caught.value.field == "at"
+    with pytest.raises(ValidationError) as caught:
+        book.append("an order")  # type: ignore[arg-type]
+    assert caught.value.field == "events[0]"
+    with pytest.raises(ValidationError) as caught:
+        Adjustment("a", "c", day(1), points=0, reason="nothing")
+    assert caught.value.field == "points"
+    assert len(book) == 1

@@ -240,7 +240,10 @@ class Ledger:
             ValidationError: ``at`` has no UTC offset.
         """
         check.aware_datetime(at, "at")
-        check.non_empty_str(None, _Named("customer"), customer)  # type: ignore[arg-type]
+        if not isinstance(customer, str) or not customer.strip():
+            raise ValidationError(
+                f"{customer!r} is not a customer id", field="customer", value=customer
+            )
         return self.statuses(at, [customer])[customer]
 
     def statuses(
@@ -268,11 +271,6 @@ class Ledger:
             for customer in chosen
         ]
         return evaluate_all(rules, histories, at, strict=False)
-
-
-class _Named:
-    def __init__(self, name: str) -> None:
-        self.name = name
 
 
 def _history(customer: str, state: _State, credits: Mapping[str, list[Credit]]) -> History:
