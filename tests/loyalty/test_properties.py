@@ -262,3 +262,19 @@ def test_a_what_if_of_a_programme_against_itself_shows_no_change(history, at):
     assert not result.changed
     assert result.moves == ()
     assert result.before == result.after
+
+
+@common
+@given(histories(), moments)
+def test_the_order_table_path_equals_the_ledger(history, at):
+    from shopkit import OrderTable
+    from shopkit.loyalty import OrderPlaced, tier_table
+
+    rules, events = history
+    placed = [event for event in events if isinstance(event, OrderPlaced)]
+    book = Ledger(rules, placed)
+    table = tier_table(rules, OrderTable.of([event.order for event in placed]), at)
+    for customer in table.customers:
+        status = book.status(customer, at)
+        assert table.tier_of(customer) == status.tier
+        assert table.measure_of(customer) == status.measure
