@@ -122,3 +122,26 @@ def test_the_tier_reaches_pricing_as_the_customer_context(ledger):
     assert price(cart, [gold], at=END, customer=context).total == Money.of("45.00", "GBP")
     bronze = customer_context(ledger.status("cy", END))
     assert price(cart, [gold], at=END, customer=bronze).total == Money.of("50.00", "GBP")
+
+
+def test_member_against_non_member_spend(ledger):
+    from shopkit import Order, OrderLine, OrderTable
+
+    # everyone's orders: ana's 120.00 (a member), a guest's 30.00 and a non-member's 45.50
+    at = dt.datetime(2025, 1, 15, tzinfo=dt.UTC)
+    gbp = lambda amount: Money.of(amount, "GBP")  # noqa: E731
+    orders = OrderTable.of(
+        [
+            Order(
+                "ana-01",
+                [OrderLine("POT", 2, gbp("50.00")), OrderLine("TEA", 2, gbp("10.00"))],
+                at,
+                customer="ana",
+            ),
+            Order("g-1", [OrderLine("MUG", 3, gbp("10.00"))], at),
+            Order("zed-1", [OrderLine("TEA", 1, gbp("45.50"))], at, customer="zed"),
+        ]
+    )
+    figures = analytics(ledger, END, orders=orders)
+    assert figures.member_spend == Money.of("120.00", "GBP")
+    assert figures.other_spend == Money.of("75.50", "GBP")  # 30.00 + 45.50
