@@ -129,7 +129,10 @@ def test_member_against_non_member_spend(ledger):
 
     # everyone's orders: ana's 120.00 (a member), a guest's 30.00 and a non-member's 45.50
     at = dt.datetime(2025, 1, 15, tzinfo=dt.UTC)
-    gbp = lambda amount: Money.of(amount, "GBP")  # noqa: E731
+
+    def gbp(amount: str) -> Money:
+        return Money.of(amount, "GBP")
+
     orders = OrderTable.of(
         [
             Order(

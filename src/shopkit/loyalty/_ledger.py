@@ -11,7 +11,8 @@ Events may arrive in any order: they are evaluated by moment, kind and id.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import partial
 
 from shopkit import ValidationError
 from shopkit import validators as check
@@ -36,7 +37,7 @@ _MAX_BATCH = 10_000_000
 
 
 class _State:
-    """What a ledger stores; copied before a change, swapped in when the change is valid."""
+    """What a ledger stores; a change is undone, step by step, when it turns out invalid."""
 
     def __init__(self) -> None:
         self.ids: set[str] = set()
@@ -46,17 +47,6 @@ class _State:
         self.referrals: dict[str, Referred] = {}  # by referred customer
         self.birthdays: set[tuple[str, int]] = set()
         self.count = 0
-
-    def copy(self) -> _State:
-        clone = _State()
-        clone.ids = set(self.ids)
-        clone.events = {customer: list(events) for customer, events in self.events.items()}
-        clone.orders = dict(self.orders)
-        clone.order_customer = dict(self.order_customer)
-        clone.referrals = dict(self.referrals)
-        clone.birthdays = set(self.birthdays)
-        clone.count = self.count
-        return clone
 
 
 class Ledger:
@@ -139,28 +129,33 @@ class Ledger:
                 )
         # admitted in evaluation order, so a batch may hold a refund before its order
         batch.sort(key=lambda event: event.sort_key())
-        state = self._state.copy()
-        touched: set[str] = set()
-        for position, event in enumerate(batch):
-            touched.update(self._admit(state, event, position))
-        # referral rewards cross customers: a referrer's credits depend on the referred's events
-        for referred in list(touched):
-            referral = state.referrals.get(referred)
-            if referral is not None:
-                touched.add(referral.referrer)
-        histories = dict(self._histories)
+        state = self._state
+        undo: list[Callable[[], object]] = []
+        try:
+            touched: set[str] = set()
+            for position, event in enumerate(batch):
+                touched.update(self._admit(state, event, position, undo))
+            # referral rewards cross customers: a referrer's credits depend on the referred's
+            for referred in list(touched):
+                referral = state.referrals.get(referred)
+                if referral is not None:
+                    touched.add(referral.referrer)
+            credits = _credits(self.programme, state)
+            checked = {customer: _history(customer, state, credits) for customer in touched}
+            _check_balances(self.programme, list(checked.values()))
+        except BaseException:
+            for step in reversed(undo):  # a refused change leaves nothing behind
+                step()
+            raise
         for customer in touched:
-            histories.pop(customer, None)
-        credits = _credits(self.programme, state)
-        checked = {customer: _history(customer, state, credits) for customer in touched}
-        _check_balances(self.programme, list(checked.values()))
-        histories.update(checked)
-        self._state = state
-        self._histories = histories
+            self._histories.pop(customer, None)
+        self._histories.update(checked)
         self._credits = credits
 
-    def _admit(self, state: _State, event: LedgerEvent, position: int) -> set[str]:
-        """Add one event to ``state`` after the checks that need no replay."""
+    def _admit(
+        self, state: _State, event: LedgerEvent, position: int, undo: list[Callable[[], object]]
+    ) -> set[str]:
+        """Add one event to ``state`` after the checks that need no replay; log how to undo it."""
         where = f"{type(event).__name__} {event.event_id!r}"
         if event.event_id in state.ids:
             raise ValidationError(
@@ -179,6 +174,8 @@ class Ledger:
                 )
             state.orders[event.order.id] = compile_order(event)
             state.order_customer[event.order.id] = customers[0]
+            undo.append(partial(state.orders.pop, event.order.id))
+            undo.append(partial(state.order_customer.pop, event.order.id))
         elif isinstance(event, Refund | Review):
             owner = state.order_customer.get(event.order)
             if owner is None:
@@ -210,6 +207,7 @@ class Ledger:
                     value=event.referred,
                 )
             state.referrals[event.referred] = event
+            undo.append(partial(state.referrals.pop, event.referred))
         elif isinstance(event, Birthday):
             year = (event.customer, event.at.astimezone(dt.UTC).year)
             if year in state.birthdays:
@@ -219,10 +217,17 @@ class Ledger:
                     value=event.at.isoformat(),
                 )
             state.birthdays.add(year)
+            undo.append(partial(state.birthdays.discard, year))
         state.ids.add(event.event_id)
+        undo.append(partial(state.ids.discard, event.event_id))
         for customer in customers:
-            state.events.setdefault(customer, []).append(event)
+            if customer not in state.events:
+                state.events[customer] = []
+                undo.append(partial(state.events.pop, customer))
+            state.events[customer].append(event)
+            undo.append(state.events[customer].pop)
         state.count += 1
+        undo.append(partial(setattr, state, "count", state.count - 1))
         return set(customers)
 
     def history(self, customer: str) -> History:
