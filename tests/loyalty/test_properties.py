@@ -278,3 +278,24 @@ def test_the_order_table_path_equals_the_ledger(history, at):
         status = book.status(customer, at)
         assert table.tier_of(customer) == status.tier
         assert table.measure_of(customer) == status.measure
+
+
+@common
+@given(histories(), moments, st.sampled_from(CUSTOMERS))
+def test_a_refused_append_changes_nothing(history, at, customer):
+    book = accepted(*history)
+    before = (len(book), list(book.events()), statuses(book, at))
+    too_much = book.status(customer, at).balance + 1
+    refused = [
+        Redeemed("overdraw", customer, at, points=too_much),
+        Refund("unknown", "no-such-order", at),
+        *(event for event in list(book.events())[:1]),  # an id already in the ledger
+    ]
+    for event in refused:
+        try:
+            book.extend([order("fresh", customer, at, "5.00"), event])
+        except ValidationError:
+            pass
+        else:  # pragma: no cover - every one of them is refused
+            raise AssertionError(f"{event!r} was accepted")
+        assert (len(book), list(book.events()), statuses(book, at)) == before
