@@ -207,8 +207,9 @@ class Programme:
     Attributes:
         name: The programme's name.
         currency: The ISO 4217 code of its thresholds, rates and point values.
-        versions: The versions, by effective date; the first one's date is when the
-            programme starts (nothing before it counts).
+        versions: The versions, by effective date; each is in force from its date until the
+            next one's, and the first also applies to what came before its date (so a new
+            programme can count the past year of orders).
 
     Examples:
         >>> from shopkit import from_dict
