@@ -21,7 +21,7 @@ import sys
 import typing
 
 import shopkit
-from shopkit.cli import _io, ab, clv, demo, pricing, recommend, schema
+from shopkit.cli import _io, ab, clv, demo, loyalty, pricing, recommend, schema
 from shopkit.cli.schema import SCHEMA_TYPES
 
 if typing.TYPE_CHECKING:
@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"shopkit {shopkit.__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar=_COMMAND)
-    for family in (demo, pricing, recommend, schema, clv, ab):
+    for family in (demo, pricing, recommend, schema, clv, ab, loyalty):
         family.add_commands(commands)
     return parser
 
