@@ -5,6 +5,26 @@ import-layer contract in ``pyproject.toml`` checks it.
 """
 
 # KPIs, breakdowns, cohorts, effectiveness, audiences and plots (the kpi part)
+from shopkit.metrics._audiences import Audience, AudienceKind, FunnelAudiences
+from shopkit.metrics._breakdown import DIMENSIONS, Breakdown, BreakdownPartial, breakdown, periods
+from shopkit.metrics._cohorts import CohortRetention, CohortTable
+from shopkit.metrics._dashboard import (
+    ORDER_KPIS,
+    CustomerCount,
+    Dashboard,
+    DashboardPartial,
+    OrderCount,
+)
+from shopkit.metrics._effectiveness import (
+    AttachRate,
+    IncrementalRevenue,
+    PromotionCost,
+    PromotionCostResult,
+    RecommendationAddToCartRate,
+    RecommendationFeedback,
+    RecommendedRevenue,
+    aov_dynamics,
+)
 from shopkit.metrics._inputs import (
     Deliveries,
     Refunds,
@@ -49,6 +69,9 @@ from shopkit.metrics._kpis_sessions import (
     PagesPerSession,
     SessionDuration,
 )
+from shopkit.metrics._loaders import load_orders
+from shopkit.metrics._plots import plot_cohorts, plot_funnel, plot_trend
+from shopkit.metrics._table import KpiTable
 from shopkit.metrics._variants import (
     AbandonmentStage,
     AveragePer,
@@ -60,36 +83,57 @@ from shopkit.metrics._variants import (
 )
 
 __all__ = [
+    "DIMENSIONS",
+    "ORDER_KPIS",
     "AbandonmentStage",
     "AliveModel",
+    "AttachRate",
+    "Audience",
+    "AudienceKind",
     "AverageOrderValue",
     "AveragePer",
     "BounceDefinition",
     "BounceRate",
+    "Breakdown",
+    "BreakdownPartial",
     "CartAbandonment",
     "Churn",
     "ClickThroughRate",
+    "CohortRetention",
+    "CohortTable",
     "ConversionPer",
     "ConversionRate",
     "CustomerAcquisitionCost",
+    "CustomerCount",
     "CustomerEffortScore",
     "CustomerSatisfaction",
+    "Dashboard",
+    "DashboardPartial",
     "Deliveries",
     "DeliveryTime",
     "FirstContactResolution",
     "Funnel",
+    "FunnelAudiences",
     "FunnelResult",
     "GrossMerchandiseValue",
+    "IncrementalRevenue",
     "Kpi",
     "KpiPartial",
+    "KpiTable",
     "LtvToCac",
     "NetPromoterScore",
     "Newcomers",
     "OnTimeDelivery",
+    "OrderCount",
     "PagesPerSession",
     "PaybackPeriod",
     "Period",
     "PredictedChurn",
+    "PromotionCost",
+    "PromotionCostResult",
+    "RecommendationAddToCartRate",
+    "RecommendationFeedback",
+    "RecommendedRevenue",
     "RefundBasis",
     "RefundRate",
     "Refunds",
@@ -105,4 +149,11 @@ __all__ = [
     "SurveyScale",
     "Tickets",
     "Window",
+    "aov_dynamics",
+    "breakdown",
+    "load_orders",
+    "periods",
+    "plot_cohorts",
+    "plot_funnel",
+    "plot_trend",
 ]

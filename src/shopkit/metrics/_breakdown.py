@@ -129,13 +129,21 @@ def _split(data: ShopData, dimension: str, categories: Mapping[str, str]) -> dic
             refunds = _select(refunds, mine) if len(mine) else refunds
         spend: Spend | None = None
         if dimension == "channel" and data.spend is not None:
-            names = list(data.spend.channels)
-            wanted = names.index(name) if name in names else (-1 if name == NONE else -2)
+            channels = list(data.spend.channels)
+            wanted = channels.index(name) if name in channels else (-1 if name == NONE else -2)
             spend = _select(data.spend, data.spend.channel == wanted)
         result[name] = ShopData(
             orders=parts.get("orders"), events=parts.get("events"), refunds=refunds, spend=spend
         )
     return result
+
+
+def _kpis(value: Iterable[Kpi]) -> tuple[Kpi, ...]:
+    kpis = tuple(value)
+    for index, kpi in enumerate(kpis):
+        if not isinstance(kpi, Kpi):
+            raise ValidationError(f"{kpi!r} is not a Kpi", field=f"kpis[{index}]", value=None)
+    return kpis
 
 
 def _needs(kpis: Iterable[Kpi]) -> set[str]:
@@ -179,7 +187,7 @@ class Breakdown:
         categories: For ``by="category"``: each sku's category (skus not in it: ``(none)``).
     """
 
-    kpis: tuple[Kpi, ...] = attrs.field(converter=tuple)
+    kpis: tuple[Kpi, ...] = attrs.field(converter=_kpis)
     by: str = attrs.field()
     categories: Mapping[str, str] = attrs.field(factory=dict)
 

@@ -110,7 +110,8 @@ class Revenue(Kpi):
     """Revenue: Σ line totals of the orders placed, per currency, without shipping and tax.
 
     Attributes:
-        less_refunds: Take off the refunds made in the window (by refund date).
+        less_refunds: Take off the refunds made in the window (by refund date); with no
+            refunds given at all the value is empty (not known), not the revenue.
     """
 
     name: ClassVar[str] = "revenue"
@@ -130,6 +131,8 @@ class Revenue(Kpi):
         result = money_sums(
             orders.net()[mask], orders.columns["currency"][mask], orders.vocabularies["currency"]
         )
+        if self.less_refunds and not summaries.has("refunds"):
+            return {}
         if self.less_refunds:
             refunds: RefundSummary = summaries.get("refunds")  # type: ignore[assignment]
             made = within(refunds.columns["at"], window)
@@ -223,6 +226,8 @@ class RevenuePerVisitor(Kpi):
 class RefundRate(Kpi):
     """The share of revenue refunded, per currency, by order date or by refund date.
 
+    With no refunds given at all the value is empty (not known), never 0.
+
     Attributes:
         by: ``"order_date"``: of the orders placed in the window, the refunded share of their
             revenue (refunds at any time, capped at each order's revenue; refunds naming no
@@ -246,6 +251,8 @@ class RefundRate(Kpi):
         orders = summaries.orders()
         refunds: RefundSummary = summaries.get("refunds")  # type: ignore[assignment]
         mask = placed(orders, window)
+        if not summaries.has("refunds"):
+            return {}
         net = orders.net()
         codes = orders.vocabularies["currency"]
         currency = orders.columns["currency"]

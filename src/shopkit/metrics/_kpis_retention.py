@@ -15,7 +15,8 @@ before t (``[t − w, t)``). For a window ``[start, end)``:
   ``end``, the probability given by a fitted model (the CLV model of ``shopkit.metrics``, or any
   object with ``probability_alive``) — see ``PredictedChurn``.
 
-Without a window, the window is the data's time span: S is then empty and both are ``None``.
+Without a window, the window is the last ``inactive_after_days`` days of the data (for the
+model churn, the window ends at the data's end).
 """
 
 from __future__ import annotations
@@ -59,8 +60,14 @@ def _first_orders(orders: OrderSummary) -> IntArray:
     return first
 
 
-def _window(orders: OrderSummary, window: Window | None) -> Window | None:
-    return window if window is not None else time_range(orders.columns["at"])
+def _window(orders: OrderSummary, window: Window | None, days: int) -> Window | None:
+    """``window``, or the last ``days`` days of the data (``None`` without orders)."""
+    if window is not None:
+        return window
+    span = time_range(orders.columns["at"])
+    if span is None:
+        return None
+    return Window(max(span.start, span.end - days * DAY), span.end)
 
 
 @attrs.frozen
@@ -82,7 +89,7 @@ class Retention(Kpi):
     def evaluate(self, summaries: Summaries, window: Window | None) -> float | None:
         """Retention over ``window``."""
         orders = summaries.orders()
-        window = _window(orders, window)
+        window = _window(orders, window, self.inactive_after_days)
         if window is None:
             return None
         start = _active(orders, window.start, self.inactive_after_days)
@@ -111,7 +118,7 @@ class Churn(Kpi):
     def evaluate(self, summaries: Summaries, window: Window | None) -> float | None:
         """Churn over ``window``."""
         orders = summaries.orders()
-        window = _window(orders, window)
+        window = _window(orders, window, self.inactive_after_days)
         if window is None:
             return None
         start = _active(orders, window.start, self.inactive_after_days)
@@ -181,7 +188,7 @@ class PredictedChurn(Kpi):
     def evaluate(self, summaries: Summaries, window: Window | None) -> float | None:
         """1 − mean probability alive at the end of ``window``."""
         orders = summaries.orders()
-        window = _window(orders, window)
+        window = _window(orders, window, 1)
         if window is None:
             return None
         frequency, recency, age = customer_history(orders, window.end)

@@ -388,9 +388,12 @@ class Summaries:
 
     Attributes:
         parts: Each summary built, by source (``"orders"``, ``"events"``, …).
+        absent: The sources the data did not hold at all (in no chunk merged); their summaries
+            are empty, and a KPI that must tell "none" from "not known" (refunds) asks ``has``.
     """
 
     parts: dict[str, Keyed]
+    absent: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, data: ShopData, needs: Iterable[str]) -> Summaries:
@@ -400,14 +403,16 @@ class Summaries:
         ``None`` (nothing to count), and ``require`` reports it when asked.
         """
         parts: dict[str, Keyed] = {}
+        absent = set()
         for name in sorted(set(needs)):
             kind = SOURCES[name]
             value = getattr(data, _INPUT[name])
             if value is None or (name == "surveys" and not value):
                 parts[name] = kind.empty()
+                absent.add(name)
             else:
                 parts[name] = kind.of(value)  # type: ignore[attr-defined]
-        return cls(parts)
+        return cls(parts, frozenset(absent))
 
     @classmethod
     def merge(cls, parts: Sequence[Summaries]) -> Summaries:
@@ -428,8 +433,13 @@ class Summaries:
                     value=sorted(part.parts),
                 )
         return cls(
-            {name: SOURCES[name].merge([part.parts[name] for part in parts]) for name in names}
+            {name: SOURCES[name].merge([part.parts[name] for part in parts]) for name in names},
+            frozenset.intersection(*(part.absent for part in parts)),
         )
+
+    def has(self, name: str) -> bool:
+        """Whether some chunk held the source (refunds: none given is not "no refunds")."""
+        return name in self.parts and name not in self.absent
 
     def orders(self) -> OrderSummary:
         """The per-order summary."""
