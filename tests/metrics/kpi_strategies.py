@@ -1,0 +1,132 @@
+"""Hypothesis strategies and helpers of the KPI tests: random orders, events, chunkings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+import numpy as np
+from hypothesis import strategies as st
+
+from shopkit import Event, EventKind, EventTable, Money, Order, OrderLine, OrderTable
+from shopkit.metrics import Refunds, ShopData
+
+T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+DAY = 86_400
+SKUS = ("A", "B", "C", "D")
+CUSTOMERS = ("c1", "c2", "c3", "c4", "c5", None)
+CHANNELS = ("web", "app", None)
+
+
+@st.composite
+def orders(draw: Any, max_orders: int = 12) -> list[Order]:
+    """Priced GBP orders over 200 days, a few customers and channels, some with shipping."""
+    n = draw(st.integers(0, max_orders))
+    result = []
+    for number in range(n):
+        lines = []
+        for _ in range(draw(st.integers(1, 3))):
+            quantity = draw(st.integers(1, 4))
+            price = draw(st.integers(0, 5000))
+            discount = draw(st.integers(0, price * quantity))
+            lines.append(
+                OrderLine(
+                    draw(st.sampled_from(SKUS)),
+                    quantity,
+                    Money(price, "GBP"),
+                    discount=Money(discount, "GBP"),
+                )
+            )
+        shipping = draw(st.one_of(st.none(), st.integers(0, 500)))
+        result.append(
+            Order(
+                f"o{number}",
+                lines,
+                T0 + dt.timedelta(seconds=draw(st.integers(0, 200 * DAY))),
+                customer=draw(st.sampled_from(CUSTOMERS)),
+                channel=draw(st.sampled_from(CHANNELS)),
+                shipping=None if shipping is None else Money(shipping, "GBP"),
+            )
+        )
+    return result
+
+
+@st.composite
+def events(draw: Any, max_events: int = 30) -> list[Event]:
+    """Events of a few sessions: every kind, recommendation kinds with a placement."""
+    n = draw(st.integers(0, max_events))
+    result = []
+    for _ in range(n):
+        kind = draw(st.sampled_from(list(EventKind)))
+        session = draw(st.sampled_from(("s1", "s2", "s3", "s4", "s5")))
+        result.append(
+            Event(
+                kind,
+                draw(st.sampled_from(SKUS)),
+                T0 + dt.timedelta(seconds=draw(st.integers(0, 60 * DAY))),
+                session,
+                customer={"s1": "c1", "s2": "c2", "s3": "c1", "s4": None, "s5": None}[session],
+                channel={"s1": "web", "s2": "app", "s3": "web", "s4": None, "s5": "web"}[
+                    session
+                ],
+                placement=draw(st.sampled_from(("cart", "product")))
+                if kind.is_recommendation
+                else None,
+            )
+        )
+    return result
+
+
+@st.composite
+def shop_data(draw: Any) -> ShopData:
+    """Orders, events and refunds of some of the orders."""
+    placed = draw(orders())
+    table = OrderTable.of(placed)
+    happened = draw(events())
+    rows = []
+    for order in placed:
+        if draw(st.booleans()) and order.total.minor > 0:
+            amount = draw(st.integers(1, order.total.minor))
+            later = order.at + dt.timedelta(days=draw(st.integers(0, 40)))
+            rows.append((order.id, later, Money(amount, "GBP")))
+    return ShopData(
+        orders=table,
+        events=EventTable.of(happened) if happened else None,
+        refunds=Refunds.of(rows),
+    )
+
+
+def rows(table: Any, index: Any) -> Any:
+    """The rows ``index`` (a slice or an index array) of a columnar table."""
+    changes = {
+        field.name: getattr(table, field.name)[index]
+        for field in attrs.fields(type(table))
+        if isinstance(getattr(table, field.name), np.ndarray)
+    }
+    return attrs.evolve(table, **changes)
+
+
+def chunked(data: ShopData, cuts: list[int]) -> list[ShopData]:
+    """``data`` cut into chunks: each table's rows split at fractions ``cut / 100``."""
+    parts: list[dict[str, Any]] = [{} for _ in range(len(cuts) + 1)]
+    for name in ("orders", "events", "refunds"):
+        table = getattr(data, name)
+        if table is None:
+            continue
+        n = len(table.at)
+        points = [0, *sorted(cut * n // 100 for cut in cuts), n]
+        for part, (low, high) in zip(parts, zip(points, points[1:]), strict=True):
+            part[name] = rows(table, slice(low, high))
+    return [attrs.evolve(data, **part) for part in parts]
+
+
+def shuffled(data: ShopData, seed: int) -> ShopData:
+    """``data`` with each table's rows in a random order."""
+    generator = np.random.default_rng(seed)
+    changes = {}
+    for name in ("orders", "events", "refunds"):
+        table = getattr(data, name)
+        if table is not None:
+            changes[name] = rows(table, generator.permutation(len(table.at)))
+    return attrs.evolve(data, **changes)
