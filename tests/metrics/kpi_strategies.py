@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 import attrs
@@ -67,9 +68,7 @@ def events(draw: Any, max_events: int = 30) -> list[Event]:
                 T0 + dt.timedelta(seconds=draw(st.integers(0, 60 * DAY))),
                 session,
                 customer={"s1": "c1", "s2": "c2", "s3": "c1", "s4": None, "s5": None}[session],
-                channel={"s1": "web", "s2": "app", "s3": "web", "s4": None, "s5": "web"}[
-                    session
-                ],
+                channel={"s1": "web", "s2": "app", "s3": "web", "s4": None, "s5": "web"}[session],
                 placement=draw(st.sampled_from(("cart", "product")))
                 if kind.is_recommendation
                 else None,
@@ -116,7 +115,7 @@ def chunked(data: ShopData, cuts: list[int]) -> list[ShopData]:
             continue
         n = len(table.at)
         points = [0, *sorted(cut * n // 100 for cut in cuts), n]
-        for part, (low, high) in zip(parts, zip(points, points[1:]), strict=True):
+        for part, (low, high) in zip(parts, itertools.pairwise(points), strict=True):
             part[name] = rows(table, slice(low, high))
     return [attrs.evolve(data, **part) for part in parts]
 

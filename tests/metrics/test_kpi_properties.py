@@ -34,7 +34,6 @@ from shopkit.metrics import (
     ShopData,
     Window,
 )
-
 from tests.metrics.kpi_strategies import T0, chunked, shop_data, shuffled
 
 RATES = [
@@ -76,7 +75,7 @@ def _value(kpi, partial, window):
     return value.table() if kpi is CohortRetention else value
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(shop_data())
 def test_rates_are_between_0_and_1(data: ShopData) -> None:
     for kpi in RATES:
@@ -90,7 +89,7 @@ def test_rates_are_between_0_and_1(data: ShopData) -> None:
     assert list(funnel.sessions) == sorted(funnel.sessions, reverse=True)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(shop_data(), st.integers(1, 120))
 def test_retention_and_churn_add_up_to_1(data: ShopData, days: int) -> None:
     for window in (None, WINDOW):
@@ -101,7 +100,7 @@ def test_retention_and_churn_add_up_to_1(data: ShopData, days: int) -> None:
             assert abs(retention + churn - 1.0) < 1e-12
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(shop_data(), st.lists(st.integers(0, 100), max_size=4), st.integers(0, 2**32 - 1))
 def test_every_kpi_is_the_same_whatever_the_chunking_grouping_and_row_order(
     data: ShopData, cuts: list[int], seed: int
@@ -123,7 +122,7 @@ def test_every_kpi_is_the_same_whatever_the_chunking_grouping_and_row_order(
     assert cohorts.merge([cohorts.partial(c) for c in chunks]).result().table() == expected
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(shop_data(), st.lists(st.integers(0, 100), max_size=3))
 def test_breakdowns_merge_exactly(data: ShopData, cuts: list[int]) -> None:
     for by in ("channel", "month", "week"):
@@ -133,7 +132,7 @@ def test_breakdowns_merge_exactly(data: ShopData, cuts: list[int]) -> None:
         assert merged.result() == whole
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(shop_data(), st.sampled_from(["day", "week", "month"]))
 def test_cohort_sizes_sum_to_the_customer_count(data: ShopData, period: str) -> None:
     cohorts = CohortRetention(period=period).compute(data)

@@ -2,8 +2,10 @@
 
 By a **dimension**, each group's KPIs are computed on the rows of that group alone: the order
 lines and events with that channel (region, segment), or on items of that category. Refunds
-follow their order; spend is split by channel for a channel breakdown and left out of the
-others, as are surveys, tickets and deliveries, which carry no dimension. A traffic source is
+follow their order (matched by id when the result is computed, so a refund and its order may
+come in different chunks; refunds naming no order are in no group); spend is split by channel
+for a channel breakdown and left out of the others, as are surveys, tickets and deliveries,
+which carry no dimension. A traffic source is
 a dimension when the shop records it as the orders' and events' ``channel``. Rows with no value
 for the dimension form the group ``(none)``.
 
@@ -28,7 +30,7 @@ from shopkit.errors import ValidationError
 from shopkit.metrics._inputs import ShopData, Spend, Window
 from shopkit.metrics._kpi import Kpi, flatten
 from shopkit.metrics._partials import IntArray
-from shopkit.metrics._summaries import Summaries
+from shopkit.metrics._summaries import RefundSummary, Summaries
 from shopkit.metrics._table import Cell, KpiTable
 from shopkit.metrics._variants import Period
 
@@ -119,22 +121,12 @@ def _split(data: ShopData, dimension: str, categories: Mapping[str, str]) -> dic
             labels.setdefault(name, {})[part] = _select(table, names == name)
     result = {}
     for name, parts in labels.items():
-        refunds = data.refunds
-        if refunds is not None:
-            orders = parts.get("orders")
-            kept = set() if orders is None else {orders.orders[i] for i in np.unique(orders.order)}
-            mine = np.array(
-                [i >= 0 and refunds.orders[i] in kept for i in refunds.order.tolist()], dtype=bool
-            )
-            refunds = _select(refunds, mine) if len(mine) else refunds
         spend: Spend | None = None
         if dimension == "channel" and data.spend is not None:
             channels = list(data.spend.channels)
             wanted = channels.index(name) if name in channels else (-1 if name == NONE else -2)
             spend = _select(data.spend, data.spend.channel == wanted)
-        result[name] = ShopData(
-            orders=parts.get("orders"), events=parts.get("events"), refunds=refunds, spend=spend
-        )
+        result[name] = ShopData(orders=parts.get("orders"), events=parts.get("events"), spend=spend)
     return result
 
 
@@ -207,13 +199,12 @@ class Breakdown:
         needs = _needs(self.kpis)
         if _period(self.by) is not None:
             return BreakdownPartial(self, {"": Summaries.of(data, needs)})
-        return BreakdownPartial(
-            self,
-            {
-                name: Summaries.of(part, needs)
-                for name, part in _split(data, self.by, self.categories).items()
-            },
-        )
+        groups = {
+            name: Summaries.of(part, needs - {"refunds"})
+            for name, part in _split(data, self.by, self.categories).items()
+        }
+        shared = Summaries.of(data, needs & {"refunds"})
+        return BreakdownPartial(self, groups, shared)
 
     def merge(self, partials: Sequence[BreakdownPartial]) -> BreakdownPartial:
         """Merge chunks' partial breakdowns, group by group."""
@@ -222,7 +213,11 @@ class Breakdown:
             for name, summaries in partial.groups.items():
                 groups.setdefault(name, []).append(summaries)
         return BreakdownPartial(
-            self, {name: Summaries.merge(parts) for name, parts in groups.items()}
+            self,
+            {name: Summaries.merge(parts) for name, parts in groups.items()},
+            Summaries.merge([partial.shared for partial in partials])
+            if partials
+            else Summaries({}),
         )
 
     def compute(
@@ -239,10 +234,30 @@ class BreakdownPartial:
     Attributes:
         breakdown: What it is the partial of.
         groups: The summaries of each group.
+        shared: What is split among the groups only when the result is computed (refunds,
+            matched to each group's orders by id).
     """
 
     breakdown: Breakdown
     groups: dict[str, Summaries]
+    shared: Summaries = attrs.field(factory=lambda: Summaries({}))
+
+    def _group(self, name: str) -> Summaries:
+        group = self.groups[name]
+        if "refunds" not in self.shared.parts:
+            return group
+        refunds: RefundSummary = self.shared.parts["refunds"]  # type: ignore[assignment]
+        orders = group.orders()
+        ids = {orders.vocabularies["order"][i] for i in orders.columns["order"]}
+        names = refunds.vocabularies["order"]
+        mine = np.array(
+            [i >= 0 and names[i] in ids for i in refunds.columns["order"].tolist()], dtype=bool
+        )
+        restricted = RefundSummary(
+            {key: column[mine] for key, column in refunds.columns.items()},
+            refunds.vocabularies,
+        )
+        return Summaries({**group.parts, "refunds": restricted}, group.absent | self.shared.absent)
 
     def result(self, window: Window | None = None) -> KpiTable:
         """The table: one row per group (sorted by name) or per period (in time order)."""
@@ -263,7 +278,7 @@ class BreakdownPartial:
             return KpiTable.of(by, records)
         return KpiTable.of(
             by,
-            [(name, values(kpis, self.groups[name], window)) for name in sorted(self.groups)],
+            [(name, values(kpis, self._group(name), window)) for name in sorted(self.groups)],
         )
 
 

@@ -425,7 +425,7 @@ class ShopData:
     events: EventTable | None = None
     refunds: Refunds | None = None
     spend: Spend | None = None
-    surveys: tuple[Survey, ...] = attrs.field(default=(), converter=_names)
+    surveys: tuple[Survey, ...] = attrs.field(default=(), converter=_surveys)
     tickets: Tickets | None = None
     deliveries: Deliveries | None = None
 
