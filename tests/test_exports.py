@@ -26,6 +26,7 @@ PACKAGES = [
     "shopkit.storefront",
     "shopkit.cli",
     "shopkit.cli.demo",
+    "shopkit.cli.kpi",
     "shopkit.cli.pricing",
     "shopkit.cli.recommend",
     "shopkit.cli.schema",

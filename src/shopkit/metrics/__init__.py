@@ -6,10 +6,9 @@ import-layer contract in ``pyproject.toml`` checks it.
 
 # KPIs, breakdowns, cohorts, effectiveness, audiences and plots (the kpi part)
 from shopkit.metrics._audiences import Audience, AudienceKind, FunnelAudiences
-from shopkit.metrics._breakdown import DIMENSIONS, Breakdown, BreakdownPartial, breakdown, periods
+from shopkit.metrics._breakdown import Breakdown, BreakdownPartial, breakdown, periods
 from shopkit.metrics._cohorts import CohortRetention, CohortTable
 from shopkit.metrics._dashboard import (
-    ORDER_KPIS,
     CustomerCount,
     Dashboard,
     DashboardPartial,
@@ -71,7 +70,7 @@ from shopkit.metrics._kpis_sessions import (
 )
 from shopkit.metrics._loaders import load_orders
 from shopkit.metrics._plots import plot_cohorts, plot_funnel, plot_trend
-from shopkit.metrics._table import KpiTable
+from shopkit.metrics._table import KpiTable, format_cell
 from shopkit.metrics._variants import (
     AbandonmentStage,
     AveragePer,
@@ -83,8 +82,6 @@ from shopkit.metrics._variants import (
 )
 
 __all__ = [
-    "DIMENSIONS",
-    "ORDER_KPIS",
     "AbandonmentStage",
     "AliveModel",
     "AttachRate",
@@ -151,6 +148,7 @@ __all__ = [
     "Window",
     "aov_dynamics",
     "breakdown",
+    "format_cell",
     "load_orders",
     "periods",
     "plot_cohorts",
