@@ -11,12 +11,11 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 import attrs
-import numpy as np
 
 from shopkit import EventTable, OrderTable
 from shopkit.metrics._breakdown import _kpis, values
 from shopkit.metrics._inputs import ShopData, Window
-from shopkit.metrics._kpi import Kpi
+from shopkit.metrics._kpi import Kpi, distinct
 from shopkit.metrics._kpis_orders import (
     AverageOrderValue,
     GrossMerchandiseValue,
@@ -55,7 +54,7 @@ class CustomerCount(Kpi):
         """Distinct customers with an order in ``window``."""
         orders = summaries.orders()
         customer = orders.columns["customer"][placed(orders, window, priced=False)]
-        return len(np.unique(customer[customer >= 0]))
+        return distinct(customer[customer >= 0])
 
 
 ORDER_KPIS: tuple[Kpi, ...] = (

@@ -26,7 +26,7 @@ from shopkit.metrics._inputs import ShopData, Window
 from shopkit.metrics._partials import IntArray
 from shopkit.metrics._summaries import Summaries
 
-__all__ = ["Kpi", "KpiPartial", "Value", "flatten"]
+__all__ = ["Kpi", "KpiPartial", "Value", "distinct", "flatten", "present"]
 
 Value: TypeAlias = Any
 """A KPI's value: ``dict[str, Money]``, ``dict[str, float | None]``, a float, an int, ``None``,
@@ -108,6 +108,24 @@ def within(times: IntArray, window: Window | None) -> np.ndarray[Any, np.dtype[n
     if window is None:
         return np.ones(len(times), dtype=bool)
     return (times >= window.start) & (times < window.end)
+
+
+def present(indices: IntArray, size: int) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Which of ``0 … size − 1`` occur in ``indices`` (non-negative): a distinct set as a mask.
+
+    Faster than ``np.unique`` on a million indices into a vocabulary, and already aligned with
+    the vocabulary.
+    """
+    mask = np.zeros(size, dtype=bool)
+    mask[indices] = True
+    return mask
+
+
+def distinct(indices: IntArray) -> int:
+    """How many distinct non-negative indices there are."""
+    if len(indices) == 0:
+        return 0
+    return int(present(indices, int(indices.max()) + 1).sum())
 
 
 def exact_sum(values: IntArray) -> int:

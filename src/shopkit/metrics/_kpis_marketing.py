@@ -109,7 +109,9 @@ def _cohort_value(
     codes = orders.vocabularies["currency"]
     number = codes.index(code) if code in codes else -2
     customer = orders.columns["customer"]
-    mine = np.isin(customer, new) & (orders.columns["currency"] == number)
+    is_new = np.zeros(len(first) + 1, dtype=bool)
+    is_new[new] = True
+    mine = is_new[customer] & (customer >= 0) & (orders.columns["currency"] == number)
     days = (orders.columns["at"][mine] - first[customer[mine]]) // DAY
     value = orders.net()[mine]
     if horizon_days is not None:

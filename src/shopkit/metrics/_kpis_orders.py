@@ -26,7 +26,7 @@ import numpy as np
 from shopkit import Money
 from shopkit.errors import ValidationError
 from shopkit.metrics._inputs import Window
-from shopkit.metrics._kpi import Kpi, exact_sum, money_means, money_sums, rate, within
+from shopkit.metrics._kpi import Kpi, distinct, exact_sum, money_means, money_sums, rate, within
 from shopkit.metrics._partials import IntArray
 from shopkit.metrics._summaries import EventSummary, OrderSummary, RefundSummary, Summaries
 from shopkit.metrics._variants import AveragePer, RefundBasis
@@ -186,7 +186,7 @@ class AverageOrderValue(Kpi):
             return money_means(amounts[mask], currency[mask], codes)
         mask &= orders.columns["customer"] >= 0
         counts = {
-            code: len(np.unique(orders.columns["customer"][mask & (currency == index)]))
+            code: distinct(orders.columns["customer"][mask & (currency == index)])
             for index, code in enumerate(codes)
         }
         return money_means(amounts[mask], currency[mask], codes, counts)
@@ -195,7 +195,7 @@ class AverageOrderValue(Kpi):
 def visitors(events: EventSummary, window: Window | None) -> int:
     """Distinct visitors with a session starting in ``window`` (a guest session is one)."""
     sessions = events.sessions()
-    return len(np.unique(sessions.visitor[within(sessions.first, window)]))
+    return distinct(sessions.visitor[within(sessions.first, window)])
 
 
 @attrs.frozen

@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from shopkit import validators as check
 from shopkit.metrics._inputs import Window
-from shopkit.metrics._kpi import Kpi, rate, time_range
+from shopkit.metrics._kpi import Kpi, present, rate, time_range
 from shopkit.metrics._partials import IntArray
 from shopkit.metrics._summaries import OrderSummary, Summaries
 from shopkit.metrics._variants import Newcomers
@@ -38,18 +38,19 @@ from shopkit.validators import enum_value
 __all__ = ["AliveModel", "Churn", "PredictedChurn", "Retention", "customer_history"]
 
 DAY = 86_400
+Mask = np.ndarray[tuple[int], np.dtype[np.bool_]]
 
 
 def _newcomers(value: object) -> Newcomers:
     return enum_value(Newcomers, value, "newcomers")
 
 
-def _active(orders: OrderSummary, at: int, days: int) -> IntArray:
-    """The customers with an order in ``[at − days, at)``."""
+def _active(orders: OrderSummary, at: int, days: int) -> Mask:
+    """Which customers (a mask over the vocabulary) have an order in ``[at − days, at)``."""
     times = orders.columns["at"]
     customer = orders.columns["customer"]
     mask = (times >= at - days * DAY) & (times < at) & (customer >= 0)
-    return np.unique(customer[mask])
+    return present(customer[mask], len(orders.vocabularies["customer"]))
 
 
 def _first_orders(orders: OrderSummary) -> IntArray:
@@ -95,11 +96,11 @@ class Retention(Kpi):
         start = _active(orders, window.start, self.inactive_after_days)
         end = _active(orders, window.end, self.inactive_after_days)
         if self.newcomers is Newcomers.GAINED:
-            new = np.setdiff1d(end, start)
+            new = end & ~start
         else:
             first = _first_orders(orders)
-            new = np.flatnonzero((first >= window.start) & (first < window.end))
-        return rate(len(np.setdiff1d(end, new)), len(start))
+            new = (first >= window.start) & (first < window.end)
+        return rate(int((end & ~new).sum()), int(start.sum()))
 
 
 @attrs.frozen
@@ -123,7 +124,7 @@ class Churn(Kpi):
             return None
         start = _active(orders, window.start, self.inactive_after_days)
         end = _active(orders, window.end, self.inactive_after_days)
-        return rate(len(np.setdiff1d(start, end)), len(start))
+        return rate(int((start & ~end).sum()), int(start.sum()))
 
 
 FloatArray = npt.NDArray[np.float64]

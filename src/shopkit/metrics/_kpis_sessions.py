@@ -30,7 +30,7 @@ import numpy as np
 
 from shopkit import validators as check
 from shopkit.metrics._inputs import Window
-from shopkit.metrics._kpi import Kpi, rate, within
+from shopkit.metrics._kpi import Kpi, distinct, rate, within
 from shopkit.metrics._summaries import Sessions, Summaries
 from shopkit.metrics._variants import AbandonmentStage, BounceDefinition, ConversionPer
 from shopkit.validators import enum_value
@@ -108,8 +108,7 @@ class ConversionRate(Kpi):
         bought = sessions.counts["n_purchase"] > 0
         if self.per is ConversionPer.SESSION:
             return rate(int(bought.sum()), len(sessions))
-        everyone = np.unique(sessions.visitor)
-        return rate(len(np.unique(sessions.visitor[bought])), len(everyone))
+        return rate(distinct(sessions.visitor[bought]), distinct(sessions.visitor))
 
 
 def _page_views(sessions: Sessions) -> np.ndarray[tuple[int], np.dtype[np.int64]]:

@@ -91,15 +91,18 @@ class Keyed:
                 column = columns[name][order]
                 change |= column[1:] != column[:-1]
         starts = np.flatnonzero(np.concatenate(([True], change)))
+        inner = ~change  # neighbouring rows of the same key
         reduced: dict[str, IntArray] = {}
         for name, rule in cls.RULES.items():
             column = np.asarray(columns[name], dtype=np.int64)
             if order is not None:
                 column = column[order]
-            if rule == "key":
-                reduced[name] = column[starts]
-            elif len(starts) == n:
-                reduced[name] = column
+            if rule == "key" or len(starts) == n:
+                reduced[name] = column[starts] if rule == "key" else column
+            elif rule == "sum" and not column.any():
+                reduced[name] = np.zeros(len(starts), dtype=np.int64)
+            elif rule != "sum" and not np.any((column[1:] != column[:-1]) & inner):
+                reduced[name] = column[starts]  # the same on every row of a key: min = max
             else:
                 reduced[name] = _reducer(rule).reduceat(column, starts)
         return cls(reduced, {name: tuple(vocabularies[name]) for name in cls.NAMED})
@@ -119,11 +122,20 @@ class Keyed:
                 )
         if not parts:
             return cls.empty()
+        parts = [part for part in parts if len(part)] or parts[:1]  # an empty chunk adds nothing
         if len(parts) == 1:
             return parts[0]
         vocabularies: dict[str, tuple[str, ...]] = {}
         remapped: dict[str, list[IntArray]] = {name: [] for name in cls.RULES}
         for name in cls.NAMED:
+            first = parts[0].vocabularies[name]
+            if all(
+                part.vocabularies[name] is first or part.vocabularies[name] == first
+                for part in parts
+            ):  # chunks cut from one table share its vocabularies: nothing to remap
+                vocabularies[name] = first
+                remapped[name] = [part.columns[name] for part in parts]
+                continue
             merged: dict[str, None] = {}
             for part in parts:
                 merged.update(dict.fromkeys(part.vocabularies[name]))
