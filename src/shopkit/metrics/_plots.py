@@ -49,7 +49,7 @@ def _save(figure: Any, path: str | Path) -> Path:
 
 
 def plot_cohorts(cohorts: CohortTable, path: str | Path) -> Path:
-    """Write a cohort retention heat map; unobserved cells are left blank, not drawn as 0.
+    """Write a cohort retention heat map; unobserved cells are grey, never drawn as 0.
 
     Raises:
         ValidationError: the table has no cohort, or the file cannot be written.
@@ -60,7 +60,9 @@ def plot_cohorts(cohorts: CohortTable, path: str | Path) -> Path:
     shares = np.ma.masked_invalid(cohorts.shares)
     height = max(2.0, 0.35 * len(cohorts.cohorts) + 1)
     figure, axes = plt.subplots(figsize=(min(12.0, 1.0 + 0.6 * shares.shape[1]), height))
-    image = axes.imshow(shares, cmap="Blues", vmin=0.0, vmax=1.0, aspect="auto")
+    colours = plt.get_cmap("Blues").copy()
+    colours.set_bad("#d9d9d9")  # not observed yet: grey, never the colour of 0
+    image = axes.imshow(shares, cmap=colours, vmin=0.0, vmax=1.0, aspect="auto")
     axes.set_yticks(range(len(cohorts.cohorts)))
     axes.set_yticklabels(
         [f"{c} ({n})" for c, n in zip(cohorts.cohorts, cohorts.sizes, strict=True)]
@@ -68,7 +70,7 @@ def plot_cohorts(cohorts: CohortTable, path: str | Path) -> Path:
     axes.set_xticks(range(shares.shape[1]))
     axes.set_xticklabels([f"+{k}" for k in range(shares.shape[1])])
     axes.set_xlabel(f"{cohorts.period.value}s after the first order")
-    axes.set_title("Customers ordering again, by cohort")
+    axes.set_title("Customers ordering again, by cohort (grey: not observed yet)")
     figure.colorbar(image, ax=axes, label="share of the cohort")
     return _save(figure, path)
 
