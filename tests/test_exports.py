@@ -20,6 +20,7 @@ PACKAGES = [
     "shopkit.testing.recommend",
     "shopkit.loyalty",
     "shopkit.metrics",
+    "shopkit.metrics.plugin",
     "shopkit.testing",
     "shopkit.testing.strategies",
     "shopkit.validators",

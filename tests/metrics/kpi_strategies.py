@@ -129,3 +129,70 @@ def shuffled(data: ShopData, seed: int) -> ShopData:
         if table is not None:
             changes[name] = rows(table, generator.permutation(len(table.at)))
     return attrs.evolve(data, **changes)
+
+
+@st.composite
+def service_data(draw: Any) -> ShopData:
+    """Spend, survey answers, tickets and deliveries over 60 days, with some orders."""
+    from shopkit.metrics import Deliveries, Spend, Survey, Tickets
+
+    def times(n: int) -> list[int]:
+        start = int(T0.timestamp())
+        return [start + draw(st.integers(0, 60 * DAY)) for _ in range(n)]
+
+    n = draw(st.integers(0, 12))
+    spend = Spend.of(
+        [
+            (
+                T0 + dt.timedelta(seconds=draw(st.integers(0, 60 * DAY))),
+                Money(draw(st.integers(0, 10_000)), "GBP"),
+                draw(st.sampled_from(CHANNELS)),
+            )
+            for _ in range(n)
+        ]
+    )
+    surveys = []
+    for scale, (low, high) in (("nps", (0, 10)), ("csat", (1, 5)), ("ces", (1, 7))):
+        k = draw(st.integers(0, 10))
+        scores = [draw(st.integers(low, high)) for _ in range(k)]
+        surveys.append(Survey(scale=scale, at=times(k), score=scores))
+    k = draw(st.integers(0, 10))
+    tickets = Tickets(
+        at=times(k),
+        contacts=[draw(st.integers(1, 4)) for _ in range(k)],
+        resolved=[draw(st.integers(0, 1)) for _ in range(k)],
+    )
+    k = draw(st.integers(0, 10))
+    shipped = times(k)
+    promised = [at + draw(st.integers(0, 5 * DAY)) for at in shipped]
+    delivered = [
+        at + draw(st.integers(0, 7 * DAY)) if draw(st.booleans()) else -1 for at in shipped
+    ]
+    deliveries = Deliveries(shipped=shipped, promised=promised, delivered=delivered)
+    return ShopData(
+        orders=OrderTable.of(draw(orders())),
+        spend=spend,
+        surveys=surveys,
+        tickets=tickets,
+        deliveries=deliveries,
+    )
+
+
+def chunked_all(data: ShopData, cuts: list[int]) -> list[ShopData]:
+    """Like ``chunked``, cutting every part (spend, surveys, tickets, deliveries) too."""
+    parts: list[dict[str, Any]] = [{} for _ in range(len(cuts) + 1)]
+    for name in ("orders", "spend", "tickets", "deliveries"):
+        table = getattr(data, name)
+        if table is None:
+            continue
+        n = len(getattr(table, "at", getattr(table, "shipped", None)))
+        points = [0, *sorted(cut * n // 100 for cut in cuts), n]
+        for part, (low, high) in zip(parts, itertools.pairwise(points), strict=True):
+            part[name] = rows(table, slice(low, high))
+    for index, part in enumerate(parts):
+        part["surveys"] = [
+            rows(survey, slice(index * len(survey.at) // len(parts),
+                               (index + 1) * len(survey.at) // len(parts)))
+            for survey in data.surveys
+        ]  # fmt: skip
+    return [attrs.evolve(data, **part) for part in parts]

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from shopkit.cli import kpi, main
-
 from tests.metrics.test_partials import RETAIL
 
 PLAIN = (

@@ -8,6 +8,7 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from shopkit import Money
 from shopkit.metrics import (
     AttachRate,
     AverageOrderValue,
@@ -18,23 +19,36 @@ from shopkit.metrics import (
     ClickThroughRate,
     CohortRetention,
     ConversionRate,
+    CustomerAcquisitionCost,
     CustomerCount,
+    CustomerEffortScore,
+    CustomerSatisfaction,
+    DeliveryTime,
+    FirstContactResolution,
     Funnel,
     GrossMerchandiseValue,
+    IncrementalRevenue,
+    LtvToCac,
+    NetPromoterScore,
+    OnTimeDelivery,
     OrderCount,
     PagesPerSession,
+    PaybackPeriod,
+    PromotionCost,
     RecommendationAddToCartRate,
     RecommendationFeedback,
+    RecommendedRevenue,
     RefundRate,
     RepeatPurchaseRate,
     Retention,
+    ReturnOnInvestment,
     Revenue,
     RevenuePerVisitor,
     SessionDuration,
     ShopData,
     Window,
 )
-from tests.metrics.kpi_strategies import T0, chunked, shop_data, shuffled
+from tests.metrics.kpi_strategies import T0, chunked, chunked_all, service_data, shop_data, shuffled
 
 RATES = [
     ConversionRate(),
@@ -66,6 +80,7 @@ ALL = [
     CustomerCount(),
     AttachRate({"A": ["B", "C"], "B": ["D"]}),
     RecommendationFeedback({"A": ["B"], "C": ["D"]}, min_shown=1),
+    RecommendedRevenue(attribution_days=30),
 ]
 WINDOW = Window(T0 + dt.timedelta(days=30), T0 + dt.timedelta(days=90))
 
@@ -147,3 +162,39 @@ def test_cohort_sizes_sum_to_the_customer_count(data: ShopData, period: str) -> 
         while cells and cells[-1] is None:
             cells.pop()
         assert None not in cells
+
+
+SERVICE = [
+    CustomerSatisfaction(),
+    FirstContactResolution(),
+    OnTimeDelivery(),
+]
+OTHERS = [
+    NetPromoterScore(),
+    CustomerEffortScore(),
+    DeliveryTime(),
+    CustomerAcquisitionCost(),
+    ReturnOnInvestment(),
+    LtvToCac(),
+    PaybackPeriod(),
+    PromotionCost({"A": Money(10, "GBP"), "B": Money(0, "GBP")}),
+    IncrementalRevenue({"c1": "treatment", "c2": "control", "c3": "control"}),
+]
+
+
+@settings(max_examples=25, deadline=None)
+@given(service_data(), st.lists(st.integers(0, 100), max_size=3))
+def test_service_and_marketing_kpis_are_bounded_and_merge_exactly(
+    data: ShopData, cuts: list[int]
+) -> None:
+    for kpi in SERVICE:
+        value = kpi.compute(data)
+        assert value is None or 0.0 <= value <= 1.0, kpi
+    nps = NetPromoterScore().compute(data)
+    assert nps is None or -1.0 <= nps <= 1.0
+    ces = CustomerEffortScore().compute(data)
+    assert ces is None or 1.0 <= ces <= 7.0
+    chunks = chunked_all(data, cuts)
+    for kpi in [*SERVICE, *OTHERS]:
+        whole = kpi.compute(data, WINDOW)
+        assert kpi.merge([kpi.partial(chunk) for chunk in chunks]).result(WINDOW) == whole, kpi
