@@ -118,6 +118,37 @@ def _check_currencies(codes: Sequence[str]) -> None:
         validate_currency(code, f"currencies[{index}]")
 
 
+def _money_rows(
+    rows: Iterable[Sequence[Any]], what: str, shape: tuple[str, str, str]
+) -> tuple[tuple[str, ...], list[int], list[int], list[Money]]:
+    """Rows of a name (or None), a time and an amount, in the order ``shape`` names them.
+
+    Returns the names met, each row's name number (``-1`` for None), times and amounts.
+
+    Raises:
+        ValidationError: a row is not of the shape, a time is naive, an amount not Money.
+    """
+    names: dict[str, int] = {}
+    numbers, times, amounts = [], [], []
+    for index, row in enumerate(rows):
+        try:
+            values = dict(zip(shape, row, strict=True))
+        except (TypeError, ValueError):
+            raise ValidationError(
+                f"is not ({', '.join(shape)})", field=f"{what}[{index}]", value=row
+            ) from None
+        name = next(values[key] for key in shape if key not in ("at", "amount"))
+        amount = values["amount"]
+        if not isinstance(amount, Money):
+            raise ValidationError(
+                f"{amount!r} is not Money", field=f"{what}[{index}].amount", value=amount
+            )
+        numbers.append(-1 if name is None else names.setdefault(str(name), len(names)))
+        times.append(seconds(values["at"], f"{what}[{index}].at"))
+        amounts.append(amount)
+    return tuple(names), numbers, times, amounts
+
+
 def _currency_column(amounts: Sequence[Money]) -> tuple[tuple[str, ...], IntArray]:
     codes: dict[str, int] = {}
     column = np.fromiter(
@@ -171,25 +202,10 @@ class Refunds:
         Raises:
             ValidationError: a row is not of that shape, a time is naive, an amount not positive.
         """
-        orders: dict[str, int] = {}
-        order, at, amounts = [], [], []
-        for index, row in enumerate(rows):
-            try:
-                name, when, amount = row
-            except (TypeError, ValueError):
-                raise ValidationError(
-                    "is not (order, at, amount)", field=f"refunds[{index}]", value=row
-                ) from None
-            if not isinstance(amount, Money):
-                raise ValidationError(
-                    f"{amount!r} is not Money", field=f"refunds[{index}].amount", value=amount
-                )
-            order.append(-1 if name is None else orders.setdefault(name, len(orders)))
-            at.append(seconds(when, f"refunds[{index}].at"))
-            amounts.append(amount)
+        orders, order, at, amounts = _money_rows(rows, "refunds", ("order", "at", "amount"))
         currencies, currency = _currency_column(amounts)
         return cls(
-            orders=tuple(orders),
+            orders=orders,
             order=order,
             at=at,
             amount=[amount.minor for amount in amounts],
@@ -264,29 +280,14 @@ class Spend:
         Raises:
             ValidationError: a row is not of that shape, a time is naive, an amount negative.
         """
-        channels: dict[str, int] = {}
-        at, amounts, channel = [], [], []
-        for index, row in enumerate(rows):
-            try:
-                when, amount, name = row
-            except (TypeError, ValueError):
-                raise ValidationError(
-                    "is not (at, amount, channel)", field=f"spend[{index}]", value=row
-                ) from None
-            if not isinstance(amount, Money):
-                raise ValidationError(
-                    f"{amount!r} is not Money", field=f"spend[{index}].amount", value=amount
-                )
-            at.append(seconds(when, f"spend[{index}].at"))
-            amounts.append(amount)
-            channel.append(-1 if name is None else channels.setdefault(name, len(channels)))
+        channels, channel, at, amounts = _money_rows(rows, "spend", ("at", "amount", "channel"))
         currencies, currency = _currency_column(amounts)
         return cls(
             at=at,
             amount=[amount.minor for amount in amounts],
             currencies=currencies,
             currency=currency,
-            channels=tuple(channels),
+            channels=channels,
             channel=channel,
         )
 

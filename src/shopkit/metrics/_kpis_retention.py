@@ -53,6 +53,11 @@ def _active(orders: OrderSummary, at: int, days: int) -> Mask:
     return present(customer[mask], len(orders.vocabularies["customer"]))
 
 
+def _ends(orders: OrderSummary, window: Window, days: int) -> tuple[Mask, Mask]:
+    """S and E: the customers active at the window's start and at its end."""
+    return _active(orders, window.start, days), _active(orders, window.end, days)
+
+
 def _first_orders(orders: OrderSummary) -> IntArray:
     """Each customer's first order time (a very large number for one with no order)."""
     first = np.full(len(orders.vocabularies["customer"]), np.iinfo(np.int64).max, dtype=np.int64)
@@ -93,8 +98,7 @@ class Retention(Kpi):
         window = _window(orders, window, self.inactive_after_days)
         if window is None:
             return None
-        start = _active(orders, window.start, self.inactive_after_days)
-        end = _active(orders, window.end, self.inactive_after_days)
+        start, end = _ends(orders, window, self.inactive_after_days)
         if self.newcomers is Newcomers.GAINED:
             new = end & ~start
         else:
@@ -122,8 +126,7 @@ class Churn(Kpi):
         window = _window(orders, window, self.inactive_after_days)
         if window is None:
             return None
-        start = _active(orders, window.start, self.inactive_after_days)
-        end = _active(orders, window.end, self.inactive_after_days)
+        start, end = _ends(orders, window, self.inactive_after_days)
         return rate(int((start & ~end).sum()), int(start.sum()))
 
 

@@ -60,8 +60,7 @@ def plot_cohorts(cohorts: CohortTable, path: str | Path) -> Path:
     shares = np.ma.masked_invalid(cohorts.shares)
     height = max(2.0, 0.35 * len(cohorts.cohorts) + 1)
     figure, axes = plt.subplots(figsize=(min(12.0, 1.0 + 0.6 * shares.shape[1]), height))
-    colours = plt.get_cmap("Blues").copy()
-    colours.set_bad("#d9d9d9")  # not observed yet: grey, never the colour of 0
+    colours = plt.get_cmap("Blues").with_extremes(bad="#d9d9d9")  # not observed: grey, not 0
     image = axes.imshow(shares, cmap=colours, vmin=0.0, vmax=1.0, aspect="auto")
     axes.set_yticks(range(len(cohorts.cohorts)))
     axes.set_yticklabels(
