@@ -80,3 +80,19 @@ def test_many_chunks_give_the_same_dashboard(
     monkeypatch.setattr(kpi, "CHUNK_ROWS", 1)  # every order line its own chunk
     assert main(["kpi", str(orders), "--format", "json"]) == 0
     assert capsys.readouterr().out == whole
+
+
+def test_the_dashboard_of_chosen_kpis(
+    orders: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chosen = tmp_path / "kpis.json"
+    chosen.write_text('[{"type": "orders"}, {"type": "aov", "per": "customer"}]', "utf-8")
+    assert main(["kpi", str(orders), "--kpis", str(chosen), "--format", "json"]) == 0
+    # (10 + 4) for c1 and 3 for c2: 17.00 / 2 customers = 8.50
+    assert json.loads(capsys.readouterr().out)["kpis"]["rows"] == [
+        ["orders", 3],
+        ["aov per customer (GBP)", {"amount": "8.50", "currency": "GBP"}],
+    ]
+    chosen.write_text('[{"type": "aov", "per": "basket"}]', "utf-8")
+    assert main(["kpi", str(orders), "--kpis", str(chosen)]) == 1
+    assert "kpis[0].per: 'basket' is not one of order, customer" in capsys.readouterr().err

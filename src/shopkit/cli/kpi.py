@@ -64,6 +64,7 @@ def add_commands(subparsers: Any) -> None:
     )
     kpi.add_argument("--to", dest="end", type=_day_option, help="the first day not counted")
     kpi.add_argument("--by", choices=BY_CHOICES, help="break the KPIs down by this too")
+    kpi.add_argument("--kpis", help='the dashboard\'s KPIs, a JSON list such as [{"type": "aov"}]')
     kpi.add_argument("--format", choices=["table", "json"], default="table")
     kpi.add_argument(
         "--plot", metavar="DIR", help="write cohorts.png and trend.png (matplotlib) into DIR"
@@ -118,6 +119,7 @@ def _kpi(args: argparse.Namespace) -> int:
         CohortRetention,
         Dashboard,
         GrossMerchandiseValue,
+        Kpi,
         OrderCount,
         RepeatPurchaseRate,
         Retention,
@@ -138,7 +140,7 @@ def _kpi(args: argparse.Namespace) -> int:
     with reading:
         data = load_orders(args.orders)
     chunks = _chunks(data)
-    dashboard = Dashboard()
+    dashboard = Dashboard(_io.read(args.kpis, list[Kpi], "kpis")) if args.kpis else Dashboard()
     shown = (OrderCount(), Revenue(), AverageOrderValue(), RepeatPurchaseRate(), Retention())
     breakdown = (
         Breakdown(shown if args.format == "table" else dashboard.kpis, args.by) if args.by else None

@@ -5,6 +5,7 @@ import-layer contract in ``pyproject.toml`` checks it.
 """
 
 # KPIs, breakdowns, cohorts, effectiveness, audiences and plots (the kpi part)
+from shopkit.metrics import _kinds as _kinds  # registers the KPI kinds with the converter
 from shopkit.metrics._audiences import Audience, AudienceKind, FunnelAudiences
 from shopkit.metrics._breakdown import Breakdown, BreakdownPartial, breakdown, periods
 from shopkit.metrics._cohorts import CohortRetention, CohortTable

@@ -5,6 +5,8 @@ A KPI is an ``attrs.frozen`` subclass of ``Kpi`` naming the summaries it ``needs
 with the base class, so a new KPI merges exactly across chunks as the built-in ones do as long
 as it reads only the summaries. A new kind of summary is a ``Keyed`` subclass: its columns'
 ``RULES`` (``key``, ``sum``, ``min``, ``max``) and which of them index a vocabulary (``NAMED``).
+Registered in ``kpis`` (``@kpis.register("name")``, or the entry-point group ``shopkit.kpis``),
+a KPI is named in a config by its type: ``from_dict({"type": "aov", "per": "customer"}, Kpi)``.
 
 Examples:
     >>> import datetime as dt
@@ -32,6 +34,7 @@ Examples:
     0.5
 """
 
+from shopkit.metrics._kinds import kpis
 from shopkit.metrics._kpi import (
     Kpi,
     KpiPartial,
@@ -73,6 +76,7 @@ __all__ = [
     "TicketSummary",
     "distinct",
     "exact_sum",
+    "kpis",
     "money_means",
     "money_sums",
     "present",
