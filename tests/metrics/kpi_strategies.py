@@ -185,7 +185,7 @@ def chunked_all(data: ShopData, cuts: list[int]) -> list[ShopData]:
         table = getattr(data, name)
         if table is None:
             continue
-        n = len(getattr(table, "at", getattr(table, "shipped", None)))
+        n = len(table.shipped if name == "deliveries" else table.at)
         points = [0, *sorted(cut * n // 100 for cut in cuts), n]
         for part, (low, high) in zip(parts, itertools.pairwise(points), strict=True):
             part[name] = rows(table, slice(low, high))

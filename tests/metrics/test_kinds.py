@@ -12,7 +12,7 @@ from shopkit.metrics import AverageOrderValue, Kpi, PaybackPeriod, Retention
 from shopkit.metrics.plugin import kpis
 
 IN_CODE_ONLY = {"PredictedChurn", "AttachRate", "FunnelAudiences"}
-NEED_ARGUMENTS = {
+NEED_ARGUMENTS: dict[str, dict[str, object]] = {
     "incremental_revenue": {"assignment": {"c1": "treatment"}},
     "recommendation_feedback": {"matrix": {"MUG": ["TEA"]}},
 }
