@@ -48,5 +48,5 @@ def test_a_dashboard_config() -> None:
 def test_config_mistakes_name_the_field() -> None:
     with pytest.raises(ConfigError, match="per: 'visit' is not one of order, customer"):
         from_dict({"type": "aov", "per": "visit"}, Kpi)
-    with pytest.raises(ConfigError, match="'bogus' is not a known shopkit.kpis type"):
+    with pytest.raises(ConfigError, match=r"'bogus' is not a known shopkit\.kpis type"):
         from_dict({"type": "bogus"}, Kpi)
