@@ -28,7 +28,7 @@ START = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 
 
 def orders(rng: random.Random) -> OrderTable:
-    placed = []
+    placed: list[Order] = []
     for number in range(300):
         at = START + dt.timedelta(days=rng.randrange(300))
         chance = 0.6
@@ -45,7 +45,7 @@ def orders(rng: random.Random) -> OrderTable:
 
 
 def events(rng: random.Random) -> EventTable:
-    happened = []
+    happened: list[Event] = []
     steps = ("view", "add_to_cart", "checkout_started", "purchase")
     keep = (1.0, 0.35, 0.6, 0.7)
     for number in range(1_000):
