@@ -8,7 +8,10 @@ BIN := $(VENV)/bin
 # A second environment with shopkit and only its `testing` extra, as a plugin author has it.
 KIT := .venv-testing
 
-.PHONY: demo check lint typecheck layers test docs testing-kit clean
+# Run as root on CI; elsewhere system packages are installed through sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo check lint typecheck layers test docs testing-kit browser clean
 
 $(VENV)/.demo: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +26,7 @@ $(VENV)/.dev: pyproject.toml
 demo: $(VENV)/.demo
 	$(BIN)/shopkit demo
 
-check: $(VENV)/.dev
+check: $(VENV)/.dev browser
 	$(MAKE) --no-print-directory lint typecheck layers test docs testing-kit
 
 lint:
@@ -36,8 +39,10 @@ typecheck:
 layers:
 	$(BIN)/lint-imports
 
+# A file's tests stay on one worker, so a module's fixtures (the built docs site, a browser) are
+# made once.
 test:
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 docs:
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir $(VENV)/site
@@ -61,5 +66,14 @@ testing-kit: $(KIT)/.installed
 	"$$here/$(KIT)/bin/python" -m pytest -q -p no:cacheprovider test_my_kinds.py; \
 	status=$$?; cd "$$here"; rm -rf "$$work"; exit $$status
 
+# Debian's Chromium and its driver, for the docs site's browser test (tests/docs/test_site.py),
+# installed from the operating system's packages when the machine lacks them.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  echo "installing Debian's chromium and chromium-driver for the docs browser test"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver \
+	    >/dev/null; }
+
 clean:
-	rm -rf $(VENV) $(KIT) .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(KIT) .mypy_cache .ruff_cache test-artefacts

@@ -31,6 +31,8 @@ PACKAGES = [
     "shopkit.cli.pricing",
     "shopkit.cli.recommend",
     "shopkit.cli.schema",
+    "shopkit.cli.clv",
+    "shopkit.cli.ab",
 ]
 
 

@@ -137,3 +137,17 @@ def test_no_acquisition_leaves_cac_undefined() -> None:
     assert CustomerAcquisitionCost().compute(data, Window(day(10), day(11))) == {"GBP": None}
     with pytest.raises(ValidationError, match="inactive_after_days"):
         Churn(inactive_after_days=0)
+
+
+def test_predicted_churn_from_the_clv_model_of_shopkit_metrics() -> None:
+    # BG/NBD fitted (in days) on the shipped Online Retail repeat summary; the hook reads its
+    # probability_alive over the same customer history the KPI builds
+    from shopkit.metrics import BgNbd, sample_repeat_summary
+    from shopkit.metrics._kpis_retention import customer_history
+    from shopkit.metrics._summaries import OrderSummary
+
+    model = BgNbd.fit_summary(sample_repeat_summary())
+    churn = PredictedChurn(model).compute(TABLE, PERIOD)
+    frequency, recency, age = customer_history(OrderSummary.of(TABLE), PERIOD.end)
+    assert churn == pytest.approx(1 - model.probability_alive(frequency, recency, age).mean())
+    assert 0.0 <= churn <= 1.0

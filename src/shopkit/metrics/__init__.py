@@ -4,7 +4,48 @@ This package imports the core (``shopkit``) only, never another domain package; 
 import-layer contract in ``pyproject.toml`` checks it.
 """
 
-# KPIs, breakdowns, cohorts, effectiveness, audiences and plots (the kpi part)
+# -- customers, segments, predictive CLV and experiments (the clv part) -------------------------
+from shopkit.metrics._clv import BgNbd, ConvergenceError, GammaGamma, MbgNbd, clv, to_money
+from shopkit.metrics._clv_plots import plot_p_alive, plot_repeat_purchases
+from shopkit.metrics._customers import (
+    CustomerPartial,
+    CustomerSummary,
+    RepeatSummary,
+    sample_repeat_summary,
+)
+from shopkit.metrics._experiments import (
+    Analysis,
+    Arm,
+    ArmCounts,
+    ArmReport,
+    Experiment,
+    ExperimentCounts,
+    Metric,
+    analyse,
+)
+from shopkit.metrics._experiments_plots import plot_effects, plot_sequential
+from shopkit.metrics._rfm import RfmRules, Segment, rfm_segments, with_segments
+from shopkit.metrics._stats import (
+    RatioTest,
+    SampleRatioCheck,
+    SequentialTest,
+    TestResult,
+    adjust_p_values,
+    cuped,
+    minimum_detectable_effect,
+    power_two_proportions,
+    ratio_test,
+    sample_ratio_check,
+    sample_size_two_proportions,
+    sequential_two_proportions,
+    two_proportion_test,
+    welch_test,
+)
+
+# -- end of the clv part's imports --------------------------------------------------------------
+
+# -- KPIs, breakdowns, cohorts, effectiveness, audiences and their pictures (the kpi part) -----
+# isort: split
 from shopkit.metrics import _kinds as _kinds  # registers the KPI kinds with the converter
 from shopkit.metrics._audiences import Audience, AudienceKind, FunnelAudiences
 from shopkit.metrics._breakdown import Breakdown, BreakdownPartial, breakdown, periods
@@ -82,7 +123,57 @@ from shopkit.metrics._variants import (
     RefundBasis,
 )
 
-__all__ = [
+# -- end of the kpi part's imports --------------------------------------------------------------
+
+__all__: list[str] = []
+
+# -- the clv part's names -----------------------------------------------------------------------
+__all__ += [
+    "Analysis",
+    "Arm",
+    "ArmCounts",
+    "ArmReport",
+    "BgNbd",
+    "ConvergenceError",
+    "CustomerPartial",
+    "CustomerSummary",
+    "Experiment",
+    "ExperimentCounts",
+    "GammaGamma",
+    "MbgNbd",
+    "Metric",
+    "RatioTest",
+    "RepeatSummary",
+    "RfmRules",
+    "SampleRatioCheck",
+    "Segment",
+    "SequentialTest",
+    "TestResult",
+    "adjust_p_values",
+    "analyse",
+    "clv",
+    "cuped",
+    "minimum_detectable_effect",
+    "plot_effects",
+    "plot_p_alive",
+    "plot_repeat_purchases",
+    "plot_sequential",
+    "power_two_proportions",
+    "ratio_test",
+    "rfm_segments",
+    "sample_ratio_check",
+    "sample_repeat_summary",
+    "sample_size_two_proportions",
+    "sequential_two_proportions",
+    "to_money",
+    "two_proportion_test",
+    "welch_test",
+    "with_segments",
+]
+# -- end of the clv part's names ----------------------------------------------------------------
+
+# -- the kpi part's names -----------------------------------------------------------------------
+__all__ += [
     "AbandonmentStage",
     "AliveModel",
     "AttachRate",
@@ -156,3 +247,6 @@ __all__ = [
     "plot_funnel",
     "plot_trend",
 ]
+# -- end of the kpi part's names ----------------------------------------------------------------
+
+__all__.sort()
