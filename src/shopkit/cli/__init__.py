@@ -1,4 +1,4 @@
-"""The ``shopkit`` command: demo, price, recommend, evaluate, schema, clv and ab.
+"""The ``shopkit`` command: demo, price, recommend, evaluate, kpi, schema, clv and ab.
 
 It sits on top of every other layer (it may import all of them; nothing imports it). Each
 command family is a module with an ``add_commands(subparsers)`` and its handler, and imports its
@@ -21,7 +21,7 @@ import sys
 import typing
 
 import shopkit
-from shopkit.cli import _io, ab, clv, demo, loyalty, pricing, recommend, schema
+from shopkit.cli import _io, ab, clv, demo, kpi, loyalty, pricing, recommend, schema
 from shopkit.cli.schema import SCHEMA_TYPES
 
 if typing.TYPE_CHECKING:
@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"shopkit {shopkit.__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar=_COMMAND)
-    for family in (demo, pricing, recommend, schema, clv, ab, loyalty):
+    for family in (demo, pricing, recommend, kpi, clv, ab, loyalty, schema):
         family.add_commands(commands)
     return parser
 
