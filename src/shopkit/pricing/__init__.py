@@ -61,6 +61,7 @@ from shopkit.pricing._conditions import (
 )
 from shopkit.pricing._display import DisplayPrice, display_prices
 from shopkit.pricing._engine import price
+from shopkit.pricing._postgres import PostgresRedemptionStore
 from shopkit.pricing._promotion import (
     Combination,
     Mode,
@@ -75,6 +76,7 @@ from shopkit.pricing._redemption import (
     RedemptionStore,
     ReservationError,
     SQLiteRedemptionStore,
+    StoreError,
 )
 from shopkit.pricing._result import (
     Adjustment,
@@ -145,6 +147,7 @@ __all__ = [
     "Per",
     "Percentage",
     "Pick",
+    "PostgresRedemptionStore",
     "PriceRange",
     "PricedCart",
     "PricedLine",
@@ -163,6 +166,7 @@ __all__ = [
     "Skus",
     "StockLevel",
     "StockRange",
+    "StoreError",
     "Tags",
     "ThresholdBasis",
     "Tier",

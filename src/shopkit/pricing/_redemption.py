@@ -19,7 +19,7 @@ import datetime as dt
 import enum
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -40,6 +40,7 @@ __all__ = [
     "RedemptionStore",
     "ReservationError",
     "SQLiteRedemptionStore",
+    "StoreError",
 ]
 
 
@@ -136,6 +137,7 @@ class LimitReachedError(ShopkitError, RuntimeError):
     """
 
     code = "limit_reached"
+    http_status = 409
 
     def __init__(self, claim: Claim, used: int) -> None:
         super().__init__(
@@ -151,10 +153,34 @@ class ReservationError(ShopkitError, RuntimeError):
     """A commit found no live reservation for the order (it expired, or was never made)."""
 
     code = "reservation"
+    http_status = 409
+
+
+class StoreError(ShopkitError, RuntimeError):
+    """The store could not do what was asked; nothing was changed, and the call may be retried.
+
+    Its file or server cannot be used, or a call waited longer than the store's ``timeout``.
+    """
+
+    code = "store"
+    http_status = 503
 
 
 def _key(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     check.non_empty_str(instance, attribute, value)
+    if any(not char.isprintable() for char in str(value)):
+        raise ValidationError(
+            f"{value!r} holds a control character", field=attribute.name, value=value
+        )
+
+
+def _at_most_max_count(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if value > MAX_COUNT:
+        raise ValidationError(
+            f"{value} is over the largest count a store keeps ({MAX_COUNT})",
+            field=attribute.name,
+            value=value,
+        )
 
 
 @attrs.frozen
@@ -169,8 +195,8 @@ class Claim:
     """
 
     key: str = attrs.field(validator=_key)
-    amount: int = attrs.field(validator=check.positive_int)
-    limit: int = attrs.field(validator=check.non_negative_int)
+    amount: int = attrs.field(validator=[check.positive_int, _at_most_max_count])
+    limit: int = attrs.field(validator=[check.non_negative_int, _at_most_max_count])
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -182,17 +208,45 @@ def _micros(moment: dt.datetime, field: str) -> int:
     return (check.aware_datetime(moment, field) - _EPOCH) // _MICROSECOND
 
 
-def _check_claims(order_id: str, claims: Sequence[Claim]) -> None:
+MAX_COUNT = 2**63 - 1
+"""The largest amount or limit a claim may have: what a 64-bit SQL integer holds."""
+
+
+def _check_claims(order_id: object, claims: object) -> tuple[Claim, ...]:
+    """The order id and claims checked, the claims as a tuple (a generator is read once)."""
     if not isinstance(order_id, str) or not order_id.strip():
         raise ValidationError(f"{order_id!r} is not an order id", field="order_id", value=order_id)
-    keys = [claim.key for claim in claims]
-    if len(set(keys)) != len(keys):
-        raise ValidationError("a counter is claimed twice", field="claims", value=keys)
-    for index, claim in enumerate(claims):
+    if isinstance(claims, str | bytes | dict) or not isinstance(claims, Iterable):
+        raise ValidationError(
+            f"{claims!r} is not a sequence of claims", field="claims", value=claims
+        )
+    taken = tuple(claims)
+    for index, claim in enumerate(taken):
         if not isinstance(claim, Claim):
             raise ValidationError(
                 f"{claim!r} is not a Claim", field=f"claims[{index}]", value=claim
             )
+    keys = [claim.key for claim in taken]
+    if len(set(keys)) != len(keys):
+        raise ValidationError("a counter is claimed twice", field="claims", value=keys)
+    return taken
+
+
+def _check_keys(keys: object) -> list[str]:
+    """The counter keys of a ``used`` call, checked."""
+    if isinstance(keys, str | bytes | dict) or not isinstance(keys, Iterable):
+        raise ValidationError(f"{keys!r} is not a sequence of keys", field="keys", value=keys)
+    taken = list(keys)
+    for index, key in enumerate(taken):
+        if not isinstance(key, str):
+            raise ValidationError(f"{key!r} is not a key", field=f"keys[{index}]", value=key)
+    return taken
+
+
+def _check_order_id(order_id: object) -> str:
+    if not isinstance(order_id, str) or not order_id.strip():
+        raise ValidationError(f"{order_id!r} is not an order id", field="order_id", value=order_id)
+    return order_id
 
 
 @runtime_checkable
@@ -296,7 +350,7 @@ class InMemoryRedemptionStore:
         self, order_id: str, claims: Sequence[Claim], *, at: dt.datetime, expires_at: dt.datetime
     ) -> None:
         """Take every claim or none (see :class:`RedemptionStore`)."""
-        _check_claims(order_id, claims)
+        claims = _check_claims(order_id, claims)
         moment, until = _micros(at, "at"), _micros(expires_at, "expires_at")
         with self._lock:
             existing = self._orders.get(order_id)
@@ -315,6 +369,7 @@ class InMemoryRedemptionStore:
 
     def commit(self, order_id: str, *, at: dt.datetime) -> None:
         """Make the live reservation permanent (see :class:`RedemptionStore`)."""
+        _check_order_id(order_id)
         moment = _micros(at, "at")
         with self._lock:
             order = self._orders.get(order_id)
@@ -333,11 +388,13 @@ class InMemoryRedemptionStore:
 
     def release(self, order_id: str) -> None:
         """Give back all the order holds (see :class:`RedemptionStore`)."""
+        _check_order_id(order_id)
         with self._lock:
             self._forget(order_id)
 
     def used(self, keys: Sequence[str], *, at: dt.datetime) -> dict[str, int]:
         """What each counter holds now (see :class:`RedemptionStore`)."""
+        keys = _check_keys(keys)
         moment = _micros(at, "at")
         with self._lock:
             return {key: self._held(key, moment) for key in keys}
@@ -462,7 +519,7 @@ class SQLiteRedemptionStore:
         self, order_id: str, claims: Sequence[Claim], *, at: dt.datetime, expires_at: dt.datetime
     ) -> None:
         """Take every claim or none (see :class:`RedemptionStore`)."""
-        _check_claims(order_id, claims)
+        claims = _check_claims(order_id, claims)
         moment, until = _micros(at, "at"), _micros(expires_at, "expires_at")
         with self._transaction() as connection:
             committed = connection.execute(
@@ -493,6 +550,7 @@ class SQLiteRedemptionStore:
 
     def commit(self, order_id: str, *, at: dt.datetime) -> None:
         """Make the live reservation permanent (see :class:`RedemptionStore`)."""
+        _check_order_id(order_id)
         moment = _micros(at, "at")
         with self._transaction() as connection:
             rows = connection.execute(
@@ -519,6 +577,7 @@ class SQLiteRedemptionStore:
 
     def release(self, order_id: str) -> None:
         """Give back all the order holds (see :class:`RedemptionStore`)."""
+        _check_order_id(order_id)
         with self._transaction() as connection:
             for key, amount in connection.execute(
                 "SELECT key, amount FROM shopkit_claims WHERE order_id = ? AND committed = 1",
@@ -532,6 +591,7 @@ class SQLiteRedemptionStore:
 
     def used(self, keys: Sequence[str], *, at: dt.datetime) -> dict[str, int]:
         """What each counter holds now (see :class:`RedemptionStore`)."""
+        keys = _check_keys(keys)
         moment = _micros(at, "at")
         connection = self._connection()
         return {key: self._held(connection, key, moment, None) for key in keys}

@@ -185,6 +185,11 @@ def redemption_state_machine(make_store: Callable[[], RedemptionStore]) -> type[
             for order in dead:
                 del self.orders[order]
 
+        def teardown(self) -> None:
+            close = getattr(self.store, "close", None)
+            if callable(close):
+                close()
+
         @invariant()
         def counts_match_the_model_and_stay_within_limits(self) -> None:
             used = self.store.used(list(keys), at=self.now)
