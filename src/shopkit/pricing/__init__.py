@@ -71,6 +71,7 @@ from shopkit.pricing._promotion import (
 )
 from shopkit.pricing._redemption import (
     Claim,
+    Held,
     InMemoryRedemptionStore,
     LimitReachedError,
     RedemptionStore,
@@ -134,6 +135,7 @@ __all__ = [
     "FixedPrice",
     "FreeShipping",
     "Gift",
+    "Held",
     "InMemoryRedemptionStore",
     "LimitReachedError",
     "LoyaltyTier",

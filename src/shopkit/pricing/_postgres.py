@@ -32,13 +32,16 @@ from typing import TYPE_CHECKING, Any
 from shopkit import ShopkitError, ValidationError
 from shopkit.pricing._redemption import (
     Claim,
+    Held,
     LimitReachedError,
     ReservationError,
     StoreError,
     _check_claims,
     _check_keys,
     _check_order_id,
+    _check_window,
     _micros,
+    _moment,
 )
 
 if TYPE_CHECKING:
@@ -211,20 +214,13 @@ class PostgresRedemptionStore:
         StoreError: the server cannot be reached or refused the tables.
 
     Examples:
-        Against the server a shop runs (here the one the test suite starts):
+        Against the shop's own server (the docs page "Running shopkit in a service" runs this
+        against a real one)::
 
-        >>> import contextlib
-    import datetime as dt
-        >>> from shopkit.pricing import Claim, PostgresRedemptionStore
-        >>> store = PostgresRedemptionStore(postgres_url, schema="docs_example")
-        >>> now = dt.datetime(2026, 11, 27, tzinfo=dt.timezone.utc)
-        >>> later = now + dt.timedelta(minutes=15)
-        >>> store.reserve("o-1", [Claim("code:WELCOME", 1, 1)], at=now, expires_at=later)
-        >>> store.commit("o-1", at=now)
-        >>> store.used(["code:WELCOME"], at=now)
-        {'code:WELCOME': 1}
-        >>> store.release("o-1")
-        >>> store.close()
+            store = PostgresRedemptionStore("postgresql://shop@db.internal/shop")
+            store.reserve("o-1", [Claim("code:WELCOME", 1, 1)], at=now, expires_at=later)
+            store.commit("o-1", at=now)
+            store.used(["code:WELCOME"], at=now)  # {'code:WELCOME': 1}
     """
 
     DDL = _DDL
@@ -370,6 +366,7 @@ class PostgresRedemptionStore:
         """Take every claim or none (see :class:`RedemptionStore`)."""
         taken = _check_claims(order_id, claims)
         moment, until = _micros(at, "at"), _micros(expires_at, "expires_at")
+        _check_window(moment, until)
         by_key = {claim.key: claim for claim in taken}
         arguments = (
             order_id,
@@ -415,6 +412,25 @@ class PostgresRedemptionStore:
         rows = self._call(self._used, (moment, wanted))
         held = {key: int(amount) for key, amount in rows}
         return {key: held.get(key, 0) for key in wanted}
+
+    def held(self, order_id: str, *, at: dt.datetime) -> Held | None:
+        """What the order holds (see :class:`RedemptionStore`)."""
+        _check_order_id(order_id)
+        moment = _micros(at, "at")
+        rows = self._call(
+            f"SELECT o.committed, o.expires_at, c.key, c.amount "
+            f"FROM {self.schema}.redemption_orders o "
+            f"LEFT JOIN {self.schema}.redemption_claims c ON c.order_id = o.order_id "
+            "WHERE o.order_id = %s",
+            (order_id,),
+        )
+        if not rows:
+            return None
+        committed, expires = bool(rows[0][0]), int(rows[0][1])
+        if not committed and expires <= moment:
+            return None
+        amounts = {key: int(amount) for _, _, key, amount in rows if key is not None}
+        return Held(amounts, _moment(expires), committed)
 
     def purge(self, *, at: dt.datetime) -> int:
         """Delete expired reservations (see :class:`RedemptionStore`)."""

@@ -19,6 +19,7 @@ import datetime as dt
 import enum
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -35,6 +36,7 @@ except ImportError:  # pragma: no cover - not on Windows
 
 __all__ = [
     "Claim",
+    "Held",
     "InMemoryRedemptionStore",
     "LimitReachedError",
     "RedemptionStore",
@@ -208,6 +210,21 @@ def _micros(moment: dt.datetime, field: str) -> int:
     return (check.aware_datetime(moment, field) - _EPOCH) // _MICROSECOND
 
 
+@attrs.frozen
+class Held:
+    """What a store holds for one order, as :meth:`RedemptionStore.held` reports it.
+
+    Attributes:
+        amounts: The amount of each counter the order claims, by key.
+        expires_at: When the claims stop counting unless committed.
+        committed: Whether the order is committed (its claims count for good).
+    """
+
+    amounts: dict[str, int]
+    expires_at: dt.datetime
+    committed: bool
+
+
 MAX_COUNT = 2**63 - 1
 """The largest amount or limit a claim may have: what a 64-bit SQL integer holds."""
 
@@ -241,6 +258,19 @@ def _check_keys(keys: object) -> list[str]:
         if not isinstance(key, str):
             raise ValidationError(f"{key!r} is not a key", field=f"keys[{index}]", value=key)
     return taken
+
+
+def _moment(micros: int) -> dt.datetime:
+    return _EPOCH + micros * _MICROSECOND
+
+
+def _check_window(moment: int, until: int) -> None:
+    if until <= moment:
+        raise ValidationError(
+            "the reservation would expire before it is made",
+            field="expires_at",
+            value=_moment(until).isoformat(),
+        )
 
 
 def _check_order_id(order_id: object) -> str:
@@ -287,6 +317,14 @@ class RedemptionStore(Protocol):
 
     def used(self, keys: Sequence[str], *, at: dt.datetime) -> dict[str, int]:
         """What each counter holds now: committed claims plus live reservations."""
+
+    def held(self, order_id: str, *, at: dt.datetime) -> Held | None:
+        """What the order holds at ``at``: its committed or live claims; ``None`` if nothing.
+
+        An order never reserved, released, or whose reservation expired uncommitted holds
+        nothing. ``reserve_checkout`` asks it to answer a retried checkout with the earlier
+        reservation.
+        """
 
     def purge(self, *, at: dt.datetime) -> int:
         """Delete reservations expired at ``at``; return how many orders were purged.
@@ -352,6 +390,7 @@ class InMemoryRedemptionStore:
         """Take every claim or none (see :class:`RedemptionStore`)."""
         claims = _check_claims(order_id, claims)
         moment, until = _micros(at, "at"), _micros(expires_at, "expires_at")
+        _check_window(moment, until)
         with self._lock:
             existing = self._orders.get(order_id)
             if existing is not None and existing.committed:
@@ -398,6 +437,16 @@ class InMemoryRedemptionStore:
         moment = _micros(at, "at")
         with self._lock:
             return {key: self._held(key, moment) for key in keys}
+
+    def held(self, order_id: str, *, at: dt.datetime) -> Held | None:
+        """What the order holds (see :class:`RedemptionStore`)."""
+        _check_order_id(order_id)
+        moment = _micros(at, "at")
+        with self._lock:
+            order = self._orders.get(order_id)
+            if order is None or not (order.committed or order.expires_at > moment):
+                return None
+            return Held(dict(order.claims), _moment(order.expires_at), order.committed)
 
     def purge(self, *, at: dt.datetime) -> int:
         """Delete expired reservations (see :class:`RedemptionStore`)."""
@@ -456,29 +505,59 @@ class SQLiteRedemptionStore:
     """
 
     def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:  # float-ok: seconds
+        if not isinstance(path, str | Path) or not str(path).strip():
+            raise ValidationError(f"{path!r} is not a file path", field="path", value=path)
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+            raise ValidationError(
+                f"{timeout!r} is not a positive number of seconds", field="timeout", value=timeout
+            )
         self.path = Path(path)
         self._local = threading.local()
-        self._timeout = timeout
+        self._timeout = float(timeout)
         with self._transaction() as connection:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     connection.execute(statement)
 
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Turn what sqlite3 and the file system raise into a :class:`StoreError`."""
+        try:
+            yield
+        except sqlite3.Error as error:
+            detail = str(error) or type(error).__name__
+            if "locked" in detail or "busy" in detail:
+                message = f"the database stayed locked for {self._timeout:g} s ({detail})"
+            else:
+                message = f"cannot use {self.path} as a redemption store: {detail}"
+            raise StoreError(message, field="path", value=str(self.path)) from error
+        except OSError as error:
+            raise StoreError(
+                f"cannot use {self.path} as a redemption store: {error.strerror or error}",
+                field="path",
+                value=str(self.path),
+            ) from error
+
     def _connection(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
-            connection = sqlite3.connect(
-                self.path, timeout=self._timeout, isolation_level=None, check_same_thread=True
-            )
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
+            with self._errors():
+                connection = sqlite3.connect(
+                    self.path, timeout=self._timeout, isolation_level=None, check_same_thread=True
+                )
+                try:
+                    connection.execute("PRAGMA journal_mode=WAL")
+                    connection.execute("PRAGMA synchronous=NORMAL")
+                except BaseException:
+                    connection.close()
+                    raise
             self._local.connection = connection
         return connection
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         connection = self._connection()
-        with self._writer_lock():
+        with self._writer_lock(), self._errors():
             connection.execute("BEGIN IMMEDIATE")
             try:
                 yield connection
@@ -489,18 +568,36 @@ class SQLiteRedemptionStore:
 
     @contextlib.contextmanager
     def _writer_lock(self) -> Iterator[None]:
-        # Where the OS has flock, writers queue on a lock file and are woken as soon as it is
-        # free, instead of SQLite's busy handler sleeping and retrying. SQLite's own locking
-        # stays in force underneath (and is all there is elsewhere).
+        # Where the OS has flock, writers queue on a lock file instead of SQLite's busy handler
+        # sleeping and retrying. The wait is bounded by ``timeout``, as SQLite's own is. SQLite's
+        # locking stays in force underneath (and is all there is elsewhere).
         if fcntl is None:
             yield
             return
-        with open(f"{self.path}.lock", "a+b") as handle:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        with self._errors():
+            handle = open(f"{self.path}.lock", "a+b")  # noqa: SIM115 - closed below
+        try:
+            deadline = time.monotonic() + self._timeout
+            pause = 0.0005  # float-ok: seconds
+            while True:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise StoreError(
+                            f"another process held {self.path} longer than {self._timeout:g} s",
+                            field="timeout",
+                            value=self._timeout,
+                        ) from None
+                    time.sleep(pause)
+                    pause = min(pause * 2, 0.02)
             try:
                 yield
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        finally:
+            handle.close()
 
     @staticmethod
     def _held(connection: sqlite3.Connection, key: str, now: int, skip: str | None) -> int:
@@ -521,6 +618,7 @@ class SQLiteRedemptionStore:
         """Take every claim or none (see :class:`RedemptionStore`)."""
         claims = _check_claims(order_id, claims)
         moment, until = _micros(at, "at"), _micros(expires_at, "expires_at")
+        _check_window(moment, until)
         with self._transaction() as connection:
             committed = connection.execute(
                 "SELECT 1 FROM shopkit_claims WHERE order_id = ? AND committed = 1 LIMIT 1",
@@ -594,7 +692,31 @@ class SQLiteRedemptionStore:
         keys = _check_keys(keys)
         moment = _micros(at, "at")
         connection = self._connection()
-        return {key: self._held(connection, key, moment, None) for key in keys}
+        with self._errors():
+            return {key: self._held(connection, key, moment, None) for key in keys}
+
+    def held(self, order_id: str, *, at: dt.datetime) -> Held | None:
+        """What the order holds (see :class:`RedemptionStore`)."""
+        _check_order_id(order_id)
+        moment = _micros(at, "at")
+        with self._errors():
+            rows = (
+                self._connection()
+                .execute(
+                    "SELECT key, amount, committed, expires_at FROM shopkit_claims "
+                    "WHERE order_id = ?",
+                    (order_id,),
+                )
+                .fetchall()
+            )
+        if not rows:
+            return None
+        committed = all(row[2] for row in rows)
+        expires = min(int(row[3]) for row in rows)
+        if not committed and expires <= moment:
+            return None
+        amounts = {key: int(amount) for key, amount, _, _ in rows if amount > 0}
+        return Held(amounts, _moment(expires), committed)
 
     def purge(self, *, at: dt.datetime) -> int:
         """Delete expired reservations (see :class:`RedemptionStore`)."""
