@@ -38,6 +38,7 @@ class CheckoutError(ShopkitError, RuntimeError):
     """
 
     code = "checkout"
+    http_status = 409
 
     def __init__(
         self, message: str, *, reason: CodeStatus, promotion_id: str | None, field: str

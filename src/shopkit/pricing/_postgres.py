@@ -26,7 +26,7 @@ import datetime as dt
 import os
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from shopkit import ShopkitError, ValidationError
@@ -361,7 +361,7 @@ class PostgresRedemptionStore:
     # -- the protocol ---------------------------------------------------------------------------
 
     def reserve(
-        self, order_id: str, claims: Sequence[Claim], *, at: dt.datetime, expires_at: dt.datetime
+        self, order_id: str, claims: Iterable[Claim], *, at: dt.datetime, expires_at: dt.datetime
     ) -> None:
         """Take every claim or none (see :class:`RedemptionStore`)."""
         taken = _check_claims(order_id, claims)

@@ -289,7 +289,7 @@ class RedemptionStore(Protocol):
     """
 
     def reserve(
-        self, order_id: str, claims: Sequence[Claim], *, at: dt.datetime, expires_at: dt.datetime
+        self, order_id: str, claims: Iterable[Claim], *, at: dt.datetime, expires_at: dt.datetime
     ) -> None:
         """Take every claim for ``order_id`` until ``expires_at``, or none of them.
 
@@ -385,7 +385,7 @@ class InMemoryRedemptionStore:
                 self._live[key].discard(order_id)
 
     def reserve(
-        self, order_id: str, claims: Sequence[Claim], *, at: dt.datetime, expires_at: dt.datetime
+        self, order_id: str, claims: Iterable[Claim], *, at: dt.datetime, expires_at: dt.datetime
     ) -> None:
         """Take every claim or none (see :class:`RedemptionStore`)."""
         claims = _check_claims(order_id, claims)
@@ -613,7 +613,7 @@ class SQLiteRedemptionStore:
         return (int(committed[0]) if committed else 0) + int(live[0])
 
     def reserve(
-        self, order_id: str, claims: Sequence[Claim], *, at: dt.datetime, expires_at: dt.datetime
+        self, order_id: str, claims: Iterable[Claim], *, at: dt.datetime, expires_at: dt.datetime
     ) -> None:
         """Take every claim or none (see :class:`RedemptionStore`)."""
         claims = _check_claims(order_id, claims)

@@ -93,7 +93,6 @@ class RedemptionStoreContract(abc.ABC):
         store.reserve("o-1", [], at=NOW, expires_at=NOW + MINUTE)
         store.commit("o-1", at=NOW)
 
-
     def test_held_reports_what_the_order_holds(self) -> None:
         """``held`` gives an order's claims while live or committed, and nothing otherwise."""
         store = self.make_store()
