@@ -214,3 +214,22 @@ def test_a_bad_timeout_is_refused(tmp_path: Path, timeout: object) -> None:
     with pytest.raises(ValidationError) as caught:
         SQLiteRedemptionStore(tmp_path / "s.sqlite", timeout=timeout)  # type: ignore[arg-type]
     assert caught.value.field == "timeout"
+
+
+def test_a_retry_priced_again_after_its_own_use_returns_the_earlier_reservation() -> None:
+    from shopkit.pricing import CodeBook, PromoCode
+
+    welcome = Promotion("welcome", "10% welcome", Percentage(10), issued_codes=True)
+    book = CodeBook([PromoCode("WELCOME-7K2M", "welcome", max_uses=1)])
+    store = InMemoryRedemptionStore()
+    cart = CART.with_code("WELCOME-7K2M")
+    first_price = price(cart, [welcome], at=NOW, codes=book, store=store)
+    first = reserve_checkout(first_price, [welcome], store, order_id="o-1", at=NOW, codes=book)
+    store.commit("o-1", at=NOW)
+    # priced again for the retry, the code shows as used up (by o-1 itself): no claims now
+    again_price = price(cart, [welcome], at=NOW, codes=book, store=store)
+    assert str(again_price.total) == "40.00 EUR"
+    again = reserve_checkout(again_price, [welcome], store, order_id="o-1", at=NOW, codes=book)
+    assert again == first
+    assert [claim.key for claim in again.claims] == ["code:WELCOME7K2M"]
+    assert store.used(["code:WELCOME7K2M"], at=NOW) == {"code:WELCOME7K2M": 1}

@@ -221,8 +221,32 @@ def _earlier(
     held = lookup(order_id, at=at)
     if held is None:
         return None
-    if held.amounts == {claim.key: claim.amount for claim in claims}:
+    wanted = {claim.key: claim.amount for claim in claims}
+    if held.amounts == wanted:
         return Reservation(order_id, claims, held.expires_at)
+    # Priced again for the retry, the order's own uses count against it: a single-use code it
+    # holds shows as used up, and drops out of the new claims. What the retry claims is then a
+    # part of what the order holds, and it answers with what it holds.
+    dropped = [key for key in held.amounts if key not in wanted]
+    retried = (
+        bool(dropped)
+        and all(held.amounts.get(key) == amount for key, amount in wanted.items())
+        and set(held.limits) >= set(held.amounts)
+    )
+    if retried:
+        # each dropped claim fits with the order's own use and not beside it: that use is
+        # the only reason it dropped
+        used = store.used(dropped, at=at)
+        retried = all(
+            used[key] <= held.limits[key] < used[key] + held.amounts[key] for key in dropped
+        )
+    if retried:
+        kept = {claim.key: claim for claim in claims}
+        earlier = tuple(
+            kept.get(key) or Claim(key, amount, held.limits[key])
+            for key, amount in held.amounts.items()
+        )
+        return Reservation(order_id, earlier, held.expires_at)
     if held.committed:
         raise ReservationError(
             f"order {order_id} is already committed with other promotions or amounts",

@@ -68,6 +68,7 @@ CREATE TABLE IF NOT EXISTS {schema}.redemption_claims (
     amount     bigint  NOT NULL CHECK (amount > 0),
     committed  boolean NOT NULL DEFAULT false,
     expires_at bigint  NOT NULL,
+    claim_limit bigint NOT NULL,
     PRIMARY KEY (order_id, key)
 );
 CREATE INDEX IF NOT EXISTS redemption_claims_live
@@ -128,8 +129,9 @@ BEGIN
     END IF;
     DELETE FROM {schema}.redemption_claims c WHERE c.order_id = p_order;
     UPDATE {schema}.redemption_orders o SET expires_at = p_until WHERE o.order_id = p_order;
-    INSERT INTO {schema}.redemption_claims (order_id, key, amount, expires_at)
-        SELECT p_order, k.key, k.amount, p_until FROM unnest(p_keys, p_amounts) AS k(key, amount);
+    INSERT INTO {schema}.redemption_claims (order_id, key, amount, expires_at, claim_limit)
+        SELECT p_order, k.key, k.amount, p_until, k.lim
+        FROM unnest(p_keys, p_amounts, p_limits) AS k(key, amount, lim);
 END
 $body$;
 
@@ -418,7 +420,7 @@ class PostgresRedemptionStore:
         _check_order_id(order_id)
         moment = _micros(at, "at")
         rows = self._call(
-            f"SELECT o.committed, o.expires_at, c.key, c.amount "
+            f"SELECT o.committed, o.expires_at, c.key, c.amount, c.claim_limit "
             f"FROM {self.schema}.redemption_orders o "
             f"LEFT JOIN {self.schema}.redemption_claims c ON c.order_id = o.order_id "
             "WHERE o.order_id = %s",
@@ -429,8 +431,9 @@ class PostgresRedemptionStore:
         committed, expires = bool(rows[0][0]), int(rows[0][1])
         if not committed and expires <= moment:
             return None
-        amounts = {key: int(amount) for _, _, key, amount in rows if key is not None}
-        return Held(amounts, _moment(expires), committed)
+        amounts = {row[2]: int(row[3]) for row in rows if row[2] is not None}
+        limits = {row[2]: int(row[4]) for row in rows if row[2] is not None}
+        return Held(amounts, _moment(expires), committed, limits)
 
     def purge(self, *, at: dt.datetime) -> int:
         """Delete expired reservations (see :class:`RedemptionStore`)."""

@@ -218,11 +218,14 @@ class Held:
         amounts: The amount of each counter the order claims, by key.
         expires_at: When the claims stop counting unless committed.
         committed: Whether the order is committed (its claims count for good).
+        limits: The limit each claim was reserved with, by key.
     """
 
     amounts: dict[str, int]
     expires_at: dt.datetime
     committed: bool
+    limits: dict[str, int] = attrs.field(factory=dict)
+    """The limit each claim was reserved with, by key (empty from a store that keeps none)."""
 
 
 MAX_COUNT = 2**63 - 1
@@ -338,6 +341,7 @@ class _Order:
     claims: dict[str, int]
     expires_at: int
     committed: bool = False
+    limits: dict[str, int] = attrs.field(factory=dict)
 
 
 class InMemoryRedemptionStore:
@@ -402,7 +406,9 @@ class InMemoryRedemptionStore:
                 if held + claim.amount > claim.limit:
                     raise LimitReachedError(claim, held)
             self._forget(order_id)
-            self._orders[order_id] = _Order({c.key: c.amount for c in claims}, until)
+            self._orders[order_id] = _Order(
+                {c.key: c.amount for c in claims}, until, limits={c.key: c.limit for c in claims}
+            )
             for claim in claims:
                 self._live.setdefault(claim.key, set()).add(order_id)
 
@@ -446,7 +452,9 @@ class InMemoryRedemptionStore:
             order = self._orders.get(order_id)
             if order is None or not (order.committed or order.expires_at > moment):
                 return None
-            return Held(dict(order.claims), _moment(order.expires_at), order.committed)
+            return Held(
+                dict(order.claims), _moment(order.expires_at), order.committed, dict(order.limits)
+            )
 
     def purge(self, *, at: dt.datetime) -> int:
         """Delete expired reservations (see :class:`RedemptionStore`)."""
@@ -469,6 +477,7 @@ CREATE TABLE IF NOT EXISTS shopkit_claims (
     amount     INTEGER NOT NULL,
     committed  INTEGER NOT NULL DEFAULT 0,
     expires_at INTEGER NOT NULL,
+    claim_limit INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (order_id, key)
 );
 CREATE INDEX IF NOT EXISTS shopkit_claims_by_key ON shopkit_claims (key, committed, expires_at);
@@ -518,6 +527,11 @@ class SQLiteRedemptionStore:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     connection.execute(statement)
+            columns = {row[1] for row in connection.execute("PRAGMA table_info(shopkit_claims)")}
+            if "claim_limit" not in columns:  # a file made before limits were kept
+                connection.execute(
+                    "ALTER TABLE shopkit_claims ADD COLUMN claim_limit INTEGER NOT NULL DEFAULT 0"
+                )
 
     @contextlib.contextmanager
     def _errors(self) -> Iterator[None]:
@@ -634,9 +648,10 @@ class SQLiteRedemptionStore:
                     raise LimitReachedError(claim, held)
             connection.execute("DELETE FROM shopkit_claims WHERE order_id = ?", (order_id,))
             connection.executemany(
-                "INSERT INTO shopkit_claims (order_id, key, amount, committed, expires_at) "
-                "VALUES (?, ?, ?, 0, ?)",
-                [(order_id, claim.key, claim.amount, until) for claim in claims],
+                "INSERT INTO shopkit_claims "
+                "(order_id, key, amount, committed, expires_at, claim_limit) "
+                "VALUES (?, ?, ?, 0, ?, ?)",
+                [(order_id, claim.key, claim.amount, until, claim.limit) for claim in claims],
             )
             if not claims:
                 # an order with no claims still has a reservation to commit
@@ -703,8 +718,8 @@ class SQLiteRedemptionStore:
             rows = (
                 self._connection()
                 .execute(
-                    "SELECT key, amount, committed, expires_at FROM shopkit_claims "
-                    "WHERE order_id = ?",
+                    "SELECT key, amount, committed, expires_at, claim_limit FROM shopkit_claims "
+                    "WHERE order_id = ? ORDER BY rowid",
                     (order_id,),
                 )
                 .fetchall()
@@ -715,8 +730,9 @@ class SQLiteRedemptionStore:
         expires = min(int(row[3]) for row in rows)
         if not committed and expires <= moment:
             return None
-        amounts = {key: int(amount) for key, amount, _, _ in rows if amount > 0}
-        return Held(amounts, _moment(expires), committed)
+        amounts = {row[0]: int(row[1]) for row in rows if row[1] > 0}
+        limits = {row[0]: int(row[4]) for row in rows if row[1] > 0}
+        return Held(amounts, _moment(expires), committed, limits)
 
     def purge(self, *, at: dt.datetime) -> int:
         """Delete expired reservations (see :class:`RedemptionStore`)."""
