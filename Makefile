@@ -8,10 +8,7 @@ BIN := $(VENV)/bin
 # A second environment with shopkit and only its `testing` extra, as a plugin author has it.
 KIT := .venv-testing
 
-# Run as root on CI; elsewhere system packages are installed through sudo.
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-
-.PHONY: demo check lint typecheck layers test docs testing-kit browser clean
+.PHONY: demo check lint typecheck layers test docs testing-kit system-packages clean
 
 $(VENV)/.demo: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +23,7 @@ $(VENV)/.dev: pyproject.toml
 demo: $(VENV)/.demo
 	$(BIN)/shopkit demo
 
-check: $(VENV)/.dev browser
+check: $(VENV)/.dev system-packages
 	$(MAKE) --no-print-directory lint typecheck layers test docs testing-kit
 
 lint:
@@ -66,14 +63,10 @@ testing-kit: $(KIT)/.installed
 	"$$here/$(KIT)/bin/python" -m pytest -q -p no:cacheprovider test_my_kinds.py; \
 	status=$$?; cd "$$here"; rm -rf "$$work"; exit $$status
 
-# Debian's Chromium and its driver, for the docs site's browser test (tests/docs/test_site.py),
-# installed from the operating system's packages when the machine lacks them.
-browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
-	  echo "installing Debian's chromium and chromium-driver for the docs browser test"; \
-	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver \
-	    >/dev/null; }
+# The operating system's packages the checks need (Chromium for the docs browser test,
+# PostgreSQL's server programs for the PostgreSQL store's tests), installed when missing.
+system-packages:
+	@bash tools/system-packages.sh
 
 clean:
 	rm -rf $(VENV) $(KIT) .mypy_cache .ruff_cache test-artefacts

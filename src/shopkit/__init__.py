@@ -24,6 +24,7 @@ from typing import Any as _Any
 from shopkit._activity import Event, EventKind, Order, OrderLine
 from shopkit._catalogue import Catalogue
 from shopkit._config import (
+    DocumentLimits,
     converter,
     from_dict,
     from_json,
@@ -88,6 +89,7 @@ __all__ = [
     "CurrencyError",
     "CurrencyMismatchError",
     "Customer",
+    "DocumentLimits",
     "Event",
     "EventKind",
     "EventTable",

@@ -32,10 +32,11 @@ from cattrs.gen import make_dict_structure_fn
 
 from shopkit._money import Money, to_decimal
 from shopkit._plugins import Registry
-from shopkit.errors import ConfigError, ShopkitError, ValidationError
+from shopkit.errors import ConfigError, Problem, ShopkitError, ValidationError, location
 from shopkit.validators import enum_value
 
 __all__ = [
+    "DocumentLimits",
     "converter",
     "from_dict",
     "from_json",
@@ -52,6 +53,97 @@ converter = cattrs.Converter(forbid_extra_keys=True, omit_if_default=True)
 """The one converter every shopkit config type goes through (see ``cattrs``)."""
 
 _KINDS: dict[type, Registry[Any]] = {}
+
+
+def _positive(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError(
+            f"{value!r} is not a positive whole number", field=attribute.name, value=value
+        )
+
+
+@attrs.frozen
+class DocumentLimits:
+    """How large a document ``from_dict``, ``from_json`` and ``from_toml`` read.
+
+    A document past a limit is refused with a ``ConfigError`` before any of it is built, so a
+    hostile or broken request fails fast instead of exhausting the stack or the memory. The
+    defaults hold any real shop's configuration with room to spare; a caller with a larger one
+    passes its own: ``from_json(text, list[Promotion], limits=DocumentLimits(max_items=10**7))``.
+
+    Attributes:
+        max_depth: The deepest nesting of objects and lists (the document itself is level 1;
+            each ``all_of`` condition adds two levels: its object and its list). Default 64.
+        max_items: The most entries in all of the document's objects and lists together.
+            Default 1,000,000 (about 50,000 promotions).
+        max_bytes: The longest JSON or TOML text, in bytes (characters for ``str``).
+            Default 32 MiB.
+
+    Examples:
+        >>> from shopkit import ConfigError, DocumentLimits, from_json
+        >>> deep = "[" * 100 + "]" * 100
+        >>> try:
+        ...     from_json(deep, list)
+        ... except ConfigError as error:
+        ...     print(error.message)
+        nested deeper than 64 levels
+        >>> len(from_json(deep, list, limits=DocumentLimits(max_depth=100)))
+        1
+    """
+
+    max_depth: int = attrs.field(default=64, validator=_positive)
+    max_items: int = attrs.field(default=1_000_000, validator=_positive)
+    max_bytes: int = attrs.field(default=32 * 2**20, validator=_positive)
+
+
+_DEFAULT_LIMITS = DocumentLimits()
+
+
+def _check_size(data: Any, limits: DocumentLimits) -> None:
+    """Refuse a document deeper or larger than the limits; a loop, so no recursion at all."""
+    stack: list[tuple[Any, str, int]] = [(data, "", 1)]
+    count = 0
+    while stack:
+        value, path, depth = stack.pop()
+        if isinstance(value, Mapping):
+            children: Any = value.items()
+        elif isinstance(value, list | tuple):
+            children = enumerate(value)
+        else:
+            continue
+        if depth > limits.max_depth:
+            raise _limit_error(path, f"nested deeper than {limits.max_depth} levels", depth)
+        count += len(value)
+        if count > limits.max_items:
+            raise _limit_error(
+                path, f"the document holds more than {limits.max_items:,} items", count
+            )
+        for key, child in children:
+            if isinstance(child, Mapping | list | tuple):
+                where = (
+                    f"{path}[{key}]"
+                    if isinstance(key, int)
+                    else (f"{path}.{key}" if path else str(key))
+                )
+                stack.append((child, where, depth + 1))
+
+
+def _limit_error(path: str, message: str, value: int) -> ConfigError:
+    where = path or "(document)"
+    return ConfigError(message, field=where, value=value, errors=(f"{where}: {message}",))
+
+
+def _limits(limits: object) -> DocumentLimits:
+    if limits is None:
+        return _DEFAULT_LIMITS
+    if not isinstance(limits, DocumentLimits):
+        raise ValidationError(f"{limits!r} is not DocumentLimits", field="limits", value=limits)
+    return limits
+
+
+def _check_length(text: object, limits: DocumentLimits) -> None:
+    if isinstance(text, str | bytes | bytearray) and len(text) > limits.max_bytes:
+        raise _limit_error("", f"the text is longer than {limits.max_bytes:,} bytes", len(text))
 
 
 def _strict(kind: type, label: str) -> Callable[[Any, Any], Any]:
@@ -246,8 +338,12 @@ def register_kind(registry: Registry[T]) -> None:
     converter.register_unstructure_hook_func(lambda cls: cls is base, unstructure)
 
 
-def _problems(error: BaseException, path: str) -> Iterator[str]:
-    """Each problem inside a (possibly nested) structuring error, as ``path: message``."""
+def _problems(error: BaseException, path: str) -> Iterator[tuple[str, str, str, Any]]:
+    """Each problem inside a (possibly nested) structuring error.
+
+    As ``(path, message, type, input)``; the input is ``_UNKNOWN`` where the error does not
+    carry it (``from_dict`` then takes it from the document at the path).
+    """
 
     def join(name: object) -> str:
         if isinstance(name, int):
@@ -267,23 +363,50 @@ def _problems(error: BaseException, path: str) -> Iterator[str]:
         else:
             for inner in error.exceptions:
                 yield from _problems(inner, path)
+    elif isinstance(error, ConfigError) and len(error.problems) > 1:
+        for problem in error.problems:
+            where = _path_of(problem["loc"])
+            yield join(where) if where else path, problem["msg"], problem["type"], problem["input"]
     elif isinstance(error, ShopkitError):
-        where = (join(error.field) if error.field else path) or "(document)"
-        yield f"{where}: {error.message}"
+        where = join(error.field) if error.field else path
+        yield where, error.message, error.code, error.value
     elif isinstance(error, ForbiddenExtraKeysError):
-        yield f"{path or '(document)'}: unknown keys {sorted(error.extra_fields)}"
+        extra = sorted(error.extra_fields)
+        yield path, f"unknown keys {extra}", "unknown_keys", extra
     elif isinstance(error, KeyError):
-        yield f"{path or '(document)'}: required field is missing"
+        yield path, "required field is missing", "missing", _UNKNOWN
     else:
-        yield f"{path or '(document)'}: {error}"
+        yield path, str(error), "config", _UNKNOWN
 
 
-def from_dict(data: Any, cls: type[T]) -> T:
+_UNKNOWN: Any = object()
+
+
+def _path_of(loc: Sequence[str | int]) -> str:
+    text = ""
+    for step in loc:
+        text = f"{text}[{step}]" if isinstance(step, int) else (f"{text}.{step}" if text else step)
+    return text
+
+
+def _at(data: Any, path: str) -> Any:
+    """The value at a dotted path of the document, or the document where the path ends early."""
+    value = data
+    for step in location(path):
+        try:
+            value = value[step]
+        except (KeyError, IndexError, TypeError):
+            return value
+    return value
+
+
+def from_dict(data: Any, cls: type[T], *, limits: DocumentLimits | None = None) -> T:
     """Build a config object of type ``cls`` from plain data (dicts, lists, strings, numbers).
 
     Args:
         data: The plain data, e.g. parsed JSON.
         cls: The type to build.
+        limits: How deep and large the data may be (``DocumentLimits()`` by default).
 
     Returns:
         The object.
@@ -299,8 +422,11 @@ def from_dict(data: Any, cls: type[T]) -> T:
         ...     print(error)
         unit_price: -1.00 GBP is negative
     """
+    _check_size(data, _limits(limits))
     try:
         return converter.structure(data, cls)
+    except RecursionError:
+        raise _limit_error("", "nested too deeply to read", 0) from None
     except (TypeError, AttributeError) as error:
         # cattrs checks the shape of nested values (and reports them with their path) but
         # not of the document itself: a list where an object belongs fails here.
@@ -315,10 +441,23 @@ def from_dict(data: Any, cls: type[T]) -> T:
             ),
         ) from error
     except (BaseValidationError, ShopkitError) as error:
-        problems = tuple(_problems(error, ""))
-        field = problems[0].split(": ", 1)[0] if len(problems) == 1 else None
-        message = "; ".join(problems) if len(problems) > 1 else problems[0].split(": ", 1)[1]
-        raise ConfigError(message, field=field, value=None, errors=problems) from error
+        found = [
+            (where, message, kind, _at(data, where) if given is _UNKNOWN else given)
+            for where, message, kind, given in _problems(error, "")
+        ]
+        problems = [
+            Problem(loc=location(where), msg=message, type=kind, input=given)
+            for where, message, kind, given in found
+        ]
+        lines = tuple(f"{where or '(document)'}: {message}" for where, message, _, _ in found)
+        if len(found) == 1:
+            where, message, _, given = found[0]
+            raise ConfigError(
+                message, field=where or "(document)", value=given, errors=lines, problems=problems
+            ) from error
+        raise ConfigError(
+            "; ".join(lines), field=None, value=data, errors=lines, problems=problems
+        ) from error
 
 
 def _article(noun: str) -> str:
@@ -342,28 +481,35 @@ def to_dict(value: Any) -> Any:
     return converter.unstructure(value)
 
 
-def from_json(text: str | bytes, cls: type[T]) -> T:
+def from_json(text: str | bytes, cls: type[T], *, limits: DocumentLimits | None = None) -> T:
     """Read a config object from JSON; numbers with a fraction are read as ``Decimal``.
 
+    ``limits`` bounds the text's length, nesting and number of items (``DocumentLimits``).
+
     Raises:
-        ConfigError: the text is not JSON, or the data does not fit ``cls``.
+        ConfigError: the text is not JSON, is past a limit, or the data does not fit ``cls``.
 
     Examples:
         >>> from shopkit import Money, from_json
         >>> from_json('{"amount": 19.99, "currency": "EUR"}', Money)
         Money.of('19.99', 'EUR')
     """
+    bounds = _limits(limits)
+    _check_length(text, bounds)
     try:
         data = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+    except RecursionError:
+        raise _limit_error("", f"nested deeper than {bounds.max_depth} levels", 0) from None
     except json.JSONDecodeError as error:
         raise ConfigError(
             f"malformed JSON at line {error.lineno} column {error.colno}: {error.msg}",
             field="(document)",
             value=error.doc[max(0, error.pos - 20) : error.pos + 20],
         ) from None
-    except ValueError as error:
-        raise ConfigError(str(error), field="(document)") from None
-    return from_dict(data, cls)
+    except ValueError as error:  # NaN or Infinity, or bytes that are not UTF-8
+        shown = text[:40] if isinstance(text, str) else bytes(text[:40])
+        raise ConfigError(str(error), field="(document)", value=shown) from None
+    return from_dict(data, cls, limits=bounds)
 
 
 def _no_constant(name: str) -> Any:
@@ -381,17 +527,27 @@ def to_json(value: Any, *, indent: int | None = 2) -> str:
     return json.dumps(to_dict(value), indent=indent, ensure_ascii=False)
 
 
-def from_toml(text: str, cls: type[T]) -> T:
+def from_toml(text: str, cls: type[T], *, limits: DocumentLimits | None = None) -> T:
     """Read a config object from a TOML document; fractions are read as ``Decimal``.
 
+    ``limits`` bounds the text's length, nesting and number of items (``DocumentLimits``).
+
     Raises:
-        ConfigError: the text is not TOML, or the data does not fit ``cls``.
+        ConfigError: the text is not TOML, is past a limit, or the data does not fit ``cls``.
     """
+    bounds = _limits(limits)
+    _check_length(text, bounds)
+    if not isinstance(text, str):
+        raise ConfigError(
+            f"a {type(text).__name__} is not TOML text", field="(document)", value=repr(text)[:80]
+        )
     try:
         data = tomllib.loads(text, parse_float=Decimal)
+    except RecursionError:
+        raise _limit_error("", f"nested deeper than {bounds.max_depth} levels", 0) from None
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"malformed TOML: {error}", field="(document)") from None
-    return from_dict(data, cls)
+        raise ConfigError(f"malformed TOML: {error}", field="(document)", value=text[:80]) from None
+    return from_dict(data, cls, limits=bounds)
 
 
 def to_toml(value: Any) -> str:

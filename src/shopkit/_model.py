@@ -6,17 +6,62 @@ Every constructor validates and reports bad input with the field and the value.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
 from shopkit import validators as check
 from shopkit._money import Money
-from shopkit.errors import CurrencyMismatchError, ValidationError
+from shopkit.errors import CurrencyMismatchError, QuantityError, ValidationError
 
 __all__ = ["Cart", "Customer", "Line", "Product", "ShippingOption"]
 
 _EMPTY: Mapping[str, str] = check.ReadOnlyMapping({})
+
+
+MAX_QUANTITY = 1_000_000
+"""The most units of one product a cart line may hold; a larger quantity is a QuantityError."""
+
+
+def _at_most_max_quantity(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if value > MAX_QUANTITY:
+        raise QuantityError(
+            f"{value} is more than a line may hold ({MAX_QUANTITY:,})",
+            field=attribute.name,
+            value=value,
+        )
+
+
+def _unprintable(text: str) -> str | None:
+    """The first control, format (bidirectional marks included) or separator character."""
+    for char in text:
+        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+            return char
+    return None
+
+
+def _printable(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    """Require an identifier a person can read back: no control or bidirectional characters."""
+    char = _unprintable(value)
+    if char is not None:
+        raise ValidationError(
+            f"{value!r} holds the control character U+{ord(char):04X}",
+            field=attribute.name,
+            value=value,
+        )
+
+
+def _printable_items(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    for index, item in enumerate(value):
+        char = _unprintable(item)
+        if char is not None:
+            raise ValidationError(
+                f"{item!r} holds the control character U+{ord(char):04X}",
+                field=f"{attribute.name}[{index}]",
+                value=item,
+            )
 
 
 @attrs.frozen
@@ -44,7 +89,7 @@ class Product:
         ('Kitchen',)
     """
 
-    sku: str = attrs.field(validator=check.non_empty_str)
+    sku: str = attrs.field(validator=[check.non_empty_str, _printable])
     name: str = attrs.field(validator=check.non_empty_str)
     unit_price: Money = attrs.field(validator=check.non_negative_money)
     cost: Money | None = attrs.field(
@@ -87,7 +132,7 @@ class Line:
 
     Attributes:
         product: The product.
-        quantity: How many units; a whole number of at least 1.
+        quantity: How many units; a whole number from 1 to ``MAX_QUANTITY`` (1,000,000).
 
     Examples:
         >>> from shopkit import Line, Money, Product
@@ -97,7 +142,7 @@ class Line:
     """
 
     product: Product = attrs.field(validator=check.instance_of(Product))
-    quantity: int = attrs.field(validator=check.positive_int)
+    quantity: int = attrs.field(validator=[check.positive_int, _at_most_max_quantity])
 
     @property
     def unit_price(self) -> Money:
@@ -165,7 +210,10 @@ class Cart:
         default=None, validator=check.optional(check.non_empty_str), kw_only=True
     )
     codes: tuple[str, ...] = attrs.field(
-        default=(), converter=check.str_tuple, validator=check.name_tuple, kw_only=True
+        default=(),
+        converter=check.str_tuple,
+        validator=[check.name_tuple, _printable_items],
+        kw_only=True,
     )
     prices_include_tax: bool = attrs.field(
         default=True, validator=check.instance_of(bool), kw_only=True
@@ -178,6 +226,15 @@ class Cart:
                     f"{line.product.unit_price.currency} price in a {self.currency} cart",
                     field=f"lines[{index}].product.unit_price.currency",
                     value=line.product.unit_price.currency,
+                )
+        products: dict[str, Product] = {}
+        for index, line in enumerate(self.lines):
+            known = products.setdefault(line.product.sku, line.product)
+            if known != line.product:
+                raise ValidationError(
+                    f"SKU {line.product.sku!r} is used by two different products in the cart",
+                    field=f"lines[{index}].product.sku",
+                    value=line.product.sku,
                 )
         seen: set[str] = set()
         for index, option in enumerate(self.shipping_options):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import decimal
 import enum
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -16,7 +17,26 @@ from babel.numbers import format_currency, parse_pattern
 from shopkit._currency import currency_exponent, is_overridden, validate_currency
 from shopkit.errors import CurrencyMismatchError, PrecisionError, ShopkitError, ValidationError
 
-__all__ = ["Money", "RoundingMode", "allocate", "to_decimal"]
+__all__ = ["MAX_AMOUNT", "MAX_MINOR", "Money", "RoundingMode", "allocate", "to_decimal"]
+
+MAX_AMOUNT: Final = Decimal(10) ** 18
+"""Amounts (and other decimals: factors, percentages) read from input are below this in size.
+
+A quintillion: far past any shop's figures, and every sum of such amounts stays exact.
+``to_decimal`` refuses ``"1e70"`` and anything else at or past it.
+"""
+
+MAX_MINOR: Final = 10**22 - 1
+"""The largest ``Money`` built from input, in minor units: under 10^18 major units in a currency
+of 4 decimals, and so in every currency.
+
+``Money(minor, currency)`` refuses amounts past it, either sign, with a ``ValidationError``, and
+``Money.of`` refuses amounts of 10^18 major units or more; sums and products computed from such
+amounts may exceed them, and stay exact.
+"""
+
+# digits 0-9 only (Decimal() also reads "١٢٣" as 123), one optional sign, decimals, exponent
+_NUMBER: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 # Enough digits for any amount a shop handles; all shopkit arithmetic is exact within it.
 _CONTEXT: Final = decimal.Context(
@@ -69,7 +89,8 @@ def to_decimal(value: object, field: str = "amount") -> Decimal:
         The exact value.
 
     Raises:
-        ValidationError: ``value`` is a float, a bool, not a number, or not finite.
+        ValidationError: ``value`` is a float, a bool, not a number (digits other than 0-9
+            included), not finite, or at least :data:`MAX_AMOUNT` in size.
 
     Examples:
         >>> from shopkit import to_decimal
@@ -83,14 +104,13 @@ def to_decimal(value: object, field: str = "amount") -> Decimal:
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, str):
-        try:
-            if "_" in value:  # Decimal("1_000") parses; an amount written so is a typo
-                raise decimal.InvalidOperation
-            result = Decimal(value.strip())
-        except decimal.InvalidOperation:
-            raise ValidationError(
-                f"{value!r} is not a decimal number", field=field, value=value
-            ) from None
+        text = value.strip()
+        # "1_000" and "١٢٣" are read by Decimal(); an amount written so is a typo or a trick
+        if len(text) > 100 or not _NUMBER.fullmatch(text):
+            if text.lower().lstrip("+-") in ("nan", "snan", "inf", "infinity"):
+                raise ValidationError(f"{value!r} is not a finite number", field=field, value=value)
+            raise ValidationError(f"{value!r} is not a decimal number", field=field, value=value)
+        result = Decimal(text)
     elif isinstance(value, float):
         raise ValidationError(
             f"{value!r} is a float; pass amounts as str or Decimal so they stay exact",
@@ -105,6 +125,10 @@ def to_decimal(value: object, field: str = "amount") -> Decimal:
         )
     if not result.is_finite():
         raise ValidationError(f"{value!r} is not a finite number", field=field, value=value)
+    if result.adjusted() >= 18:
+        raise ValidationError(
+            f"{value} is past the largest amount shopkit takes (10^18)", field=field, value=value
+        )
     return result
 
 
@@ -142,6 +166,12 @@ class Money:
             raise ValidationError(
                 f"{value!r} is not a whole number of minor units", field="minor", value=value
             )
+        if abs(value) > MAX_MINOR:
+            raise ValidationError(
+                f"{value} minor units is past the largest amount shopkit takes ({MAX_MINOR})",
+                field="minor",
+                value=value,
+            )
 
     @currency.validator
     def _check_currency(self, attribute: attrs.Attribute[str], value: object) -> None:
@@ -178,6 +208,7 @@ class Money:
                 field="amount",
                 value=amount,
             ) from None
+
         if scaled != scaled.to_integral_value():
             raise PrecisionError(
                 f"{amount} has more decimals than {currency} allows ({exponent})",
@@ -242,7 +273,8 @@ class Money:
     @property
     def amount(self) -> Decimal:
         """The value in major units, with exactly the currency's number of decimals."""
-        return _CONTEXT.scaleb(Decimal(self.minor), -self.exponent)
+        # built from the digits, not by arithmetic: exact at any size, never in E notation
+        return Decimal(f"{self.minor}E-{self.exponent}")
 
     def _same(self, other: object, operation: str) -> Money:
         if not isinstance(other, Money):

@@ -50,10 +50,18 @@ JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 _DECIMAL: dict[str, Any] = {
     "anyOf": [
-        {"type": "string", "pattern": r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$"},
+        # what shopkit.to_decimal reads: digits 0-9 only, an optional sign and exponent
+        {
+            "type": "string",
+            "pattern": r"^\s*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?\s*$",
+        },
         {"type": "number"},
     ],
-    "description": "An exact decimal number; write it as a string to keep it exact.",
+    "description": (
+        "An exact decimal number, under 10^18 in size: a string, or a JSON number, which "
+        "shopkit reads as a Decimal (never a float); write it as a string to keep it exact "
+        "through other JSON tools."
+    ),
 }
 _CURRENCY: dict[str, Any] = {
     "type": "string",
@@ -69,7 +77,7 @@ _MONEY: dict[str, Any] = {
             "required": ["amount", "currency"],
             "additionalProperties": False,
         },
-        {"type": "string", "pattern": r"^[+-]?(\d+(\.\d*)?|\.\d+) [A-Z]{3}$"},
+        {"type": "string", "pattern": r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+) [A-Z]{3}$"},
     ],
 }
 
@@ -87,15 +95,21 @@ def schema_hint(validator: Any) -> dict[str, Any]:
     return dict(getattr(validator, "json_schema", {}))
 
 
+DEFAULT_REF_TEMPLATE = "#/$defs/{name}"
+
+
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, ref_template: str = DEFAULT_REF_TEMPLATE) -> None:
         self.defs: dict[str, Any] = {}
+        self.ref_template = ref_template
+        # for OpenAPI, each kind is a definition of its own, for the discriminator to map to
+        self.split_kinds = ref_template != DEFAULT_REF_TEMPLATE
 
     def ref(self, name: str, build: Any) -> dict[str, Any]:
         if name not in self.defs:
             self.defs[name] = {}  # reserve first: a type may refer to itself
             self.defs[name] = build()
-        return {"$ref": f"#/$defs/{name}"}
+        return {"$ref": self.ref_template.format(name=name)}
 
     def of(self, hint: Any) -> dict[str, Any]:
         origin = typing.get_origin(hint)
@@ -150,15 +164,30 @@ class _Builder:
 
     def kinds(self, base: type) -> dict[str, Any]:
         registry = _KINDS[base]
-        choices = []
+        choices: list[dict[str, Any]] = []
+        mapping: dict[str, str] = {}
+
         for name in registry.names():
-            schema = self.attrs_class(registry.get(name))
-            schema["properties"] = {"type": {"const": name}, **schema["properties"]}
-            schema["required"] = ["type", *schema.get("required", [])]
-            choices.append(schema)
+
+            def tagged(kind: str = name) -> dict[str, Any]:
+                schema = self.attrs_class(registry.get(kind))
+                schema["properties"] = {"type": {"const": kind}, **schema["properties"]}
+                schema["required"] = ["type", *schema.get("required", [])]
+                return schema
+
+            if self.split_kinds:
+                ref = self.ref(f"{base.__name__}.{name}", tagged)
+                mapping[name] = ref["$ref"]
+                choices.append(ref)
+            else:
+                choices.append(tagged())
+        discriminator: dict[str, Any] = {"propertyName": "type"}
+        if mapping:
+            discriminator["mapping"] = mapping
         return {
             "description": f"One of the {registry.group} kinds, named by its 'type' key.",
             "oneOf": choices,
+            "discriminator": discriminator,
         }
 
     def attrs_class(self, cls: type) -> dict[str, Any]:
@@ -189,13 +218,21 @@ class _Builder:
         return result
 
 
-def json_schema(cls: type) -> dict[str, Any]:
+def json_schema(cls: type, *, ref_template: str = DEFAULT_REF_TEMPLATE) -> dict[str, Any]:
     """Return the JSON Schema (draft 2020-12) of a config type, as plain data.
+
+    Every tagged union (a plugin group: benefits, conditions, selectors, strategies) is a
+    ``oneOf`` with a ``discriminator`` on its ``type`` key, as OpenAPI reads it.
 
     Args:
         cls: A config type: ``Cart``, ``Product``,
             ``Customer``, ``Money``, or any attrs class built from
             such types, including the bases of plugin groups.
+        ref_template: How a reference to a definition is written, ``{name}`` standing for its
+            name. The default keeps the definitions in the schema's own ``$defs``; for an
+            OpenAPI document pass ``"#/components/schemas/{name}"`` and move ``$defs`` there:
+            each kind of a union is then a definition of its own (``Benefit.percentage``), and
+            the discriminator maps every ``type`` value to it.
 
     Returns:
         The schema; dump it with ``json.dumps``.
@@ -208,7 +245,28 @@ def json_schema(cls: type) -> dict[str, Any]:
         >>> schema = json_schema(Cart)
         >>> schema["$ref"], sorted(schema["$defs"])[:3]
         ('#/$defs/Cart', ['Cart', 'Decimal', 'Line'])
+        >>> from shopkit.pricing import Promotion
+        >>> openapi = json_schema(Promotion, ref_template="#/components/schemas/{name}")
+        >>> benefit = openapi["$defs"]["Benefit"]["discriminator"]
+        >>> benefit["propertyName"], benefit["mapping"]["percentage"]
+        ('type', '#/components/schemas/Benefit.percentage')
     """
-    builder = _Builder()
+    builder = _Builder(ref_template)
     root = builder.of(cls)
-    return {"$schema": JSON_SCHEMA_DIALECT, "title": cls.__name__, **root, "$defs": builder.defs}
+    defs = builder.defs
+    if ref_template != DEFAULT_REF_TEMPLATE:
+        root, defs = _retarget(root, ref_template), _retarget(defs, ref_template)
+    return {"$schema": JSON_SCHEMA_DIALECT, "title": cls.__name__, **root, "$defs": defs}
+
+
+def _retarget(schema: Any, template: str) -> Any:
+    """The schema with every ``#/$defs/NAME`` reference (from registered schemas) templated."""
+    if isinstance(schema, dict):
+        result = {key: _retarget(value, template) for key, value in schema.items()}
+        ref = result.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            result["$ref"] = template.format(name=ref.removeprefix("#/$defs/"))
+        return result
+    if isinstance(schema, list):
+        return [_retarget(item, template) for item in schema]
+    return schema

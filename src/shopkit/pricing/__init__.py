@@ -63,6 +63,7 @@ from shopkit.pricing._conditions import (
 from shopkit.pricing._display import DisplayPrice, display_prices
 from shopkit.pricing._engine import price
 from shopkit.pricing._fees import Fee
+from shopkit.pricing._postgres import PostgresRedemptionStore
 from shopkit.pricing._promotion import (
     Combination,
     Mode,
@@ -72,11 +73,13 @@ from shopkit.pricing._promotion import (
 )
 from shopkit.pricing._redemption import (
     Claim,
+    Held,
     InMemoryRedemptionStore,
     LimitReachedError,
     RedemptionStore,
     ReservationError,
     SQLiteRedemptionStore,
+    StoreError,
 )
 from shopkit.pricing._refunds import Refund, refund
 from shopkit.pricing._result import (
@@ -149,6 +152,7 @@ __all__ = [
     "FixedPrice",
     "FreeShipping",
     "Gift",
+    "Held",
     "InMemoryRedemptionStore",
     "LimitReachedError",
     "LoyaltyTier",
@@ -162,6 +166,7 @@ __all__ = [
     "Per",
     "Percentage",
     "Pick",
+    "PostgresRedemptionStore",
     "PriceRange",
     "PricedCart",
     "PricedLine",
@@ -184,6 +189,7 @@ __all__ = [
     "Skus",
     "StockLevel",
     "StockRange",
+    "StoreError",
     "Tags",
     "TermsTemplates",
     "ThresholdBasis",

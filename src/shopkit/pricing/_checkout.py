@@ -18,6 +18,7 @@ from shopkit.pricing._redemption import (
     Counter,
     LimitReachedError,
     RedemptionStore,
+    ReservationError,
 )
 from shopkit.pricing._result import CodeStatus, PricedCart
 
@@ -37,6 +38,7 @@ class CheckoutError(ShopkitError, RuntimeError):
     """
 
     code = "checkout"
+    http_status = 409
 
     def __init__(
         self, message: str, *, reason: CodeStatus, promotion_id: str | None, field: str
@@ -145,8 +147,15 @@ def reserve_checkout(
     the payment succeeds, or ``store.release(order_id)`` if it fails, the order is cancelled or
     refunded. A reservation never committed stops counting after ``hold``.
 
+    Retrying is safe: called again with an ``order_id`` that already holds a live or committed
+    reservation of the same claims (a client that timed out and sent the checkout again), it
+    changes nothing and returns that earlier reservation, expiry included. A live reservation of
+    other claims (the cart was priced again) is replaced.
+
     Raises:
         CheckoutError: a limit was reached since the cart was priced; nothing was reserved.
+        ReservationError: the order is already committed with other claims.
+        ValidationError: a bad argument (``order_id``, ``at``, ``hold``, …).
 
     Examples:
         >>> import datetime as dt
@@ -167,10 +176,21 @@ def reserve_checkout(
         >>> again.not_applied[0].reason.value, str(again.total)
         ('exhausted_for_customer', '40.00 EUR')
     """
+    if not isinstance(priced, PricedCart):
+        raise ValidationError(f"{priced!r} is not a PricedCart", field="priced", value=priced)
+    if not isinstance(order_id, str) or not order_id.strip() or not order_id.isprintable():
+        raise ValidationError(f"{order_id!r} is not an order id", field="order_id", value=order_id)
+    if customer is not None and not isinstance(customer, Customer):
+        raise ValidationError(f"{customer!r} is not a Customer", field="customer", value=customer)
+    if codes is not None and not isinstance(codes, CodeBook):
+        raise ValidationError(f"{codes!r} is not a CodeBook", field="codes", value=codes)
     claims = claims_for(priced, promotions, customer=customer, codes=codes)
     if not isinstance(hold, dt.timedelta) or hold <= dt.timedelta(0):
         raise ValidationError(f"{hold!r} is not a positive duration", field="hold", value=hold)
     expires_at = check.aware_datetime(at, "at") + hold
+    earlier = _earlier(store, order_id, claims, at)
+    if earlier is not None:
+        return earlier
     try:
         store.reserve(order_id, claims, at=at, expires_at=expires_at)
     except LimitReachedError as error:
@@ -178,4 +198,59 @@ def reserve_checkout(
         raise CheckoutError(
             message, reason=reason, promotion_id=promotion_id, field=error.claim.key
         ) from error
+    except ReservationError:
+        # committed by a retry running at the same time: answer as that retry did
+        earlier = _earlier(store, order_id, claims, at)
+        if earlier is None:
+            raise
+        return earlier
     return Reservation(order_id, claims, expires_at)
+
+
+def _earlier(
+    store: RedemptionStore, order_id: str, claims: tuple[Claim, ...], at: dt.datetime
+) -> Reservation | None:
+    """The reservation a retried checkout already made, if the store holds one for the order.
+
+    Raises:
+        ReservationError: the order is committed with other claims than these.
+    """
+    lookup = getattr(store, "held", None)
+    if not callable(lookup):  # a store written before ``held`` was part of the protocol
+        return None
+    held = lookup(order_id, at=at)
+    if held is None:
+        return None
+    wanted = {claim.key: claim.amount for claim in claims}
+    if held.amounts == wanted:
+        return Reservation(order_id, claims, held.expires_at)
+    # Priced again for the retry, the order's own uses count against it: a single-use code it
+    # holds shows as used up, and drops out of the new claims. What the retry claims is then a
+    # part of what the order holds, and it answers with what it holds.
+    dropped = [key for key in held.amounts if key not in wanted]
+    retried = (
+        bool(dropped)
+        and all(held.amounts.get(key) == amount for key, amount in wanted.items())
+        and set(held.limits) >= set(held.amounts)
+    )
+    if retried:
+        # each dropped claim fits with the order's own use and not beside it: that use is
+        # the only reason it dropped
+        used = store.used(dropped, at=at)
+        retried = all(
+            used[key] <= held.limits[key] < used[key] + held.amounts[key] for key in dropped
+        )
+    if retried:
+        kept = {claim.key: claim for claim in claims}
+        earlier = tuple(
+            kept.get(key) or Claim(key, amount, held.limits[key])
+            for key, amount in held.amounts.items()
+        )
+        return Reservation(order_id, earlier, held.expires_at)
+    if held.committed:
+        raise ReservationError(
+            f"order {order_id} is already committed with other promotions or amounts",
+            field="order_id",
+            value=order_id,
+        )
+    return None  # a live reservation of an order priced again: reserving replaces it

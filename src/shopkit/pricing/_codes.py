@@ -14,6 +14,7 @@ import datetime as dt
 import math
 import re
 import secrets
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Protocol
 
@@ -46,6 +47,8 @@ def normalize_code(code: str) -> str:
         >>> normalize_code(" welcome-10 ")
         'WELCOME10'
     """
+    if not isinstance(code, str):
+        raise ValidationError(f"{code!r} is not a code", field="code", value=code)
     return re.sub(r"[\s\-_]+", "", code).upper()
 
 
@@ -123,6 +126,17 @@ def generate_codes(
     return tuple(result)
 
 
+def _printable_code(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    """Refuse a code a shopper could not type: control, format and bidirectional characters."""
+    for char in value:
+        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+            raise ValidationError(
+                f"{value!r} holds the control character U+{ord(char):04X}",
+                field=attribute.name,
+                value=value,
+            )
+
+
 @attrs.frozen
 class PromoCode:
     """A code issued for a promotion.
@@ -136,7 +150,7 @@ class PromoCode:
         ends_at: When it stops being valid, if earlier than the promotion.
     """
 
-    code: str = attrs.field(validator=check.non_empty_str)
+    code: str = attrs.field(validator=[check.non_empty_str, _printable_code])
     promotion_id: str = attrs.field(validator=check.non_empty_str)
     max_uses: int | None = attrs.field(
         default=1, validator=check.optional(check.positive_int), kw_only=True
@@ -180,7 +194,9 @@ class CodeBook:
         self._codes: dict[str, PromoCode] = {}
         for index, code in enumerate(codes):
             if not isinstance(code, PromoCode):
-                raise ValidationError(f"{code!r} is not a PromoCode", field=f"codes[{index}]")
+                raise ValidationError(
+                    f"{code!r} is not a PromoCode", field=f"codes[{index}]", value=code
+                )
             if code.normalized in self._codes:
                 raise ValidationError(
                     f"{code.code!r} clashes with {self._codes[code.normalized].code!r}",

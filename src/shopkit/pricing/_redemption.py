@@ -19,7 +19,8 @@ import datetime as dt
 import enum
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -35,11 +36,13 @@ except ImportError:  # pragma: no cover - not on Windows
 
 __all__ = [
     "Claim",
+    "Held",
     "InMemoryRedemptionStore",
     "LimitReachedError",
     "RedemptionStore",
     "ReservationError",
     "SQLiteRedemptionStore",
+    "StoreError",
 ]
 
 
@@ -136,6 +139,7 @@ class LimitReachedError(ShopkitError, RuntimeError):
     """
 
     code = "limit_reached"
+    http_status = 409
 
     def __init__(self, claim: Claim, used: int) -> None:
         super().__init__(
@@ -151,10 +155,34 @@ class ReservationError(ShopkitError, RuntimeError):
     """A commit found no live reservation for the order (it expired, or was never made)."""
 
     code = "reservation"
+    http_status = 409
+
+
+class StoreError(ShopkitError, RuntimeError):
+    """The store could not do what was asked; nothing was changed, and the call may be retried.
+
+    Its file or server cannot be used, or a call waited longer than the store's ``timeout``.
+    """
+
+    code = "store"
+    http_status = 503
 
 
 def _key(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     check.non_empty_str(instance, attribute, value)
+    if any(not char.isprintable() for char in str(value)):
+        raise ValidationError(
+            f"{value!r} holds a control character", field=attribute.name, value=value
+        )
+
+
+def _at_most_max_count(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if value > MAX_COUNT:
+        raise ValidationError(
+            f"{value} is over the largest count a store keeps ({MAX_COUNT})",
+            field=attribute.name,
+            value=value,
+        )
 
 
 @attrs.frozen
@@ -169,8 +197,8 @@ class Claim:
     """
 
     key: str = attrs.field(validator=_key)
-    amount: int = attrs.field(validator=check.positive_int)
-    limit: int = attrs.field(validator=check.non_negative_int)
+    amount: int = attrs.field(validator=[check.positive_int, _at_most_max_count])
+    limit: int = attrs.field(validator=[check.non_negative_int, _at_most_max_count])
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -182,17 +210,76 @@ def _micros(moment: dt.datetime, field: str) -> int:
     return (check.aware_datetime(moment, field) - _EPOCH) // _MICROSECOND
 
 
-def _check_claims(order_id: str, claims: Sequence[Claim]) -> None:
+@attrs.frozen
+class Held:
+    """What a store holds for one order, as :meth:`RedemptionStore.held` reports it.
+
+    Attributes:
+        amounts: The amount of each counter the order claims, by key.
+        expires_at: When the claims stop counting unless committed.
+        committed: Whether the order is committed (its claims count for good).
+        limits: The limit each claim was reserved with, by key.
+    """
+
+    amounts: dict[str, int]
+    expires_at: dt.datetime
+    committed: bool
+    limits: dict[str, int] = attrs.field(factory=dict)
+    """The limit each claim was reserved with, by key (empty from a store that keeps none)."""
+
+
+MAX_COUNT = 2**63 - 1
+"""The largest amount or limit a claim may have: what a 64-bit SQL integer holds."""
+
+
+def _check_claims(order_id: object, claims: object) -> tuple[Claim, ...]:
+    """The order id and claims checked, the claims as a tuple (a generator is read once)."""
     if not isinstance(order_id, str) or not order_id.strip():
         raise ValidationError(f"{order_id!r} is not an order id", field="order_id", value=order_id)
-    keys = [claim.key for claim in claims]
-    if len(set(keys)) != len(keys):
-        raise ValidationError("a counter is claimed twice", field="claims", value=keys)
-    for index, claim in enumerate(claims):
+    if isinstance(claims, str | bytes | dict) or not isinstance(claims, Iterable):
+        raise ValidationError(
+            f"{claims!r} is not a sequence of claims", field="claims", value=claims
+        )
+    taken = tuple(claims)
+    for index, claim in enumerate(taken):
         if not isinstance(claim, Claim):
             raise ValidationError(
                 f"{claim!r} is not a Claim", field=f"claims[{index}]", value=claim
             )
+    keys = [claim.key for claim in taken]
+    if len(set(keys)) != len(keys):
+        raise ValidationError("a counter is claimed twice", field="claims", value=keys)
+    return taken
+
+
+def _check_keys(keys: object) -> list[str]:
+    """The counter keys of a ``used`` call, checked."""
+    if isinstance(keys, str | bytes | dict) or not isinstance(keys, Iterable):
+        raise ValidationError(f"{keys!r} is not a sequence of keys", field="keys", value=keys)
+    taken = list(keys)
+    for index, key in enumerate(taken):
+        if not isinstance(key, str):
+            raise ValidationError(f"{key!r} is not a key", field=f"keys[{index}]", value=key)
+    return taken
+
+
+def _moment(micros: int) -> dt.datetime:
+    return _EPOCH + micros * _MICROSECOND
+
+
+def _check_window(moment: int, until: int) -> None:
+    if until <= moment:
+        raise ValidationError(
+            "the reservation would expire before it is made",
+            field="expires_at",
+            value=_moment(until).isoformat(),
+        )
+
+
+def _check_order_id(order_id: object) -> str:
+    if not isinstance(order_id, str) or not order_id.strip():
+        raise ValidationError(f"{order_id!r} is not an order id", field="order_id", value=order_id)
+    return order_id
 
 
 @runtime_checkable
@@ -205,7 +292,7 @@ class RedemptionStore(Protocol):
     """
 
     def reserve(
-        self, order_id: str, claims: Sequence[Claim], *, at: dt.datetime, expires_at: dt.datetime
+        self, order_id: str, claims: Iterable[Claim], *, at: dt.datetime, expires_at: dt.datetime
     ) -> None:
         """Take every claim for ``order_id`` until ``expires_at``, or none of them.
 
@@ -234,6 +321,14 @@ class RedemptionStore(Protocol):
     def used(self, keys: Sequence[str], *, at: dt.datetime) -> dict[str, int]:
         """What each counter holds now: committed claims plus live reservations."""
 
+    def held(self, order_id: str, *, at: dt.datetime) -> Held | None:
+        """What the order holds at ``at``: its committed or live claims; ``None`` if nothing.
+
+        An order never reserved, released, or whose reservation expired uncommitted holds
+        nothing. ``reserve_checkout`` asks it to answer a retried checkout with the earlier
+        reservation.
+        """
+
     def purge(self, *, at: dt.datetime) -> int:
         """Delete reservations expired at ``at``; return how many orders were purged.
 
@@ -246,6 +341,7 @@ class _Order:
     claims: dict[str, int]
     expires_at: int
     committed: bool = False
+    limits: dict[str, int] = attrs.field(factory=dict)
 
 
 class InMemoryRedemptionStore:
@@ -293,11 +389,12 @@ class InMemoryRedemptionStore:
                 self._live[key].discard(order_id)
 
     def reserve(
-        self, order_id: str, claims: Sequence[Claim], *, at: dt.datetime, expires_at: dt.datetime
+        self, order_id: str, claims: Iterable[Claim], *, at: dt.datetime, expires_at: dt.datetime
     ) -> None:
         """Take every claim or none (see :class:`RedemptionStore`)."""
-        _check_claims(order_id, claims)
+        claims = _check_claims(order_id, claims)
         moment, until = _micros(at, "at"), _micros(expires_at, "expires_at")
+        _check_window(moment, until)
         with self._lock:
             existing = self._orders.get(order_id)
             if existing is not None and existing.committed:
@@ -309,12 +406,15 @@ class InMemoryRedemptionStore:
                 if held + claim.amount > claim.limit:
                     raise LimitReachedError(claim, held)
             self._forget(order_id)
-            self._orders[order_id] = _Order({c.key: c.amount for c in claims}, until)
+            self._orders[order_id] = _Order(
+                {c.key: c.amount for c in claims}, until, limits={c.key: c.limit for c in claims}
+            )
             for claim in claims:
                 self._live.setdefault(claim.key, set()).add(order_id)
 
     def commit(self, order_id: str, *, at: dt.datetime) -> None:
         """Make the live reservation permanent (see :class:`RedemptionStore`)."""
+        _check_order_id(order_id)
         moment = _micros(at, "at")
         with self._lock:
             order = self._orders.get(order_id)
@@ -333,14 +433,28 @@ class InMemoryRedemptionStore:
 
     def release(self, order_id: str) -> None:
         """Give back all the order holds (see :class:`RedemptionStore`)."""
+        _check_order_id(order_id)
         with self._lock:
             self._forget(order_id)
 
     def used(self, keys: Sequence[str], *, at: dt.datetime) -> dict[str, int]:
         """What each counter holds now (see :class:`RedemptionStore`)."""
+        keys = _check_keys(keys)
         moment = _micros(at, "at")
         with self._lock:
             return {key: self._held(key, moment) for key in keys}
+
+    def held(self, order_id: str, *, at: dt.datetime) -> Held | None:
+        """What the order holds (see :class:`RedemptionStore`)."""
+        _check_order_id(order_id)
+        moment = _micros(at, "at")
+        with self._lock:
+            order = self._orders.get(order_id)
+            if order is None or not (order.committed or order.expires_at > moment):
+                return None
+            return Held(
+                dict(order.claims), _moment(order.expires_at), order.committed, dict(order.limits)
+            )
 
     def purge(self, *, at: dt.datetime) -> int:
         """Delete expired reservations (see :class:`RedemptionStore`)."""
@@ -363,6 +477,7 @@ CREATE TABLE IF NOT EXISTS shopkit_claims (
     amount     INTEGER NOT NULL,
     committed  INTEGER NOT NULL DEFAULT 0,
     expires_at INTEGER NOT NULL,
+    claim_limit INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (order_id, key)
 );
 CREATE INDEX IF NOT EXISTS shopkit_claims_by_key ON shopkit_claims (key, committed, expires_at);
@@ -399,29 +514,64 @@ class SQLiteRedemptionStore:
     """
 
     def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:  # float-ok: seconds
+        if not isinstance(path, str | Path) or not str(path).strip():
+            raise ValidationError(f"{path!r} is not a file path", field="path", value=path)
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+            raise ValidationError(
+                f"{timeout!r} is not a positive number of seconds", field="timeout", value=timeout
+            )
         self.path = Path(path)
         self._local = threading.local()
-        self._timeout = timeout
+        self._timeout = float(timeout)
         with self._transaction() as connection:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     connection.execute(statement)
+            columns = {row[1] for row in connection.execute("PRAGMA table_info(shopkit_claims)")}
+            if "claim_limit" not in columns:  # a file made before limits were kept
+                connection.execute(
+                    "ALTER TABLE shopkit_claims ADD COLUMN claim_limit INTEGER NOT NULL DEFAULT 0"
+                )
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Turn what sqlite3 and the file system raise into a :class:`StoreError`."""
+        try:
+            yield
+        except sqlite3.Error as error:
+            detail = str(error) or type(error).__name__
+            if "locked" in detail or "busy" in detail:
+                message = f"the database stayed locked for {self._timeout:g} s ({detail})"
+            else:
+                message = f"cannot use {self.path} as a redemption store: {detail}"
+            raise StoreError(message, field="path", value=str(self.path)) from error
+        except OSError as error:
+            raise StoreError(
+                f"cannot use {self.path} as a redemption store: {error.strerror or error}",
+                field="path",
+                value=str(self.path),
+            ) from error
 
     def _connection(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
-            connection = sqlite3.connect(
-                self.path, timeout=self._timeout, isolation_level=None, check_same_thread=True
-            )
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
+            with self._errors():
+                connection = sqlite3.connect(
+                    self.path, timeout=self._timeout, isolation_level=None, check_same_thread=True
+                )
+                try:
+                    connection.execute("PRAGMA journal_mode=WAL")
+                    connection.execute("PRAGMA synchronous=NORMAL")
+                except BaseException:
+                    connection.close()
+                    raise
             self._local.connection = connection
         return connection
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         connection = self._connection()
-        with self._writer_lock():
+        with self._writer_lock(), self._errors():
             connection.execute("BEGIN IMMEDIATE")
             try:
                 yield connection
@@ -432,18 +582,36 @@ class SQLiteRedemptionStore:
 
     @contextlib.contextmanager
     def _writer_lock(self) -> Iterator[None]:
-        # Where the OS has flock, writers queue on a lock file and are woken as soon as it is
-        # free, instead of SQLite's busy handler sleeping and retrying. SQLite's own locking
-        # stays in force underneath (and is all there is elsewhere).
+        # Where the OS has flock, writers queue on a lock file instead of SQLite's busy handler
+        # sleeping and retrying. The wait is bounded by ``timeout``, as SQLite's own is. SQLite's
+        # locking stays in force underneath (and is all there is elsewhere).
         if fcntl is None:
             yield
             return
-        with open(f"{self.path}.lock", "a+b") as handle:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        with self._errors():
+            handle = open(f"{self.path}.lock", "a+b")  # noqa: SIM115 - closed below
+        try:
+            deadline = time.monotonic() + self._timeout
+            pause = 0.0005  # float-ok: seconds
+            while True:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise StoreError(
+                            f"another process held {self.path} longer than {self._timeout:g} s",
+                            field="timeout",
+                            value=self._timeout,
+                        ) from None
+                    time.sleep(pause)
+                    pause = min(pause * 2, 0.02)
             try:
                 yield
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        finally:
+            handle.close()
 
     @staticmethod
     def _held(connection: sqlite3.Connection, key: str, now: int, skip: str | None) -> int:
@@ -459,11 +627,12 @@ class SQLiteRedemptionStore:
         return (int(committed[0]) if committed else 0) + int(live[0])
 
     def reserve(
-        self, order_id: str, claims: Sequence[Claim], *, at: dt.datetime, expires_at: dt.datetime
+        self, order_id: str, claims: Iterable[Claim], *, at: dt.datetime, expires_at: dt.datetime
     ) -> None:
         """Take every claim or none (see :class:`RedemptionStore`)."""
-        _check_claims(order_id, claims)
+        claims = _check_claims(order_id, claims)
         moment, until = _micros(at, "at"), _micros(expires_at, "expires_at")
+        _check_window(moment, until)
         with self._transaction() as connection:
             committed = connection.execute(
                 "SELECT 1 FROM shopkit_claims WHERE order_id = ? AND committed = 1 LIMIT 1",
@@ -479,9 +648,10 @@ class SQLiteRedemptionStore:
                     raise LimitReachedError(claim, held)
             connection.execute("DELETE FROM shopkit_claims WHERE order_id = ?", (order_id,))
             connection.executemany(
-                "INSERT INTO shopkit_claims (order_id, key, amount, committed, expires_at) "
-                "VALUES (?, ?, ?, 0, ?)",
-                [(order_id, claim.key, claim.amount, until) for claim in claims],
+                "INSERT INTO shopkit_claims "
+                "(order_id, key, amount, committed, expires_at, claim_limit) "
+                "VALUES (?, ?, ?, 0, ?, ?)",
+                [(order_id, claim.key, claim.amount, until, claim.limit) for claim in claims],
             )
             if not claims:
                 # an order with no claims still has a reservation to commit
@@ -493,6 +663,7 @@ class SQLiteRedemptionStore:
 
     def commit(self, order_id: str, *, at: dt.datetime) -> None:
         """Make the live reservation permanent (see :class:`RedemptionStore`)."""
+        _check_order_id(order_id)
         moment = _micros(at, "at")
         with self._transaction() as connection:
             rows = connection.execute(
@@ -519,6 +690,7 @@ class SQLiteRedemptionStore:
 
     def release(self, order_id: str) -> None:
         """Give back all the order holds (see :class:`RedemptionStore`)."""
+        _check_order_id(order_id)
         with self._transaction() as connection:
             for key, amount in connection.execute(
                 "SELECT key, amount FROM shopkit_claims WHERE order_id = ? AND committed = 1",
@@ -532,9 +704,35 @@ class SQLiteRedemptionStore:
 
     def used(self, keys: Sequence[str], *, at: dt.datetime) -> dict[str, int]:
         """What each counter holds now (see :class:`RedemptionStore`)."""
+        keys = _check_keys(keys)
         moment = _micros(at, "at")
         connection = self._connection()
-        return {key: self._held(connection, key, moment, None) for key in keys}
+        with self._errors():
+            return {key: self._held(connection, key, moment, None) for key in keys}
+
+    def held(self, order_id: str, *, at: dt.datetime) -> Held | None:
+        """What the order holds (see :class:`RedemptionStore`)."""
+        _check_order_id(order_id)
+        moment = _micros(at, "at")
+        with self._errors():
+            rows = (
+                self._connection()
+                .execute(
+                    "SELECT key, amount, committed, expires_at, claim_limit FROM shopkit_claims "
+                    "WHERE order_id = ? ORDER BY rowid",
+                    (order_id,),
+                )
+                .fetchall()
+            )
+        if not rows:
+            return None
+        committed = all(row[2] for row in rows)
+        expires = min(int(row[3]) for row in rows)
+        if not committed and expires <= moment:
+            return None
+        amounts = {row[0]: int(row[1]) for row in rows if row[1] > 0}
+        limits = {row[0]: int(row[4]) for row in rows if row[1] > 0}
+        return Held(amounts, _moment(expires), committed, limits)
 
     def purge(self, *, at: dt.datetime) -> int:
         """Delete expired reservations (see :class:`RedemptionStore`)."""

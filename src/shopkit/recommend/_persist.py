@@ -8,10 +8,11 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from shopkit import Catalogue, ConfigError, Product, from_json, to_json
+from shopkit import Catalogue, ConfigError, Product, ShopkitError, from_json, to_json
 from shopkit.recommend._base import Recommender
 
 __all__ = ["load_model", "save_model"]
@@ -55,15 +56,31 @@ def load_model(path: str | Path) -> Recommender:
             strategy type.
     """
     try:
-        with np.load(Path(path), allow_pickle=False) as data:
+        # the file is opened here, so that it is closed even when numpy cannot read it
+        with open(Path(path), "rb") as handle, np.load(handle, allow_pickle=False) as data:
             arrays = {key: data[key] for key in data.files}
-    except (OSError, ValueError, zipfile.BadZipFile) as error:
+    except (OSError, ValueError, TypeError, AttributeError, zipfile.BadZipFile) as error:
         raise ConfigError(
             f"cannot read a saved model from {path}: {error}", field="path", value=str(path)
         ) from None
     if "meta" not in arrays:
         raise ConfigError(f"{path} is not a saved shopkit model", field="path", value=str(path))
+    try:
+        return _restore(arrays, path)
+    except ShopkitError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+        # a file changed after it was saved: its JSON or its arrays no longer fit
+        detail = f"{type(error).__name__}: {error}"
+        raise ConfigError(
+            f"{path} is a damaged or tampered model ({detail})", field="path", value=str(path)
+        ) from None
+
+
+def _restore(arrays: dict[str, Any], path: str | Path) -> Recommender:
     meta = json.loads(str(arrays["meta"]))
+    if not isinstance(meta, dict):
+        raise ConfigError(f"{path} has no model description", field="meta", value=str(path))
     if meta.get("format") != _FORMAT:
         raise ConfigError(
             f"{path} has format {meta.get('format')!r}, not {_FORMAT!r}",

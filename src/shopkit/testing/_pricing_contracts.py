@@ -208,7 +208,10 @@ class ConditionContract(abc.ABC):
         assert nudge.selector is not None
         selector = nudge.selector
         pool = [line.product for line in context.cart.lines]
-        pool += [data.draw(products(context.cart.currency)) for _ in range(5)]
+        in_cart = {product.sku: product for product in pool}
+        drawn = [data.draw(products(context.cart.currency)) for _ in range(5)]
+        # a cart holds one product per SKU: a drawn product may not clash with one in it
+        pool += [p for p in drawn if in_cart.get(p.sku, p) == p]
         fitting = [product for product in pool if selector.matches(product)]
         if not fitting:
             return  # it cannot be checked here: no product the nudge asks for was drawn

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from shopkit import ValidationError
 from shopkit.pricing import Claim, LimitReachedError, RedemptionStore, ReservationError
 from shopkit.testing._pricing_strategies import NOW
 
@@ -91,6 +92,51 @@ class RedemptionStoreContract(abc.ABC):
         store = self.make_store()
         store.reserve("o-1", [], at=NOW, expires_at=NOW + MINUTE)
         store.commit("o-1", at=NOW)
+
+    def test_held_reports_what_the_order_holds(self) -> None:
+        """``held`` gives an order's claims while live or committed, and nothing otherwise."""
+        store = self.make_store()
+        until = NOW + MINUTE
+        claims = [Claim("code:A", 1, 5), Claim("budget:B", 250, 1000)]
+        store.reserve("o-1", claims, at=NOW, expires_at=until)
+        held = store.held("o-1", at=NOW)
+        assert held is not None
+        assert (held.amounts, held.expires_at, held.committed) == (
+            {"code:A": 1, "budget:B": 250},
+            until,
+            False,
+        )
+        assert store.held("o-1", at=until) is None  # expired uncommitted: holds nothing
+        assert store.held("never-reserved", at=NOW) is None
+        store.commit("o-1", at=NOW)
+        committed = store.held("o-1", at=NOW + 60 * MINUTE)
+        assert committed is not None
+        assert committed.committed
+        store.release("o-1")
+        assert store.held("o-1", at=NOW) is None
+
+    def test_claims_given_as_a_generator_are_all_taken(self) -> None:
+        """A generator of claims is read once, and every claim in it is reserved."""
+        store = self.make_store()
+        claims = (Claim(key, 1, 1) for key in ("code:A", "code:B"))
+        store.reserve("o-1", claims, at=NOW, expires_at=NOW + MINUTE)
+        assert store.used(["code:A", "code:B"], at=NOW) == {"code:A": 1, "code:B": 1}
+
+    def test_bad_arguments_are_refused_and_change_nothing(self) -> None:
+        """A claim that is not a Claim, or an expiry not after ``at``, is a ValidationError."""
+        store = self.make_store()
+        bad_claims: list[Any] = [{"key": "code:A", "amount": 1, "limit": 1}]
+        with pytest.raises(ValidationError) as caught:
+            store.reserve("o-1", bad_claims, at=NOW, expires_at=NOW + MINUTE)
+        assert caught.value.field == "claims[0]"
+        with pytest.raises(ValidationError) as caught:
+            store.reserve("o-1", [Claim("code:A", 1, 1)], at=NOW, expires_at=NOW)
+        assert caught.value.field == "expires_at"
+        with pytest.raises(ValidationError) as caught:
+            store.used(["code:A"], at="2026-11-27T12:00:00+00:00")  # type: ignore[arg-type]
+        assert caught.value.field == "at"
+        assert store.used(["code:A"], at=NOW) == {"code:A": 0}
+        assert store.held("o-1", at=NOW) is None
 
 
 def redemption_state_machine(make_store: Callable[[], RedemptionStore]) -> type[Any]:
@@ -184,6 +230,11 @@ def redemption_state_machine(make_store: Callable[[], RedemptionStore]) -> type[
             assert self.store.purge(at=self.now) == len(dead)
             for order in dead:
                 del self.orders[order]
+
+        def teardown(self) -> None:
+            close = getattr(self.store, "close", None)
+            if callable(close):
+                close()
 
         @invariant()
         def counts_match_the_model_and_stay_within_limits(self) -> None:

@@ -95,7 +95,13 @@ def carts(draw: st.DrawFn, currency: str | None = None) -> Cart:
         A cart (as a strategy, through ``st.composite``).
     """
     code = currency if currency is not None else draw(currencies)
-    lines = draw(st.lists(st.builds(Line, products(code), st.integers(1, 50)), max_size=8))
+    lines = draw(
+        st.lists(
+            st.builds(Line, products(code), st.integers(1, 50)),
+            max_size=8,
+            unique_by=lambda line: line.product.sku,  # one product per SKU, as a cart requires
+        )
+    )
     options = draw(
         st.lists(
             st.builds(ShippingOption, names, names, money(code, min_minor=0, max_minor=10**5)),
