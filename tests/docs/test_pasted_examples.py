@@ -13,9 +13,13 @@ shows under it; a statement the page shows raising must raise, and no other may.
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import json
+import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from doctest import ELLIPSIS, NORMALIZE_WHITESPACE, OutputChecker
 from pathlib import Path
 
@@ -77,6 +81,40 @@ print(json.dumps(records))
 CHECKER = OutputChecker()
 
 
+@contextlib.contextmanager
+def _postgres() -> Iterator[dict[str, str]]:
+    """A PostgreSQL server for the page that uses one, as its reader has one."""
+    from shopkit.testing._postgres import PostgresUnavailableError, shared_postgres
+
+    if "SHOPKIT_POSTGRES_URL" in os.environ:
+        yield {}
+        return
+    try:
+        yield {"SHOPKIT_POSTGRES_URL": shared_postgres()}
+    except PostgresUnavailableError as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(str(error))
+
+
+@contextlib.contextmanager
+def _service() -> Iterator[dict[str, str]]:
+    """The example service running, as the page asks its reader to start it."""
+    path = DOCS.parent / "examples" / "service" / "app.py"
+    spec = importlib.util.spec_from_file_location("pasted_service_app", path)
+    assert spec is not None
+    assert spec.loader is not None
+    app = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = app
+    spec.loader.exec_module(app)
+    with app.running(app.demo_app()) as url:
+        yield {"SHOPKIT_SERVICE_URL": url}
+
+
+# What a page tells its reader to have running before pasting its examples.
+RUNNING = {"pricing/postgres.md": _postgres, "service.md": _service}
+
+
 def test_the_docs_have_pages_with_examples() -> None:
     # a glob that finds nothing would make the test below vacuous
     assert len(PAGES) >= 40
@@ -97,15 +135,18 @@ def test_a_page_runs_as_pasted(page: Path, tmp_path: Path) -> None:
             for language, block in blocks
         ]
     }
-    ran = subprocess.run(
-        [sys.executable, "-c", RUNNER],
-        input=json.dumps(payload),
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=120,
-        check=False,
-    )
+    running = RUNNING.get(str(page.relative_to(DOCS)), contextlib.nullcontext)
+    with running() as environment:
+        ran = subprocess.run(
+            [sys.executable, "-c", RUNNER],
+            input=json.dumps(payload),
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=120,
+            check=False,
+            env={**os.environ, **(environment or {})},
+        )
     assert ran.returncode == 0, ran.stderr
     records = json.loads(ran.stdout)
     assert len(records) == len(statements)

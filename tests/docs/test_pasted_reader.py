@@ -48,8 +48,12 @@ def test_a_session_gives_its_statements_without_prompts_or_output(tmp_path: Path
     assert blocks[0][1] == [
         Statement("x = 1\n", raises=False),
         Statement("for i in range(2):\n    x += i\n", raises=False),
-        Statement("x\n", raises=False),
-        Statement('int("a")\n', raises=True),
+        Statement("x\n", raises=False, output="2\n"),
+        Statement(
+            'int("a")\n',
+            raises=True,
+            output="Traceback (most recent call last):\nValueError: invalid literal\n",
+        ),
     ]
     assert blocks[1][1] == [Statement("y = 2\n", raises=False)]
     assert blocks[2][1] == [Statement("z = 3\n", raises=False)]

@@ -8,7 +8,7 @@ import attrs
 import pytest
 
 from shopkit import Money, ValidationError
-from shopkit.storefront import DEMO_AT, DemoStory, demo_story
+from shopkit.storefront import DEMO_AT, LOYALTY_AT, DemoStory, demo_story
 
 
 @pytest.fixture(scope="module")
@@ -141,3 +141,34 @@ def test_a_moment_without_offset_is_refused() -> None:
     with pytest.raises(ValidationError) as info:
         demo_story(at=dt.datetime(2026, 11, 27, 12, 0))  # naive on purpose
     assert info.value.field == "at"
+
+
+def test_the_story_reads_the_loyalty_members_at_the_end_of_their_year(story: DemoStory) -> None:
+    assert story.loyalty_at == LOYALTY_AT
+    ana, ben, cy = story.members
+    # Ana's available lots (docs/loyalty/tiers.md works her year out): 60 + 250 + 150 + 200 +
+    # 375 + 112 + 312 + 450 + 120 + 150 = 2,179 points; her December order's 225 still wait
+    # for its 30-day return window
+    assert (ana.customer, ana.tier, ana.balance, ana.pending) == ("ana", "gold", 2179, 225)
+    assert ana.next_tier is None  # gold is the top tier
+    assert ana.keep is not None
+    assert ana.keep.tier == "gold"
+    for member in (ben, cy):
+        assert member.tier == "bronze"
+        assert member.next_tier is not None
+        assert member.next_tier.tier == "silver"
+    assert ben.next_tier is not None
+    assert str(ben.next_tier.amount) == "100.00 GBP"
+
+
+def test_the_story_sums_up_the_sample_orders_kpis(story: DemoStory) -> None:
+    values = {str(row[0]): row[1] for row in story.kpis.rows}
+    assert values["orders"] == story.orders == 800
+    gmv = values["gmv (GBP)"]
+    assert isinstance(gmv, Money)
+    # AOV per order is the GMV over the orders, rounded half up: 135,722.82 / 800 = 169.6535
+    assert str(gmv) == "135722.82 GBP"
+    assert str(values["aov (GBP)"]) == "169.65 GBP"
+    rate = values["repeat purchase rate"]
+    assert isinstance(rate, float)
+    assert 0.0 <= rate <= 1.0

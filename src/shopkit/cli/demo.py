@@ -43,6 +43,16 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _kpi_value(value: object, locale: str) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, shopkit.Money):
+        return value.format(locale)
+    if isinstance(value, float):  # float-ok: a rate, not money
+        return f"{value:.1%}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
 def _print(story: DemoStory, out: Console, locale: str) -> None:
     from rich.table import Table
 
@@ -118,6 +128,39 @@ def _print(story: DemoStory, out: Console, locale: str) -> None:
     if story.offers:
         _render.offers(story.offers, out, locale)
         out.print()
+
+    members = Table(
+        title=f"Loyalty: the sample programme's members on {story.loyalty_at.date().isoformat()}"
+    )
+    members.add_column("Member")
+    members.add_column("Tier")
+    members.add_column("Points", justify="right")
+    members.add_column("Pending", justify="right")
+    members.add_column("What it takes")
+    for status in story.members:
+        steps = []
+        if status.next_tier is not None:
+            steps.append(status.next_tier.describe())
+        if status.keep is not None:
+            keep = status.keep.describe().removesuffix(f" for {status.keep.tier}")
+            steps.append(f"{keep} to keep {status.keep.tier}")
+        members.add_row(
+            status.customer,
+            status.tier or "-",
+            f"{status.balance:,}",
+            f"{status.pending:,}",
+            "; ".join(steps) or "-",
+        )
+    out.print(members)
+    out.print()
+
+    kpis = Table(title=f"KPIs of the {story.orders} sample orders")
+    kpis.add_column("KPI")
+    kpis.add_column("Value", justify="right")
+    for name, value in story.kpis.rows:
+        kpis.add_row(str(name), _kpi_value(value, locale))
+    out.print(kpis)
+    out.print()
 
     out.print(
         "Minor units come from ISO 4217 via CLDR: "

@@ -15,12 +15,13 @@ Examples:
     35.40 GBP 34.86 GBP
 """
 
-from shopkit.storefront._demo import DEMO_AT, DemoStory, Suggestion, demo_story
+from shopkit.storefront._demo import DEMO_AT, LOYALTY_AT, DemoStory, Suggestion, demo_story
 from shopkit.storefront._offers import UnlockOffer, unlock_offers
 from shopkit.storefront._points import PointsTender, max_points, redeem_points
 
 __all__ = [
     "DEMO_AT",
+    "LOYALTY_AT",
     "DemoStory",
     "PointsTender",
     "Suggestion",

@@ -18,21 +18,27 @@ from shopkit import (
     sample_catalogue,
     sample_customer,
 )
+from shopkit.loyalty import Ledger, Status, sample_ledger_events, sample_programme
+from shopkit.metrics import Dashboard, KpiTable, Refunds, ShopData
 from shopkit.pricing import PricedCart, Promotion, price, sample_promotions
 from shopkit.recommend import (
     Filters,
     Recommendation,
     Request,
     sample_interactions,
+    sample_orders,
     sample_recommender,
 )
 from shopkit.storefront._offers import UnlockOffer, unlock_offers
 from shopkit.validators import aware_datetime
 
-__all__ = ["DEMO_AT", "DemoStory", "Suggestion", "demo_story"]
+__all__ = ["DEMO_AT", "LOYALTY_AT", "DemoStory", "Suggestion", "demo_story"]
 
 DEMO_AT: Final = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
 """The moment the demo prices at: Black Friday 2026, when the sample Black Friday offer runs."""
+
+LOYALTY_AT: Final = dt.datetime(2025, 12, 31, tzinfo=dt.UTC)
+"""The moment the demo reads the sample loyalty ledger at: the end of the year it covers."""
 
 _VOUCHER: Final = "5.00"
 """The order-level amount the demo spreads over the cart's lines, in the cart's currency."""
@@ -72,6 +78,11 @@ class DemoStory:
         upsell: Better, dearer variants of the cart's items for the product pages, best first.
         offers: Items that would unlock a promotion the cart is short of, ranked by the same
             recommender and confirmed by pricing the cart again with each (at most two a nudge).
+        loyalty_at: The moment the members' statuses are read at (``LOYALTY_AT``).
+        members: The status of each member of the sample loyalty ledger at ``loyalty_at``, in
+            the sample programme: tier, points, and what it takes to reach the next tier or
+            keep this one.
+        kpis: The KPI dashboard of the sample orders, their cancellations counted as refunds.
         currencies: One amount in each of a few currencies with different numbers of decimals.
     """
 
@@ -86,6 +97,9 @@ class DemoStory:
     cross_sell: tuple[Suggestion, ...]
     upsell: tuple[Suggestion, ...]
     offers: tuple[UnlockOffer, ...]
+    loyalty_at: dt.datetime
+    members: tuple[Status, ...]
+    kpis: KpiTable
     currencies: tuple[Money, ...]
 
 
@@ -97,8 +111,8 @@ def demo_story(*, at: dt.datetime = DEMO_AT) -> DemoStory:
 
     Returns:
         The story: the cart, an exact split of an order amount, the priced cart, cross-sell and
-        upsell with reasons, the items that would unlock a promotion, and a few currencies'
-        decimals.
+        upsell with reasons, the items that would unlock a promotion, the loyalty members'
+        statuses, a KPI summary of the sample orders, and a few currencies' decimals.
 
     Raises:
         ValidationError: ``at`` has no UTC offset.
@@ -110,6 +124,8 @@ def demo_story(*, at: dt.datetime = DEMO_AT) -> DemoStory:
         35.40 GBP 5.49 GBP 34.86 GBP
         >>> [item.recommendation.sku for item in story.upsell]
         ['85099B', '23203', '23298']
+        >>> [(member.customer, member.tier) for member in story.members]
+        [('ana', 'gold'), ('ben', 'bronze'), ('cy', 'bronze')]
     """
     at = aware_datetime(at, "at")
     cart = sample_cart()
@@ -128,6 +144,11 @@ def demo_story(*, at: dt.datetime = DEMO_AT) -> DemoStory:
         cart=skus, customer=customer, k=5, placement="checkout", filters=Filters(in_stock=True)
     )
     product_page = Request(cart=skus, customer=customer, k=3, placement="product")
+
+    ledger = Ledger(sample_programme(), sample_ledger_events())
+    members = tuple(ledger.status(member, LOYALTY_AT) for member in ledger.customers)
+    retail = sample_orders()
+    shop = ShopData(orders=retail.orders, refunds=Refunds.from_table(retail.refunds))
 
     def suggest(request: Request) -> tuple[Suggestion, ...]:
         return tuple(Suggestion(item, catalogue.get(item.sku)) for item in model.recommend(request))
@@ -152,5 +173,8 @@ def demo_story(*, at: dt.datetime = DEMO_AT) -> DemoStory:
             customer=customer,
             per_nudge=2,
         ),
+        loyalty_at=LOYALTY_AT,
+        members=members,
+        kpis=Dashboard().compute(shop),
         currencies=tuple(Money.of(amount, code) for amount, code in _CURRENCIES),
     )
