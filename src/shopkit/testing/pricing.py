@@ -63,16 +63,16 @@ from shopkit.testing._pricing_strategies import (
     tiered,
 )
 
-__all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exports.py checks
-    "BenefitContract",
+__all__ = [
     "CATEGORIES",
     "CURRENCIES",
-    "ConditionContract",
     "NOW",
-    "RedemptionStoreContract",
     "SKUS",
-    "SelectorContract",
     "TAGS",
+    "BenefitContract",
+    "ConditionContract",
+    "RedemptionStoreContract",
+    "SelectorContract",
     "amounts",
     "benefits",
     "carts",

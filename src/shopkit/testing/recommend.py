@@ -23,4 +23,4 @@ from shopkit.testing._recommend import (
 )
 
 # plain sorted order, which tests/test_exports.py checks (ruff sorts constants first)
-__all__ = ["PLACEMENTS", "RecommenderContract", "UNKNOWN_SKU", "allowed", "members", "requests"]  # noqa: RUF022
+__all__ = ["PLACEMENTS", "UNKNOWN_SKU", "RecommenderContract", "allowed", "members", "requests"]
