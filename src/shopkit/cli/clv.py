@@ -120,9 +120,9 @@ def _clv(args: argparse.Namespace) -> int:
             "frequency": int(summary.frequency[i]),
             "recency_days": int(summary.recency[i]),
             "age_days": int(summary.T[i]),
-            "p_alive": round(float(alive[i]), 6),
-            "expected_purchases": round(float(expected[i]), 6),
-            "clv": to_money(float(value[i]), currency),
+            "p_alive": round(float(alive[i]), 6),  # float-ok: a prediction
+            "expected_purchases": round(float(expected[i]), 6),  # float-ok: a prediction
+            "clv": to_money(float(value[i]), currency),  # float-ok: a prediction
         }
         for i in order
     ]
@@ -143,7 +143,7 @@ def _clv(args: argparse.Namespace) -> int:
             plot_repeat_purchases(model, summary, folder / "repeat_purchases.png"),
             plot_p_alive(model, summary, folder / "p_alive.png"),
         ]
-    total = to_money(float(value.sum()), currency)
+    total = to_money(float(value.sum()), currency)  # float-ok: a prediction
     if args.format == "json":
         _io.write_json(
             {

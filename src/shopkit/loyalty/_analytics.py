@@ -37,7 +37,7 @@ def _point_value(programme: Programme, at: dt.datetime) -> Money:
     return redemption.point_value if redemption is not None else Money.zero(programme.currency)
 
 
-def _share(part: int, whole: int) -> float:
+def _share(part: int, whole: int) -> float:  # float-ok: a rate in [0, 1], not money
     return part / whole if whole else 0.0  # float-ok: a rate in [0, 1], not money
 
 
@@ -73,9 +73,9 @@ class Analytics:
     redeemed: int
     expired: int
     outstanding: int
-    earn_rate: float
-    redemption_rate: float
-    breakage: float
+    earn_rate: float  # float-ok: a rate, not money
+    redemption_rate: float  # float-ok: a rate, not money
+    breakage: float  # float-ok: a rate, not money
     liability: Mapping[str, Money]
     tiers: Mapping[str | None, int]
     movement: Mapping[tuple[str | None, str | None], int]

@@ -257,7 +257,7 @@ class PostgresRedemptionStore:
         self._psycopg = _import_psycopg()
         self.conninfo = conninfo
         self.schema = schema
-        self._timeout = float(timeout)
+        self._timeout = float(timeout)  # float-ok: seconds, not money
         self._local = threading.local()
         self._opened: list[tuple[int, psycopg.Connection[Any]]] = []
         self._opened_lock = threading.Lock()

@@ -522,7 +522,7 @@ class SQLiteRedemptionStore:
             )
         self.path = Path(path)
         self._local = threading.local()
-        self._timeout = float(timeout)
+        self._timeout = float(timeout)  # float-ok: seconds, not money
         with self._transaction() as connection:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
