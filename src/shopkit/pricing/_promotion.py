@@ -191,8 +191,9 @@ class PricingOptions:
         best_search_limit: In best-for-customer mode, the most eligible promotions for which
             every valid combination is tried; above it, each exclusive promotion alone is
             compared with the priority-order choice of the others.
-        max_codes_per_order: How many codes one order may use, if limited; the codes after
-            that are refused as ``too_many_codes``.
+        max_codes_per_order: How many distinct codes one order may use (default 20); the codes
+            after that are refused as ``too_many_codes`` without being looked up, which also
+            bounds the work a cart of many codes can cause. A shop that takes more raises it.
     """
 
     mode: Mode = attrs.field(default=Mode.PRIORITY, converter=_mode)
@@ -209,6 +210,4 @@ class PricingOptions:
         validator=check.optional(check.decimal_between(0, 100)),
     )
     best_search_limit: int = attrs.field(default=10, validator=check.non_negative_int)
-    max_codes_per_order: int | None = attrs.field(
-        default=None, validator=check.optional(check.positive_int)
-    )
+    max_codes_per_order: int = attrs.field(default=20, validator=check.positive_int)
