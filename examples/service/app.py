@@ -2,12 +2,14 @@
 
 Endpoints:
 
-- ``POST /price``: a JSON body ``{"cart": …, "customer": …, "at": …}`` (customer and moment
-  optional); answers the priced cart as JSON.
+- ``POST /price``: a ``PriceRequest`` body ``{"cart": …, "customer": …, "codes": […],
+  "at": …, "payment_method": …}`` (all but the cart optional); answers the priced cart in its
+  stable JSON form (``priced_cart_json``).
 - ``POST /checkout``: the same body with an ``order_id``; prices the cart, reserves its
   promotions' and codes' uses in the redemption store and commits them (a real shop commits
   after the payment succeeds). Retrying with the same order id answers the same reservation.
-- ``GET /schema/{type}``: the JSON Schema of ``cart``, ``customer``, ``checkout`` or ``price``.
+- ``GET /schema/{type}``: the JSON Schema of ``cart``, ``customer``, ``price`` (the request),
+  ``priced`` (the answer of ``POST /price``) or ``checkout``.
 
 Every shopkit error is answered with its own HTTP status (``error.http_status``: 422 for a bad
 value, 404 for an unknown schema type, 409 when a limit ran out, 503 when the store is
@@ -32,46 +34,42 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from shopkit import Cart, Customer, ShopkitError, from_json, json_schema, to_dict
+from shopkit import Cart, Customer, ShopkitError, ValidationError, from_json, json_schema, to_dict
 from shopkit.errors import NotFoundError
 from shopkit.pricing import (
     CodeBook,
     InMemoryRedemptionStore,
     Percentage,
+    PricedCartJSON,
+    PriceRequest,
     PromoCode,
     Promotion,
     RedemptionStore,
-    price,
+    priced_cart_json,
     reserve_checkout,
 )
 
 MAX_BODY = 1_000_000  # bytes; a larger body is refused before it is read as JSON
 
 
-@attrs.frozen
-class PriceBody:
-    """What ``POST /price`` takes: a cart, and optionally the customer and the moment."""
-
-    cart: Cart
-    customer: Customer | None = None
-    at: dt.datetime | None = None
+def _order_id(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(f"{value!r} is not an order id", field=attribute.name, value=value)
 
 
 @attrs.frozen
-class CheckoutBody:
-    """What ``POST /checkout`` takes: a price body and the order's id."""
+class CheckoutRequest(PriceRequest):
+    """What ``POST /checkout`` takes: a pricing request and the order's id."""
 
-    order_id: str = attrs.field(validator=attrs.validators.instance_of(str))
-    cart: Cart
-    customer: Customer | None = None
-    at: dt.datetime | None = None
+    order_id: str = attrs.field(kw_only=True, validator=_order_id)
 
 
 SCHEMAS: dict[str, type] = {
     "cart": Cart,
     "customer": Customer,
-    "price": PriceBody,
-    "checkout": CheckoutBody,
+    "price": PriceRequest,
+    "priced": PricedCartJSON,
+    "checkout": CheckoutRequest,
 }
 
 
@@ -105,26 +103,17 @@ def create_app(
 
     async def price_endpoint(request: Request) -> Response:
         try:
-            body = await _body(request, PriceBody)
-            priced = price(
-                body.cart,
-                promotions,
-                at=body.at or clock(),
-                customer=body.customer,
-                codes=codes,
-                store=store,
-            )
+            body = await _body(request, PriceRequest)
+            priced = body.price(promotions, now=clock(), codes=codes, store=store)
         except ShopkitError as error:
             return _error(error)
-        return JSONResponse(to_dict(priced))
+        return JSONResponse(priced_cart_json(priced))
 
     async def checkout_endpoint(request: Request) -> Response:
         try:
-            body = await _body(request, CheckoutBody)
-            at = body.at or clock()
-            priced = price(
-                body.cart, promotions, at=at, customer=body.customer, codes=codes, store=store
-            )
+            body = await _body(request, CheckoutRequest)
+            at = body.moment(clock())
+            priced = body.price(promotions, now=at, codes=codes, store=store)
             held = reserve_checkout(
                 priced,
                 promotions,

@@ -20,6 +20,7 @@ import attrs
 
 from shopkit._config import _KINDS
 from shopkit._money import Money
+from shopkit.errors import ValidationError
 
 __all__ = ["json_schema", "register_json_schema"]
 
@@ -239,6 +240,8 @@ def json_schema(cls: type, *, ref_template: str = DEFAULT_REF_TEMPLATE) -> dict[
 
     Raises:
         TypeError: ``cls`` has a field whose type has no JSON form.
+        ValidationError: ``ref_template`` is not a string with ``{name}`` in it and no other
+            replacement field (field ``ref_template``).
 
     Examples:
         >>> from shopkit import Cart, json_schema
@@ -251,12 +254,29 @@ def json_schema(cls: type, *, ref_template: str = DEFAULT_REF_TEMPLATE) -> dict[
         >>> benefit["propertyName"], benefit["mapping"]["percentage"]
         ('type', '#/components/schemas/Benefit.percentage')
     """
+    _check_template(ref_template)
     builder = _Builder(ref_template)
     root = builder.of(cls)
     defs = builder.defs
     if ref_template != DEFAULT_REF_TEMPLATE:
         root, defs = _retarget(root, ref_template), _retarget(defs, ref_template)
     return {"$schema": JSON_SCHEMA_DIALECT, "title": cls.__name__, **root, "$defs": defs}
+
+
+def _check_template(template: object) -> None:
+    """Refuse a reference template that would not name each definition apart."""
+    problem = None
+    if not isinstance(template, str):
+        problem = f"{template!r} is not a string"
+    elif "{name}" not in template:
+        problem = f"{template!r} has no {{name}} in it"
+    else:
+        try:
+            template.format(name="X")
+        except (KeyError, IndexError, ValueError, AttributeError):
+            problem = f"{template!r} has a replacement field other than {{name}}"
+    if problem is not None:
+        raise ValidationError(problem, field="ref_template", value=template)
 
 
 def _retarget(schema: Any, template: str) -> Any:

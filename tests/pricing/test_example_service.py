@@ -14,6 +14,7 @@ from types import ModuleType
 from typing import Any
 
 import httpx
+import jsonschema  # type: ignore[import-untyped]  # ships no types; a dev tool
 import pytest
 
 from shopkit.pricing import (
@@ -72,8 +73,10 @@ def test_price_checkout_and_schema_happy_paths(serve: Callable[..., httpx.Client
     with serve(store) as client:
         priced = client.post("/price", json={"cart": CART, "at": AT})
         assert priced.status_code == 200
-        # 40.00 less 10 % = 36.00
-        assert priced.json()["total"] == {"amount": "36.00", "currency": "EUR"}
+        # 40.00 less 10 % = 36.00, in the stable JSON form: amounts once, the currency at the top
+        assert (priced.json()["currency"], priced.json()["total"]) == ("EUR", "36.00")
+        answer_schema = client.get("/schema/priced").json()
+        jsonschema.Draft202012Validator(answer_schema).validate(priced.json())
         body = {"order_id": "o-1", "cart": CART, "at": AT}
         done = client.post("/checkout", json=body)
         assert done.status_code == 200
@@ -86,10 +89,40 @@ def test_price_checkout_and_schema_happy_paths(serve: Callable[..., httpx.Client
         }
         # another order now finds the code used up: priced without it, 40.00
         again = client.post("/price", json={"cart": CART, "at": AT}).json()
-        assert again["total"] == {"amount": "40.00", "currency": "EUR"}
+        assert again["total"] == "40.00"
+        assert again["codes"] == [
+            {
+                "code": "WELCOME-7K2M",
+                "status": "exhausted",
+                "message": "this code has been used up",
+                "promotion_id": "welcome",
+            }
+        ]
         schema = client.get("/schema/cart")
         assert schema.status_code == 200
         assert schema.json()["$ref"] == "#/$defs/Cart"
+
+
+def test_the_request_carries_codes_payment_method_and_customer_beside_the_cart(
+    serve: Callable[..., httpx.Client],
+) -> None:
+    with serve(InMemoryRedemptionStore()) as client:
+        cart = {**CART, "codes": []}
+        body = {
+            "cart": cart,
+            "codes": ["welcome-7k2m"],
+            "customer": {"id": "c-1"},
+            "payment_method": "card",
+            "at": AT,
+        }
+        answer = client.post("/price", json=body)
+        assert answer.status_code == 200, answer.text
+        # the request's code is entered after the cart's (none): 40.00 less 10 % = 36.00
+        assert answer.json()["total"] == "36.00"
+        assert [code["code"] for code in answer.json()["codes"]] == ["welcome-7k2m"]
+        schema = client.get("/schema/price").json()
+        assert schema["$ref"] == "#/$defs/PriceRequest"
+        jsonschema.Draft202012Validator(schema).validate(body)
 
 
 def _amount(value: str) -> dict[str, Any]:
@@ -123,6 +156,13 @@ BAD_REQUESTS: list[tuple[str, str, bytes | dict[str, Any], int, list[str | int]]
     ("/price", "code with a control character", {"cart": {**CART, "codes": ["A\u0000"]}}, 422,
      ["cart", "codes", 0]),
     ("/price", "too large", b"[" + b"1," * 600_000 + b"1]", 400, ["(body)"]),
+    ("/price", "codes a string", {"cart": CART, "codes": "WELCOME"}, 422, ["codes"]),
+    ("/price", "a blank code", {"cart": CART, "codes": ["ok", " "]}, 422, ["codes", 1]),
+    ("/price", "a code with a bidi mark", {"cart": CART, "codes": ["A\u202eB"]}, 422,
+     ["codes", 0]),
+    ("/price", "a blank payment method", {"cart": CART, "payment_method": ""}, 422,
+     ["payment_method"]),
+    ("/price", "customer a string", {"cart": CART, "customer": "c-1"}, 422, ["customer"]),
     ("/checkout", "no order id", {"cart": CART, "at": AT}, 422, ["order_id"]),
     ("/checkout", "order id a number", {"order_id": 7, "cart": CART, "at": AT}, 422,
      ["order_id"]),

@@ -16,12 +16,20 @@ from shopkit.cli import _io
 __all__ = ["SCHEMA_TYPES", "add_commands"]
 
 
+DEFAULT_REF_TEMPLATE: Final = "#/$defs/{name}"
+"""Where ``shopkit schema`` points references by default: the schema's own ``$defs``."""
+
+OPENAPI_REF_TEMPLATE: Final = "#/components/schemas/{name}"
+"""The reference template of an OpenAPI document, for ``--ref-template``."""
+
 _TYPES: Final = {
     "cart": ("shopkit:Cart", "one"),
     "catalogue": ("shopkit:Product", "tuple"),
     "customer": ("shopkit:Customer", "one"),
     "money": ("shopkit:Money", "one"),
+    "price-request": ("shopkit.pricing:PriceRequest", "one"),
     "priced-cart": ("shopkit.pricing:PricedCart", "one"),
+    "priced-cart-json": ("shopkit.pricing:PricedCartJSON", "one"),
     "product": ("shopkit:Product", "one"),
     "promo-codes": ("shopkit.pricing:PromoCode", "list"),
     "promotion": ("shopkit.pricing:Promotion", "one"),
@@ -78,11 +86,29 @@ def add_commands(subparsers: Any) -> None:
     )
     schema.add_argument("type", choices=sorted(SCHEMA_TYPES), help="the config type")
     schema.add_argument("-o", "--output", help="write to this file instead of stdout")
+    schema.add_argument(
+        "--ref-template",
+        type=_io.option(_ref_template),
+        default=DEFAULT_REF_TEMPLATE,
+        metavar="TEMPLATE",
+        help=(
+            "how a reference to a definition is written, {name} standing for its name; "
+            f"for OpenAPI: {OPENAPI_REF_TEMPLATE} (default {DEFAULT_REF_TEMPLATE})"
+        ),
+    )
     schema.set_defaults(run=_run)
+
+
+def _ref_template(value: str) -> str:
+    from shopkit import Money, json_schema
+
+    json_schema(Money, ref_template=value)  # json_schema's own check of the template
+    return value
 
 
 def _run(args: argparse.Namespace) -> int:
     from shopkit import json_schema
 
-    _io.write_json(json_schema(SCHEMA_TYPES[args.type]), args.output)
+    schema = json_schema(SCHEMA_TYPES[args.type], ref_template=args.ref_template)
+    _io.write_json(schema, args.output)
     return 0

@@ -64,6 +64,18 @@ from shopkit.pricing._display import DisplayPrice, display_prices
 from shopkit.pricing._engine import price
 from shopkit.pricing._fees import Fee
 from shopkit.pricing._postgres import PostgresRedemptionStore
+from shopkit.pricing._priced_json import (
+    AdjustmentJSON,
+    AppliedPromotionJSON,
+    CodeResultJSON,
+    FeeChargeJSON,
+    NotAppliedJSON,
+    NudgeJSON,
+    PricedCartJSON,
+    PricedLineJSON,
+    UnitPriceJSON,
+    priced_cart_json,
+)
 from shopkit.pricing._promotion import (
     Combination,
     Mode,
@@ -82,6 +94,7 @@ from shopkit.pricing._redemption import (
     StoreError,
 )
 from shopkit.pricing._refunds import Refund, refund
+from shopkit.pricing._request import PriceRequest
 from shopkit.pricing._result import (
     Adjustment,
     AppliedPromotion,
@@ -120,6 +133,7 @@ from shopkit.pricing._values import Amounts, Nudge
 
 __all__ = [
     "Adjustment",
+    "AdjustmentJSON",
     "AllOf",
     "AllOfConditions",
     "AllProducts",
@@ -127,6 +141,7 @@ __all__ = [
     "AnyOf",
     "AnyOfConditions",
     "AppliedPromotion",
+    "AppliedPromotionJSON",
     "Attribute",
     "Bundle",
     "BundleItem",
@@ -139,6 +154,7 @@ __all__ = [
     "CodeBook",
     "CodeEntered",
     "CodeResult",
+    "CodeResultJSON",
     "CodeStatus",
     "Combination",
     "CustomerSegment",
@@ -146,6 +162,7 @@ __all__ = [
     "DisplayPrice",
     "Fee",
     "FeeCharge",
+    "FeeChargeJSON",
     "FeeStatus",
     "FirstOrder",
     "FixedOff",
@@ -162,14 +179,19 @@ __all__ = [
     "NoneOf",
     "NoneOfConditions",
     "NotApplied",
+    "NotAppliedJSON",
     "Nudge",
+    "NudgeJSON",
     "Per",
     "Percentage",
     "Pick",
     "PostgresRedemptionStore",
     "PriceRange",
+    "PriceRequest",
     "PricedCart",
+    "PricedCartJSON",
     "PricedLine",
+    "PricedLineJSON",
     "PricingOptions",
     "PromoCode",
     "Promotion",
@@ -196,6 +218,7 @@ __all__ = [
     "Tier",
     "TieredSpend",
     "UnitPrice",
+    "UnitPriceJSON",
     "Welcome",
     "available_promotions",
     "claims_for",
@@ -203,6 +226,7 @@ __all__ = [
     "generate_codes",
     "normalize_code",
     "price",
+    "priced_cart_json",
     "refund",
     "reserve_checkout",
     "sample_promotions",

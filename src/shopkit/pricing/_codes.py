@@ -129,15 +129,19 @@ def generate_codes(
     return tuple(result)
 
 
-def _printable_code(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+def check_printable(value: str, field: str) -> None:
     """Refuse a code a shopper could not type: control, format and bidirectional characters."""
     for char in value:
         if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
             raise ValidationError(
                 f"{value!r} holds the control character U+{ord(char):04X}",
-                field=attribute.name,
+                field=field,
                 value=value,
             )
+
+
+def _printable_code(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    check_printable(value, attribute.name)
 
 
 @attrs.frozen
