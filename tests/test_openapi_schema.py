@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shopkit import Cart, ValidationError, json_schema, to_decimal
-from shopkit.pricing import Promotion
+from shopkit.cli import SCHEMA_TYPES, main
+from shopkit.pricing import PricedCartJSON, PriceRequest, Promotion
 
 TEMPLATE = "#/components/schemas/{name}"
 
@@ -34,8 +37,9 @@ def _discriminated(schema: Any) -> list[dict[str, Any]]:
     return []
 
 
-def test_every_reference_resolves_in_the_components() -> None:
-    schema = json_schema(Promotion, ref_template=TEMPLATE)
+@pytest.mark.parametrize("cls", [Promotion, PriceRequest, PricedCartJSON])
+def test_every_reference_resolves_in_the_components(cls: type) -> None:
+    schema = json_schema(cls, ref_template=TEMPLATE)
     components = schema["$defs"]
     refs = _refs(schema)
     assert refs  # the promotion refers to its benefit, condition, amounts, …
@@ -85,3 +89,50 @@ def test_the_decimal_pattern_agrees_with_the_loader(text: str) -> None:
 def test_every_decimal_the_loader_reads_matches_the_pattern(value: Decimal) -> None:
     assert DECIMAL_TEXT.match(str(value))
     assert to_decimal(str(value)) == value
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("#/components/schemas/", "has no {name} in it"),
+        ("#/{name}/{kind}", "has a replacement field other than {name}"),
+        ("#/{name}/{", "has a replacement field other than {name}"),
+        (7, "is not a string"),
+    ],
+)
+def test_a_template_that_cannot_name_each_definition_is_refused(
+    template: object, message: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        json_schema(Cart, ref_template=template)  # type: ignore[arg-type]
+    assert (caught.value.field, caught.value.value) == ("ref_template", template)
+    assert message in caught.value.message
+
+
+# -- the command line --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["promotion", "price-request", "priced-cart-json"])
+def test_the_cli_writes_the_openapi_form_with_ref_template(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["schema", name, "--ref-template", TEMPLATE]) == 0
+    written = json.loads(capsys.readouterr().out)
+    assert written == json_schema(SCHEMA_TYPES[name], ref_template=TEMPLATE)
+    assert all(ref.startswith("#/components/schemas/") for ref in _refs(written))
+
+
+def test_the_cli_default_template_is_the_schemas_own_defs(tmp_path: Path) -> None:
+    path = tmp_path / "request.json"
+    assert main(["schema", "price-request", "-o", str(path)]) == 0
+    written = json.loads(path.read_text(encoding="utf-8"))
+    assert written == json_schema(PriceRequest)
+    assert written["$ref"] == "#/$defs/PriceRequest"
+
+
+def test_a_bad_template_on_the_cli_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["schema", "cart", "--ref-template", "#/components/schemas/"])
+    assert caught.value.code == 2
+    error = capsys.readouterr().err
+    assert error == ("shopkit: --ref-template: '#/components/schemas/' has no {name} in it\n")

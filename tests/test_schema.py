@@ -33,6 +33,7 @@ from shopkit import (
     to_json,
 )
 from shopkit.cli import SCHEMA_TYPES, main
+from shopkit.pricing import PricedCartJSON, PriceRequest
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -86,6 +87,8 @@ TYPES = [
     pytest.param(Customer, id="customer"),
     pytest.param(Money, id="money"),
     pytest.param(tuple[Product, ...], id="catalogue"),
+    pytest.param(PriceRequest, id="price-request"),
+    pytest.param(PricedCartJSON, id="priced-cart-json"),
 ]
 
 

@@ -34,7 +34,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from shopkit import Cart, Customer, ShopkitError, ValidationError, from_json, json_schema, to_dict
+from shopkit import Cart, Customer, ShopkitError, ValidationError, from_json, json_schema
 from shopkit.errors import NotFoundError
 from shopkit.pricing import (
     CodeBook,
@@ -128,7 +128,8 @@ def create_app(
             return _error(error)
         answer = {
             "order_id": held.order_id,
-            "total": to_dict(priced.total),
+            "currency": priced.currency,
+            "total": str(priced.total.amount),  # as in the JSON form of a priced cart
             "claims": [claim.key for claim in held.claims],
             "expires_at": held.expires_at.isoformat(),
         }
