@@ -16,10 +16,10 @@ from shopkit.cli import _io
 __all__ = ["SCHEMA_TYPES", "add_commands"]
 
 
-DEFAULT_REF_TEMPLATE: Final = "#/$defs/{name}"
+_DEFAULT_REF_TEMPLATE: Final = "#/$defs/{name}"
 """Where ``shopkit schema`` points references by default: the schema's own ``$defs``."""
 
-OPENAPI_REF_TEMPLATE: Final = "#/components/schemas/{name}"
+_OPENAPI_REF_TEMPLATE: Final = "#/components/schemas/{name}"
 """The reference template of an OpenAPI document, for ``--ref-template``."""
 
 _TYPES: Final = {
@@ -89,11 +89,11 @@ def add_commands(subparsers: Any) -> None:
     schema.add_argument(
         "--ref-template",
         type=_io.option(_ref_template),
-        default=DEFAULT_REF_TEMPLATE,
+        default=_DEFAULT_REF_TEMPLATE,
         metavar="TEMPLATE",
         help=(
             "how a reference to a definition is written, {name} standing for its name; "
-            f"for OpenAPI: {OPENAPI_REF_TEMPLATE} (default {DEFAULT_REF_TEMPLATE})"
+            f"for OpenAPI: {_OPENAPI_REF_TEMPLATE} (default {_DEFAULT_REF_TEMPLATE})"
         ),
     )
     schema.set_defaults(run=_run)
