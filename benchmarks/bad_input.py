@@ -2,8 +2,9 @@
 
 Each case is one distinct bad input at one entry point: amounts, quantities, SKUs, codes,
 moments, documents (JSON, TOML, plain data), claims and order ids for the redemption stores,
-checkout arguments, saved models that were tampered with, and command lines. Each outcome is one
-of:
+checkout arguments, saved models that were tampered with, what a service reads and writes
+(``PriceRequest``, the JSON form of a priced cart, schema templates), and command lines. Each
+outcome is one of:
 
 - A: a shopkit error naming the field and the value (every problem of a ``ConfigError`` has a
   location and an input);
@@ -54,6 +55,7 @@ from shopkit import (
     from_dict,
     from_json,
     from_toml,
+    json_schema,
     to_decimal,
 )
 from shopkit.cli import main as cli_main
@@ -63,6 +65,8 @@ from shopkit.pricing import (
     FixedOff,
     InMemoryRedemptionStore,
     Percentage,
+    PricedCartJSON,
+    PriceRequest,
     PricingOptions,
     PromoCode,
     Promotion,
@@ -70,6 +74,7 @@ from shopkit.pricing import (
     generate_codes,
     normalize_code,
     price,
+    priced_cart_json,
     reserve_checkout,
 )
 from shopkit.recommend import Popular, Request, load_model, sample_interactions, save_model
@@ -417,6 +422,78 @@ def _model_cases() -> Iterator[Case]:
     yield Case("recommend a dict", lambda: model.recommend({"cart": ["A"]}))  # type: ignore[arg-type]
 
 
+def _service_cases() -> Iterator[Case]:
+    """What a service reads (``PriceRequest``) and writes (the JSON form, its schema)."""
+    cart = {"currency": "EUR"}
+    bodies: list[tuple[str, Any]] = [
+        ("no cart", {"codes": []}),
+        ("cart a list", {"cart": []}),
+        ("codes a string", {"cart": cart, "codes": "WELCOME"}),
+        ("a blank code", {"cart": cart, "codes": ["ok", " "]}),
+        ("a code with a bidi mark", {"cart": cart, "codes": ["A\u202eB"]}),
+        ("a code with a NUL", {"cart": cart, "codes": ["A\x00"]}),
+        ("a code a number", {"cart": cart, "codes": [7]}),
+        ("payment method blank", {"cart": cart, "payment_method": ""}),
+        ("payment method a number", {"cart": cart, "payment_method": 5}),
+        ("moment naive", {"cart": cart, "at": "2026-11-27T12:00"}),
+        ("moment a number", {"cart": cart, "at": 1764244800}),
+        ("customer a string", {"cart": cart, "customer": "c-1"}),
+        ("unknown key", {"cart": cart, "colour": "red"}),
+        ("cart currency lower case", {"cart": {"currency": "eur"}}),
+    ]
+    for name, body in bodies:
+        yield Case(
+            f"PriceRequest from_json {name}",
+            lambda b=body: from_json(json.dumps(b), PriceRequest),
+        )
+    built: list[tuple[str, Callable[[], object]]] = [
+        ("cart a dict", lambda: PriceRequest({"currency": "EUR"})),  # type: ignore[arg-type]
+        ("customer a string", lambda: PriceRequest(CART, customer="c-1")),  # type: ignore[arg-type]
+        ("codes a string", lambda: PriceRequest(CART, codes="WELCOME")),
+        ("codes with a control character", lambda: PriceRequest(CART, codes=["ok", "A\x07"])),
+        ("at naive", lambda: PriceRequest(CART, at=dt.datetime(2026, 11, 27))),
+        ("at a string", lambda: PriceRequest(CART, at="2026-11-27")),  # type: ignore[arg-type]
+        ("payment method blank", lambda: PriceRequest(CART, payment_method=" ")),
+    ]
+    for name, call in built:
+        yield Case(f"PriceRequest {name}", call)
+    request = PriceRequest(CART)
+    yield Case("PriceRequest.price without a moment", lambda: request.price([TEN]))
+    yield Case(
+        "PriceRequest.price now naive",
+        lambda: request.price([TEN], now=dt.datetime(2026, 11, 27)),
+    )
+    yield Case("PriceRequest.price now a string", lambda: request.price([TEN], now="today"))  # type: ignore[arg-type]
+    yield Case("PriceRequest.price promotions a string", lambda: request.price("ten", now=NOW))  # type: ignore[arg-type]
+    yield Case("priced_cart_json of a cart", lambda: priced_cart_json(CART))  # type: ignore[arg-type]
+    yield Case("priced_cart_json of None", lambda: priced_cart_json(None))  # type: ignore[arg-type]
+    answer = priced_cart_json(price(CART, [TEN], at=NOW))
+    forms: list[tuple[str, Any]] = [
+        ("version 2", {**answer, "version": 2}),
+        ("total 1e70", {**answer, "total": "1e70"}),
+        ("no total", {k: v for k, v in answer.items() if k != "total"}),
+        ("lines an object", {**answer, "lines": {}}),
+    ]
+    for name, form in forms:
+        yield Case(
+            f"PricedCartJSON from_json {name}",
+            lambda f=form: from_json(json.dumps(f), PricedCartJSON),
+        )
+    for template in ["#/components/schemas/", "#/{name}/{kind}", "{name}{", ""]:
+        yield Case(
+            f"json_schema ref_template {template!r}",
+            lambda t=template: json_schema(Cart, ref_template=t),
+        )
+    yield Case(
+        "PricingOptions max codes None",
+        lambda: PricingOptions(max_codes_per_order=None),  # type: ignore[arg-type]
+    )
+    yield Case(
+        "PricingOptions max codes 2.5",
+        lambda: PricingOptions(max_codes_per_order=2.5),  # type: ignore[arg-type]
+    )
+
+
 def _cli(*argv: str) -> Callable[[], object]:
     def run() -> object:
         err, out = io.StringIO(), io.StringIO()
@@ -490,6 +567,12 @@ def _cli_cases(folder: Path) -> Iterator[Case]:
             promos], "quantity"),
         ("price TOML malformed", [write("c6.toml", "currency = "), promos], "TOML"),
         ("schema unknown type", ["schema", "nothing"], "nothing"),
+        ("schema template without {name}", ["schema", "cart", "--ref-template", "#/x/"],
+         "ref-template"),
+        ("schema template with another field", ["schema", "price-request", "--ref-template",
+                                                "#/{name}/{kind}"], "{kind}"),
+        ("schema template empty", ["schema", "priced-cart-json", "--ref-template", ""],
+         "ref-template"),
     ]  # fmt: skip
     for name, argv, expect in cases:
         full = argv if argv[0] == "schema" else ["price", *argv]
@@ -509,6 +592,7 @@ def cases() -> list[Case]:
         *_document_cases(),
         *_registry_cases(),
         *_model_cases(),
+        *_service_cases(),
         *_cli_cases(folder),
     ]
     names = [case.name for case in found]
