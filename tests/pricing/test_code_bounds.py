@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import shopkit.pricing._codes as codes_module
-from shopkit import Cart, Money, Product, ValidationError, from_json
+from shopkit import Cart, Customer, Money, Product, ValidationError, from_json
 from shopkit.pricing import (
     CodeBook,
     CodeStatus,
@@ -24,6 +24,7 @@ from shopkit.pricing import (
     PromotionBook,
     price,
 )
+from shopkit.pricing._codes import EnteredCodes
 
 NOW = dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC)
 LAMP = Product("LAMP", "Lamp", Money.of("40.00", "EUR"))
@@ -92,9 +93,22 @@ def test_50000_codes_cost_20_lookups_and_one_normalisation_each(
     assert statuses.count(CodeStatus.TOO_MANY_CODES) == 49_980
     assert set(statuses[20:]) == {CodeStatus.TOO_MANY_CODES}
     assert priced.codes[20].message == "an order can use at most 20 codes"
+    assert priced.codes[20].promotion_id is None  # not looked up, so not known
     # "C-00000" is issued but its promotion takes no issued codes: unknown; 40.00 - 10 % = 36.00
     assert statuses[0] == CodeStatus.UNKNOWN
     assert priced.total == Money.of("36.00", "EUR")
+
+
+def test_what_is_resolved_holds_at_most_the_limit_of_codes() -> None:
+    cart = Cart("EUR", codes=[f"c-{i:05d}" for i in range(50_000)]).add(LAMP)
+    options = PricingOptions(max_codes_per_order=5)
+    entered = EnteredCodes.resolve(cart, PromotionBook([]), None, Customer(), NOW, options)
+    # 5 codes looked at, resolved and held as objects; the other 49,995 kept as typed only
+    assert len(entered.entered) == 5
+    assert len(entered.refused) == 5  # each of the 5 is unknown
+    assert entered.too_many[:2] == ("c-00005", "c-00006")
+    assert len(entered.too_many) == 49_995
+    assert entered.counting == frozenset()
 
 
 def test_a_code_typed_twice_past_the_limit_counts_once() -> None:

@@ -260,14 +260,20 @@ class EnteredCodes:
     """The codes of a cart, resolved once against the issued codes and the promotions.
 
     Attributes:
-        entered: Each distinct code, in the order first entered.
+        entered: Each distinct code looked at, in the order first entered: at most
+            ``max_codes_per_order`` of them.
         refused: The codes (normalised) already refused, with their status and message.
         unlocked: The promotions issued codes unlock: promotion id -> normalised code.
+        too_many: The distinct codes after those, as typed: refused as ``too_many_codes``
+            without being looked up.
+        limit: The ``max_codes_per_order`` they are past.
     """
 
     entered: tuple[EnteredCode, ...] = ()
     refused: Mapping[str, tuple[CodeStatus, str]] = attrs.field(factory=dict)
     unlocked: Mapping[str, str] = attrs.field(factory=dict)
+    too_many: tuple[str, ...] = ()
+    limit: int = 0
 
     @classmethod
     def resolve(
@@ -283,17 +289,15 @@ class EnteredCodes:
 
         The work is bounded by ``options.max_codes_per_order`` before any lookup: only the first
         that many distinct codes are looked up in ``codes`` and ``book``; each distinct code
-        after them is refused as ``too_many_codes`` unlooked (one set test each, so a cart of
-        50,000 codes costs 20 lookups and a linear pass, never a quadratic one).
+        after them is kept as typed, to be refused as ``too_many_codes`` (one normalisation
+        and one set test each, so a cart of 50,000 codes costs 20 lookups and a linear pass,
+        never a quadratic one).
         """
         if not cart.codes:
             return _NONE_ENTERED
         limit = options.max_codes_per_order
-        too_many = (
-            CodeStatus.TOO_MANY_CODES,
-            f"an order can use at most {limit} code{'s' if limit > 1 else ''}",
-        )
         entered: list[EnteredCode] = []
+        too_many: list[str] = []
         refused: dict[str, tuple[CodeStatus, str]] = {}
         unlocked: dict[str, str] = {}
         seen: set[str] = set()
@@ -303,8 +307,7 @@ class EnteredCodes:
                 continue  # the same code typed again: its first spelling stands
             seen.add(normal)
             if len(entered) >= limit:
-                entered.append(EnteredCode(typed, normal, None))
-                refused[normal] = too_many
+                too_many.append(typed)
                 continue
             issued = codes.get(normal) if codes is not None else None
             entered.append(EnteredCode(typed, normal, issued))
@@ -329,13 +332,13 @@ class EnteredCodes:
                 )
             else:
                 unlocked[promotion.id] = normal
-        return cls(tuple(entered), refused, unlocked)
+        return cls(tuple(entered), refused, unlocked, tuple(too_many), limit)
 
     @property
     def counting(self) -> frozenset[str]:
         """The codes (normalised) not refused: those conditions and promotions see.
 
-        One past ``max_codes_per_order`` unlocks nothing.
+        One past ``max_codes_per_order`` is not among them: it unlocks nothing.
         """
         return frozenset(code.normal for code in self.entered if code.normal not in self.refused)
 
@@ -360,7 +363,7 @@ class EnteredCodes:
             refused[code.normal] = (CodeStatus.EXHAUSTED, "this code has been used up")
             if code.issued is not None:
                 unlocked.pop(code.issued.promotion_id, None)
-        return EnteredCodes(self.entered, refused, unlocked)
+        return EnteredCodes(self.entered, refused, unlocked, self.too_many, self.limit)
 
 
 _NONE_ENTERED = EnteredCodes()
@@ -415,4 +418,10 @@ def code_results(
             status = _STATUS_OF.get(refusal.reason, CodeStatus.NOT_APPLICABLE)
             message = refusal.message
         results.append(CodeResult(code.typed, status, message, target))
+    if codes.too_many:
+        limit = codes.limit
+        message = f"an order can use at most {limit} code{'s' if limit > 1 else ''}"
+        results += [
+            CodeResult(typed, CodeStatus.TOO_MANY_CODES, message) for typed in codes.too_many
+        ]
     return tuple(results)
