@@ -417,8 +417,24 @@ Summary = tuple[str | None, Money | int, Distance | None, Distance | None, dt.da
 """The tier held, the measure, the distance to the next tier and to keep it, the downgrade."""
 
 
-def summaries(programme: Programme, tiers: TierIndex, count: int, upto: int) -> list[Summary]:
-    """The tier, measure and distances of customers ``0..count-1`` of ``tiers`` at ``upto``.
+class SummaryArrays(NamedTuple):
+    """The tier part of every customer's status at one moment, as arrays (one row each).
+
+    ``held`` is the rank held (-1: none), ``measure`` the measure, ``first_exit`` the moment
+    the oldest order in the window leaves it (-1: none), ``downgrades`` the moment of the
+    downgrade (-1: none) and ``left`` the measure then; ``thresholds`` are the version's.
+    """
+
+    held: IntArray
+    measure: IntArray
+    first_exit: IntArray
+    downgrades: IntArray
+    left: IntArray
+    thresholds: IntArray
+
+
+def summary_arrays(programme: Programme, tiers: TierIndex, count: int, upto: int) -> SummaryArrays:
+    """The tier, measure and downgrade of customers ``0..count-1`` of ``tiers`` at ``upto``.
 
     Vectorised for every customer but those in a grace period (already below their tier's
     threshold), which are worked out one by one.
@@ -431,7 +447,6 @@ def summaries(programme: Programme, tiers: TierIndex, count: int, upto: int) -> 
     index = programme.version_index(_moment(upto))
     version = programme.versions[index]
     thresholds = np.array(programme.threshold_units(index), dtype=np.int64)
-    names = programme.tier_names
     window = version.window.seconds()
     grace = version.grace_days * _DAY
     start = who * _SPAN
@@ -483,30 +498,40 @@ def summaries(programme: Programme, tiers: TierIndex, count: int, upto: int) -> 
     left = np.zeros(count, dtype=np.int64)
     if len(found):
         left[found] = tiers.measure(found, downgrades[found])
-    result: list[Summary] = []
-    for number in range(count):
-        rank = int(held[number])
-        next_tier = None
-        if rank + 1 < len(names):
-            by = int(first_exit[number]) if first_exit[number] >= 0 else None
-            next_tier = _distance(
-                programme, names[rank + 1], int(thresholds[rank + 1] - measure[number]), by
-            )
-        keep = downgrade = None
-        if downgrades[number] >= 0:
-            when = int(downgrades[number])
-            downgrade = _moment(when)
-            keep = _distance(programme, names[rank], int(thresholds[rank] - left[number]), when)
-        result.append(
-            (
-                names[rank] if rank >= 0 else None,
-                programme.measure_value(int(measure[number])),
-                next_tier,
-                keep,
-                downgrade,
-            )
+    return SummaryArrays(
+        held, measure, np.asarray(first_exit, np.int64), downgrades, left, thresholds
+    )
+
+
+def summary_of(programme: Programme, arrays: SummaryArrays, number: int) -> Summary:
+    """Customer ``number``'s ``Summary`` from the arrays."""
+    names = programme.tier_names
+    held, measure, first_exit, downgrades, left, thresholds = arrays
+    rank = int(held[number])
+    next_tier = None
+    if rank + 1 < len(names):
+        by = int(first_exit[number]) if first_exit[number] >= 0 else None
+        next_tier = _distance(
+            programme, names[rank + 1], int(thresholds[rank + 1] - measure[number]), by
         )
-    return result
+    keep = downgrade = None
+    if downgrades[number] >= 0:
+        when = int(downgrades[number])
+        downgrade = _moment(when)
+        keep = _distance(programme, names[rank], int(thresholds[rank] - left[number]), when)
+    return (
+        names[rank] if rank >= 0 else None,
+        programme.measure_value(int(measure[number])),
+        next_tier,
+        keep,
+        downgrade,
+    )
+
+
+def summaries(programme: Programme, tiers: TierIndex, count: int, upto: int) -> list[Summary]:
+    """The tier, measure and distances of customers ``0..count-1`` of ``tiers`` at ``upto``."""
+    arrays = summary_arrays(programme, tiers, count, upto)
+    return [summary_of(programme, arrays, number) for number in range(count)]
 
 
 def _grace_drop(
