@@ -395,7 +395,7 @@ class StatusTable:
     unrecovered: IntArray
     _summary: SummaryArrays = attrs.field(repr=False)
     _lots: _Lots = attrs.field(repr=False)
-    _badges: list[list[Badge]] = attrs.field(repr=False)
+    _badges: _Badges = attrs.field(repr=False)
     _index: dict[str, int] = attrs.field(repr=False)
     _objects: dict[int, Status] = attrs.field(repr=False)
 
@@ -459,7 +459,7 @@ class StatusTable:
             expires = int(lots.expires[row])
             available = int(lots.available[row])
             lot = Lot(
-                source=lots.sources[row],
+                source=lots.ids[int(lots.event[row])],
                 earned=int(lots.earned[row]),
                 points=int(lots.left[row]),
                 earned_at=_moment(int(lots.created[row])),
@@ -480,7 +480,7 @@ class StatusTable:
             next_tier=next_tier,
             keep=keep,
             downgrade_at=downgrade,
-            badges=tuple(self._badges[number]),
+            badges=self._badges.of(number),
             earned=int(self.earned[number]),
             redeemed=int(self.redeemed[number]),
             expired=int(self.expired[number]),
@@ -493,7 +493,8 @@ class _Lots(NamedTuple):
     """The lots left at the moment (something left, not expired), by customer (``first``)."""
 
     first: IntArray
-    sources: list[str]
+    event: IntArray  # the event that earned it
+    ids: tuple[str, ...]  # the ids of the events
     earned: IntArray
     left: IntArray
     created: IntArray
@@ -751,7 +752,8 @@ def _replay(table: LedgerTable, at: dt.datetime) -> StatusTable:
     ids = events.ids
     lots = _Lots(
         np.searchsorted(lot_customer[live], np.arange(count + 1), side="left"),
-        [ids[event] for event in lot_event[live].tolist()],
+        lot_event[live],
+        ids,
         lot_amount[live],
         left[live],
         lot_created[live],
@@ -809,15 +811,33 @@ def _nth(first: IntArray, moments: IntArray, n: int) -> IntArray:
     return result
 
 
-def _badges(table: LedgerTable, at: dt.datetime, upto: int, keep: Any) -> list[list[Badge]]:
+class _Badges(NamedTuple):
+    """The badges: per built-in rule, when each customer earned it (µs, -1: not).
+
+    Or, for rules of other kinds, a list per customer worked out by the rules themselves.
+    """
+
+    earned: list[tuple[str, IntArray]]
+    by_rule: list[list[Badge]] | None
+
+    def of(self, number: int) -> tuple[Badge, ...]:
+        """Customer ``number``'s badges in the order earned."""
+        if self.by_rule is not None:
+            return tuple(self.by_rule[number])
+        found = [
+            Badge(name=name, earned_at=_EPOCH + _MICROSECOND * int(moments[number]))
+            for name, moments in self.earned
+            if moments[number] >= 0
+        ]
+        return tuple(sorted(found, key=lambda badge: (badge.earned_at, badge.name)))
+
+
+def _badges(table: LedgerTable, at: dt.datetime, upto: int, keep: Any) -> _Badges:
     """Each customer's badges, by the rules of the version in force at ``at``."""
     count = len(table.customers)
     rules = table.programme.version_at(at).badges
-    found: list[list[Badge]] = [[] for _ in range(count)]
-    if not rules:
-        return found
     if any(type(rule) not in _BUILT_IN_BADGES for rule in rules):
-        return [_badges_by_rule(table, number, at, upto) for number in range(count)]
+        return _Badges([], [_badges_by_rule(table, number, at, upto) for number in range(count)])
     events = table._event_columns
     kinds = events.kind
     groups = np.arange(count + 1)
@@ -841,14 +861,7 @@ def _badges(table: LedgerTable, at: dt.datetime, upto: int, keep: Any) -> list[l
         else:
             assert isinstance(rule, MonthStreak)
             earned.append((rule.name, _streaks(order_customer, order_micro, rule.months, count)))
-    for name, moments in earned:
-        for number in np.flatnonzero(moments >= 0).tolist():
-            found[number].append(
-                Badge(name=name, earned_at=_EPOCH + _MICROSECOND * int(moments[number]))
-            )
-    for badges in found:
-        badges.sort(key=lambda badge: (badge.earned_at, badge.name))
-    return found
+    return _Badges(earned, None)
 
 
 def _streaks(customer: IntArray, micro: IntArray, months: int, count: int) -> IntArray:
