@@ -27,8 +27,10 @@ status by status):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
+from itertools import chain
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import attrs
@@ -38,7 +40,7 @@ import numpy.typing as npt
 from shopkit import ValidationError
 from shopkit import validators as check
 from shopkit.loyalty._badges import BadgeEvent, EventCount, MonthStreak, OrderCount
-from shopkit.loyalty._compile import seconds
+from shopkit.loyalty._compile import CompiledOrder, seconds
 from shopkit.loyalty._earning import BonusEvent
 from shopkit.loyalty._engine import (
     _ADJUST,
@@ -50,12 +52,13 @@ from shopkit.loyalty._engine import (
     _REDEEM,
     _REFERRAL,
     _REFUND,
+    Credit,
     History,
     SummaryArrays,
     summary_arrays,
     summary_of,
 )
-from shopkit.loyalty._events import OrderPlaced, Referred, Refund
+from shopkit.loyalty._events import LedgerEvent, OrderPlaced, Referred, Refund
 from shopkit.loyalty._ledger import Ledger, _credits, _history, evaluate_all
 from shopkit.loyalty._programme import Programme
 from shopkit.loyalty._status import Badge, Lot, Status
@@ -99,7 +102,7 @@ class _Events(NamedTuple):
     at: IntArray
     value: IntArray
     micro: IntArray
-    ids: tuple[str, ...]
+    flat: list[LedgerEvent | Credit]  # the events themselves (their ids, when asked)
 
 
 class _Orders(NamedTuple):
@@ -133,129 +136,131 @@ class _Refunds(NamedTuple):
     first: IntArray  # len(refunds) + 1 entries: the refund's rows in before / after
 
 
+def _codes(names: list[Any]) -> tuple[list[int], tuple[Any, ...]]:
+    """Each name's index in the vocabulary of the names, in order of first appearance."""
+    vocabulary = tuple(dict.fromkeys(names))
+    index = {name: number for number, name in enumerate(vocabulary)}
+    return list(map(index.__getitem__, names)), vocabulary
+
+
+def _micros(moments: list[dt.datetime], whole: IntArray) -> IntArray:
+    """The moments in microseconds since 1970 UTC, exactly; ``whole`` is each in seconds.
+
+    Seconds and the microsecond field make it when the offset is a whole number of seconds
+    and the moment after 1970 (``whole`` then is the floor); otherwise by timedelta arithmetic.
+    """
+    zones = {moment.tzinfo for moment in moments}
+    simple = all(
+        isinstance(zone, dt.timezone) and zone.utcoffset(None).microseconds == 0 for zone in zones
+    )
+    if simple and not np.any(whole < 0):
+        return whole * 1_000_000 + _ints([moment.microsecond for moment in moments])
+    return _ints([(moment - _EPOCH) // _MICROSECOND for moment in moments])
+
+
 def _columns(
-    histories: Sequence[History],
+    histories: Sequence[History], compiled: Mapping[str, CompiledOrder]
 ) -> tuple[_Events, _Orders, _Refunds, tuple[str, ...], tuple[str, ...], tuple[int, ...]]:
-    """Lay the histories out in arrays (the one Python pass over the events)."""
+    """Lay the histories out in arrays.
+
+    A few passes over the events, each in C or a comprehension; the rest on numpy.
+    """
+    flat = [event for history in histories for event in history.events]
     kinds = _KINDS
-    customer: list[int] = []
-    kind_of: list[int] = []
-    moments: list[int] = []
-    value: list[int] = []
-    micro: list[int] = []
-    ids: list[str] = []
-    o_event: list[int] = []
-    o_numbers: list[tuple[int, int, int, int]] = []
-    o_first = [0]
-    l_net: list[int] = []
-    l_quantity: list[int] = []
-    l_sku: list[int] = []
-    l_category: list[int] = []
-    skus: dict[str, int] = {}
-    categories: dict[str | None, int] = {None: -1}
-    r_event: list[int] = []
-    r_order: list[str] = []
-    r_numbers: list[tuple[int, int, int, int, int, bool]] = []
-    r_before: list[int] = []
-    r_after: list[int] = []
-    r_first = [0]
-    rows: dict[str, int] = {}
-    fallback: list[int] = []
-    position = 0
-    for number, history in enumerate(histories):
-        refunds = {refund.id: refund for refund in history.refunds}
-        orders = history.orders
-        for event, when in zip(history.events, history.moments, strict=True):
-            kind = kinds.get(type(event), -1)
-            customer.append(number)
-            kind_of.append(kind)
-            moments.append(when)
-            ids.append(event.event_id)
-            stamp = 0
-            if kind == _ORDER:
-                assert isinstance(event, OrderPlaced)
-                order = orders[event.order.id]
-                rows[order.id] = amount = len(o_event)
-                o_event.append(position)
-                o_numbers.append((order.gross, order.net, order.shipping, order.tax))
-                l_net += order.nets
-                l_quantity += order.quantities
-                l_sku += [skus.setdefault(sku, len(skus)) for sku in order.skus]
-                l_category += [
-                    categories.setdefault(category, len(categories) - 1)
-                    for category in order.categories
-                ]
-                o_first.append(len(l_net))
-                stamp = _micro(event.order.at)
-            elif kind == _REFUND:
-                refund = refunds[event.event_id]
-                amount = len(r_event)
-                r_event.append(position)
-                r_order.append(refund.order)
-                r_numbers.append(
-                    (
-                        refund.order_at,
-                        refund.gross,
-                        refund.net,
-                        refund.shipping,
-                        refund.tax,
-                        refund.cancels,
-                    )
-                )
-                r_before += refund.before
-                r_after += refund.after
-                r_first.append(len(r_before))
-            elif kind in (_CREDIT, _ADJUST, _REDEEM):
-                amount = event.points  # type: ignore[union-attr]  # the kinds with points
-            elif kind == _BONUS:
-                amount = _BONUS_OF_TYPE[type(event)]
-                stamp = _micro(event.at)  # type: ignore[union-attr]  # SignUp, Review, Birthday
-            elif kind == _REFERRAL:
-                assert isinstance(event, Referred)
-                amount = 1 if event.referrer == history.customer else 0
-                stamp = _micro(event.at)
-            else:
-                amount = 0
-                if isinstance(event, OrderPlaced | Refund) and (
-                    not fallback or fallback[-1] != number
-                ):
-                    # a kind of its own that the tiers still count: the object path
-                    fallback.append(number)
-            value.append(amount)
-            micro.append(stamp)
-            position += 1
-    events = _Events(
-        _ints(customer), _ints(kind_of), _ints(moments), _ints(value), _ints(micro), tuple(ids)
+    kind = _ints([kinds.get(type(event), -1) for event in flat])
+    customer = np.repeat(
+        np.arange(len(histories), dtype=np.int64), [len(h.events) for h in histories]
     )
-    numbers = np.array(o_numbers, dtype=np.int64).reshape(-1, 4)
-    order_table = _Orders(
-        _ints(o_event),
-        numbers[:, 0],
-        numbers[:, 1],
-        numbers[:, 2],
-        numbers[:, 3],
-        _ints(o_first),
-        _ints(l_net),
-        _ints(l_quantity),
-        _ints(l_sku),
-        _ints(l_category),
+    moments = _ints(list(chain.from_iterable(history.moments for history in histories)))
+    value = np.zeros(len(flat), dtype=np.int64)
+    micro = np.zeros(len(flat), dtype=np.int64)
+    # kinds of their own that the tiers still count (an order or refund subclass): those
+    # customers take the object path
+    fallback = sorted(
+        {
+            int(customer[position])
+            for position in np.flatnonzero(kind == -1).tolist()
+            if isinstance(flat[position], OrderPlaced | Refund)
+        }
     )
-    refund_numbers = np.array(r_numbers, dtype=np.int64).reshape(-1, 6)
-    refund_table = _Refunds(
-        _ints(r_event),
-        _ints([rows[order] for order in r_order]),
-        refund_numbers[:, 0],
-        refund_numbers[:, 1],
-        refund_numbers[:, 2],
-        refund_numbers[:, 3],
-        refund_numbers[:, 4],
-        refund_numbers[:, 5].astype(bool),
-        _ints(r_before),
-        _ints(r_after),
-        _ints(r_first),
+    # orders
+    o_event = np.flatnonzero(kind == _ORDER)
+    placed: list[OrderPlaced] = [flat[position] for position in o_event.tolist()]  # type: ignore[misc]
+    if fallback:
+        orders = [compiled[event.order.id] for event in placed]
+    else:  # every order of the histories is of the built-in kind, in evaluation order
+        orders = [order for history in histories for order in history.orders.values()]
+    value[o_event] = np.arange(len(o_event))
+    micro[o_event] = _micros([event.order.at for event in placed], moments[o_event])
+    o_skus, o_categories, o_quantities, o_nets, gross, net, shipping, tax = (
+        list(map(itemgetter(field), orders)) for field in (2, 3, 4, 5, 7, 8, 9, 10)
     )
+    o_first = np.concatenate([[0], np.cumsum([len(skus) for skus in o_skus])]).astype(np.int64)
+    sku_codes, skus = _codes(list(chain.from_iterable(o_skus)))
+    category_codes, categories = _codes(list(chain.from_iterable(o_categories)))
+    category_array = _ints(category_codes)
     names = tuple(category for category in categories if category is not None)
-    return events, order_table, refund_table, tuple(skus), names, tuple(fallback)
+    if None in categories:  # None is -1, the others renumbered without it
+        none = categories.index(None)
+        category_array = np.where(
+            category_array == none, -1, category_array - (category_array > none)
+        )
+    order_table = _Orders(
+        o_event,
+        _ints(gross),
+        _ints(net),
+        _ints(shipping),
+        _ints(tax),
+        o_first,
+        _ints(list(chain.from_iterable(o_nets))),
+        _ints(list(chain.from_iterable(o_quantities))),
+        _ints(sku_codes),
+        category_array,
+    )
+    # refunds: compiled in each history, in evaluation order
+    r_event = np.flatnonzero(kind == _REFUND)
+    refunds = [refund for history in histories for refund in history.refunds]
+    if fallback:  # a refund of a kind of its own is compiled too: keep the built-in ones
+        compiled_refunds = {refund.id: refund for refund in refunds}
+        refunds = [compiled_refunds[flat[position].event_id] for position in r_event.tolist()]
+    rows = dict(zip(map(itemgetter(0), orders), range(len(orders)), strict=True))
+    value[r_event] = np.arange(len(r_event))
+    r_order, order_at, before, after, r_gross, r_net, r_ship, r_tax, cancels = (
+        list(map(itemgetter(field), refunds)) for field in (1, 2, 4, 5, 6, 7, 8, 9, 10)
+    )
+    refund_table = _Refunds(
+        r_event,
+        _ints([rows[order] for order in r_order]),
+        _ints(order_at),
+        _ints(r_gross),
+        _ints(r_net),
+        _ints(r_ship),
+        _ints(r_tax),
+        np.array(cancels, dtype=bool),
+        _ints(list(chain.from_iterable(before))),
+        _ints(list(chain.from_iterable(after))),
+        np.concatenate([[0], np.cumsum([len(units) for units in before])]).astype(np.int64),
+    )
+    # points, bonuses, referrals
+    with_points = np.flatnonzero((kind == _CREDIT) | (kind == _ADJUST) | (kind == _REDEEM))
+    value[with_points] = [flat[position].points for position in with_points.tolist()]  # type: ignore[union-attr]
+    bonuses = np.flatnonzero(kind == _BONUS)
+    value[bonuses] = [_BONUS_OF_TYPE[type(flat[position])] for position in bonuses.tolist()]
+    micro[bonuses] = _micros(
+        [flat[position].at for position in bonuses.tolist()],  # type: ignore[union-attr]
+        moments[bonuses],
+    )
+    referrals = np.flatnonzero(kind == _REFERRAL)
+    value[referrals] = [
+        flat[position].referrer == histories[int(customer[position])].customer  # type: ignore[union-attr]
+        for position in referrals.tolist()
+    ]
+    micro[referrals] = _micros(
+        [flat[position].at for position in referrals.tolist()],  # type: ignore[union-attr]
+        moments[referrals],
+    )
+    events = _Events(customer, kind, moments, value, micro, flat)
+    return events, order_table, refund_table, skus, names, tuple(fallback)
 
 
 def _segments(first: IntArray, rows: IntArray) -> tuple[IntArray, IntArray]:
@@ -336,7 +341,9 @@ class LedgerTable:
             state = ledger._state
             credits = _credits(rules, state)
             histories = tuple(_history(customer, state, credits) for customer in customers)
-        events, orders, refunds, skus, categories, fallback = _columns(histories)
+        events, orders, refunds, skus, categories, fallback = _columns(
+            histories, ledger._state.orders
+        )
         return cls(
             rules,
             customers,
@@ -459,7 +466,7 @@ class StatusTable:
             expires = int(lots.expires[row])
             available = int(lots.available[row])
             lot = Lot(
-                source=lots.ids[int(lots.event[row])],
+                source=lots.events[int(lots.event[row])].event_id,
                 earned=int(lots.earned[row]),
                 points=int(lots.left[row]),
                 earned_at=_moment(int(lots.created[row])),
@@ -494,7 +501,7 @@ class _Lots(NamedTuple):
 
     first: IntArray
     event: IntArray  # the event that earned it
-    ids: tuple[str, ...]  # the ids of the events
+    events: list[LedgerEvent | Credit]  # the events
     earned: IntArray
     left: IntArray
     created: IntArray
@@ -749,11 +756,10 @@ def _replay(table: LedgerTable, at: dt.datetime) -> StatusTable:
     np.add.at(balance, lot_customer[live[ready]], left[live[ready]])
     waiting = np.zeros(count, dtype=np.int64)
     np.add.at(waiting, lot_customer[live[~ready]], left[live[~ready]])
-    ids = events.ids
     lots = _Lots(
         np.searchsorted(lot_customer[live], np.arange(count + 1), side="left"),
         lot_event[live],
-        ids,
+        events.flat,
         lot_amount[live],
         left[live],
         lot_created[live],
