@@ -296,7 +296,7 @@ class LedgerTable:
         >>> table = LedgerTable.of(ledger)
         >>> statuses = table.statuses(dt.datetime(2025, 12, 31, tzinfo=dt.UTC))
         >>> statuses.tier_of("ana"), statuses.balance_of("ana")
-        ('gold', 1810)
+        ('gold', 2179)
         >>> statuses.status("ana") == ledger.status("ana", statuses.at)
         True
     """
