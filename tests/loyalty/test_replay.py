@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import attrs
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -29,6 +30,7 @@ from shopkit.loyalty import (
     SignUp,
     StatusTable,
 )
+from shopkit.loyalty._engine import _grace_drop, grace_drops, tier_index
 from shopkit.loyalty.plugin import BadgeRule
 
 from .helpers import day, order, programme, version
@@ -355,3 +357,27 @@ def test_rules_and_events_of_other_kinds_take_the_object_path():
     assert (bob.tier, bob.earned, table.tier_of("bob")) == ("silver", 0, "silver")
     assert ana == book.status("ana", day(3))
     assert bob == book.status("bob", day(3))
+
+
+@slow
+@given(ledgers(), moments)
+def test_the_grace_drops_at_once_equal_those_one_by_one(drawn, at):
+    rules, events = drawn
+    book = accepted(rules, events)
+    upto = int(at.timestamp())
+    histories = [book.history(customer) for customer in book.customers]
+    tiers = tier_index(rules, histories, upto)
+    everyone = np.arange(len(histories), dtype=np.int64)
+    now = np.full(len(histories), upto, dtype=np.int64)
+    held = tiers.held(everyone, now)
+    # every member with a tier, in grace or not: the drop is defined for each
+    rows = np.flatnonzero(held >= 0)
+    version = rules.version_at(at)
+    dates = np.array([int(v.effective.timestamp()) for v in rules.versions[1:]], dtype=np.int64)
+    grace, window = version.grace_days * 86_400, version.window.seconds()
+    drops = grace_drops(tiers, rows, held[rows], upto, grace, dates, window)
+    one_by_one = [
+        _grace_drop(tiers, int(number), int(held[number]), upto, grace, dates, window)
+        for number in rows.tolist()
+    ]
+    assert drops.tolist() == one_by_one

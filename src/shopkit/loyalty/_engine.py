@@ -490,8 +490,10 @@ def summary_arrays(programme: Programme, tiers: TierIndex, count: int, upto: int
     grace_rows = np.flatnonzero(
         (held >= 0) & (qualified < held) & (thresholds[np.maximum(held, 0)] > 0)
     )
-    for number in grace_rows.tolist():
-        drop[number] = _grace_drop(tiers, number, int(held[number]), upto, grace, dates, window)
+    if len(grace_rows):
+        drop[grace_rows] = grace_drops(
+            tiers, grace_rows, held[grace_rows], upto, grace, dates, window
+        )
     found = np.flatnonzero(drop != np.iinfo(np.int64).max)
     downgrades = np.full(count, -1, dtype=np.int64)
     downgrades[found] = drop[found] + grace
@@ -532,6 +534,67 @@ def summaries(programme: Programme, tiers: TierIndex, count: int, upto: int) -> 
     """The tier, measure and distances of customers ``0..count-1`` of ``tiers`` at ``upto``."""
     arrays = summary_arrays(programme, tiers, count, upto)
     return [summary_of(programme, arrays, number) for number in range(count)]
+
+
+def _rows_of(customer: IntArray, numbers: IntArray) -> tuple[IntArray, IntArray]:
+    """The rows of a column sorted by customer that belong to each of ``numbers``.
+
+    Returns each row's owner (an index into ``numbers``) and the row.
+    """
+    first = np.searchsorted(customer, numbers, side="left")
+    sizes = np.searchsorted(customer, numbers, side="right") - first
+    total = int(sizes.sum())
+    owner = np.repeat(np.arange(len(numbers), dtype=np.int64), sizes)
+    offsets = np.cumsum(sizes) - sizes
+    return owner, first[owner] + (np.arange(total, dtype=np.int64) - offsets[owner])
+
+
+def grace_drops(
+    tiers: TierIndex,
+    numbers: IntArray,
+    held: IntArray,
+    upto: int,
+    grace: int,
+    dates: IntArray,
+    window: int | None,
+) -> IntArray:
+    """For members in grace: when each stopped qualifying for the tier it holds.
+
+    Customers ``numbers`` holding ``held``; ``_grace_drop`` for all of them at once.
+    """
+    count = len(numbers)
+    everyone = np.arange(count, dtype=np.int64)
+    since = upto - grace
+    owner, rows = _rows_of(tiers.orders.customer, numbers)
+    moments = tiers.orders.at[rows]
+    inside = (moments > since) & (moments <= upto)
+    recent = dates[(dates > since) & (dates <= upto)]
+    # the latest moment in [since, upto] each qualified for its tier (since when none)
+    who = np.concatenate([everyone, owner[inside], np.repeat(everyone, len(recent))])
+    when = np.concatenate(
+        [np.full(count, since, dtype=np.int64), moments[inside], np.tile(recent, count)]
+    )
+    good = tiers.qualified(numbers[who], when) >= held[who]
+    start = np.full(count, since, dtype=np.int64)
+    np.maximum.at(start, who[good], when[good])
+    # then the first moment after it they no longer did: an order leaving the window, a
+    # refund, a new version
+    refund_owner, refund_rows = _rows_of(tiers.refunds.customer, numbers)
+    exits = moments + window if window is not None else np.zeros(0, dtype=np.int64)
+    who = np.concatenate(
+        [
+            owner if window is not None else np.zeros(0, dtype=np.int64),
+            refund_owner,
+            np.repeat(everyone, len(dates)),
+        ]
+    )
+    when = np.concatenate([exits, tiers.refunds.at[refund_rows], np.tile(dates, count)])
+    later = when > start[who]
+    who, when = who[later], when[later]
+    below = tiers.qualified(numbers[who], when) < held[who]
+    drop = np.full(count, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(drop, who[below], when[below])
+    return drop
 
 
 def _grace_drop(
