@@ -66,6 +66,17 @@ def best_of(action, repeat: int = 5) -> float:  # type: ignore[no-untyped-def]
     return min(times)
 
 
+def timed(action, repeat: int = 3) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """The best wall time and the best CPU time of this process (the machine is shared)."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        start, cpu = time.perf_counter(), time.process_time()
+        action()
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
+    return min(walls), min(cpus)
+
+
 def tiers() -> None:
     data = read_online_retail(dataset())
     programme = sample_programme()
@@ -202,18 +213,19 @@ def replay(count: int) -> None:
         f"{len(events) / appended:12,.0f} events/s"
     )
     at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     table = LedgerTable.of(ledger)
-    laid = time.perf_counter() - start
+    laid, laid_cpu = time.perf_counter() - start, time.process_time() - cpu
     print(
         f"LedgerTable.of(ledger), the columns: {laid:8.2f} s  "
-        f"{len(events) / laid:12,.0f} events/s  (once per snapshot)"
+        f"{len(events) / laid:12,.0f} events/s  (CPU {laid_cpu:.2f} s; once per snapshot)"
     )
     statuses = table.statuses(at)
-    replayed = best_of(lambda: table.statuses(at), repeat=3)
+    replayed, replayed_cpu = timed(lambda: table.statuses(at))
     print(
         f"replay into every status, columnar:  {replayed:8.2f} s  "
-        f"{len(events) / replayed:12,.0f} events/s  (goal: < 2 s)"
+        f"{len(events) / replayed:12,.0f} events/s  (CPU {replayed_cpu:.2f} s, "
+        f"{len(events) / replayed_cpu:,.0f} events/s; goal: < 2 s)"
     )
     print(
         f"  {len(statuses):,} customers, tiers {statuses.counts()}, "

@@ -286,8 +286,9 @@ class LedgerTable:
     Attributes:
         programme: The programme the events are evaluated under.
         customers: The customers, sorted (``Ledger.customers``).
-        events: How many events the table holds (an event of two customers, a referral,
-            counts once for each).
+        events: How many rows the table holds: every event once per customer it concerns
+            (a referral twice), and the referral rewards the programme gives as rows of their
+            own.
 
     Examples:
         >>> import datetime as dt
