@@ -27,6 +27,7 @@ import functools
 import operator
 from typing import Any, TypeVar
 
+import attrs
 import dask.dataframe as dd
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
@@ -187,8 +188,17 @@ def _key(recommender: Counted) -> str:
     return "customer" if recommender.by == "customer" else "order"
 
 
-def _counts_chunk(part: pd.DataFrame, recommender: Counted) -> Counts:
-    return recommender.counts(Interactions.from_tables(order_table(part)))
+def _parameters(recommender: Counted) -> tuple[type[Counted], dict[str, Any]]:
+    """The strategy's class and parameters, which a worker builds it from.
+
+    An unfitted strategy's learned fields are not set yet, so it cannot be pickled itself.
+    """
+    fields = attrs.fields(type(recommender))
+    return type(recommender), {f.name: getattr(recommender, f.name) for f in fields if f.init}
+
+
+def _counts_chunk(part: pd.DataFrame, kind: type[Counted], parameters: dict[str, Any]) -> Counts:
+    return kind(**parameters).counts(Interactions.from_tables(order_table(part)))
 
 
 def _counts_merge(parts: list[Counts]) -> Counts:
@@ -247,10 +257,11 @@ def counts(recommender: Counted, orders: dd.DataFrame, *, whole: Whole = None) -
         )
     check_frame(orders, "orders", _ORDERS)
     frame, shuffled = kept_whole(orders, _key(recommender), check_whole(whole))
+    kind, parameters = _parameters(recommender)
     if not shuffled:
-        return run(frame, _counts_chunk, _counts_merge, recommender)  # type: ignore[no-any-return]
+        return run(frame, _counts_chunk, _counts_merge, kind, parameters)  # type: ignore[no-any-return]
     value, firsts = run(
-        frame, _counts_chunk, _counts_merge, recommender, names=("sku", "region", "segment")
+        frame, _counts_chunk, _counts_merge, kind, parameters, names=("sku", "region", "segment")
     )
     return _in_first_order(value, firsts)
 
