@@ -14,7 +14,7 @@ import pytest
 from shopkit.dask import order_frame
 
 ROOT = Path(__file__).resolve().parents[2]
-RETAIL_LINES = 40_000  # rows of the file: 38,955 order lines, 1,470 orders of 862 customers
+RETAIL_LINES = 25_000  # rows of the file: 24,330 order lines, 897 orders of 607 customers
 START = 1_704_067_200  # 2024-01-01 00:00 UTC
 DAY = 86_400
 
@@ -69,7 +69,7 @@ def generated() -> pd.DataFrame:
 def retail(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
     """The first order lines of the UCI Online Retail data set (Chen, Sain and Guo, 2012).
 
-    The file's first ``RETAIL_LINES`` rows (2010-12-01 to 2010-12-21) are read with
+    The file's first ``RETAIL_LINES`` rows (2010-12-01 to 2010-12-10) are read with
     ``read_online_retail``, which keeps the orders (cancellations are its refunds).
     """
     default = ROOT.parent / "shared" / "datasets" / "online_retail.csv.gz"
