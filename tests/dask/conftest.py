@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 import pytest
 
 from shopkit.dask import order_frame

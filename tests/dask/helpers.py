@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
 import dask.dataframe as dd
 import numpy as np
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 from dask.delayed import delayed
 
 from shopkit.loyalty import TierTable
@@ -18,8 +19,10 @@ from shopkit.recommend import CooccurrenceCounts, PopularityCounts, Recommender,
 def cut(frame: pd.DataFrame, bounds: Sequence[int]) -> dd.DataFrame:
     """``frame`` as a Dask DataFrame whose partitions are the rows between ``bounds``."""
     edges = [0, *bounds, len(frame)]
-    pieces = [frame.iloc[a:b] for a, b in zip(edges, edges[1:], strict=False)]
-    return dd.from_delayed([delayed(piece) for piece in pieces], meta=frame.iloc[:0])
+    pieces = [frame.iloc[a:b] for a, b in itertools.pairwise(edges)]
+    parts = [delayed(piece) for piece in pieces]
+    result: dd.DataFrame = dd.from_delayed(parts, meta=frame.iloc[:0])
+    return result
 
 
 def even(frame: pd.DataFrame, n: int, key: str | None = None) -> dd.DataFrame:
@@ -35,16 +38,17 @@ def even(frame: pd.DataFrame, n: int, key: str | None = None) -> dd.DataFrame:
     return cut(frame, bounds)
 
 
-def same_counts(a: CooccurrenceCounts | PopularityCounts, b: Any) -> None:
+def same_counts(a: Any, b: Any) -> None:
     assert type(a) is type(b)
     assert a.items == b.items
-    if isinstance(a, CooccurrenceCounts):
+    if type(a) is CooccurrenceCounts:
         assert a.n_baskets == b.n_baskets
         assert a.basket_weight is b.basket_weight
         assert np.array_equal(a.item_counts, b.item_counts)
         assert a.pairs.shape == b.pairs.shape
         assert (a.pairs != b.pairs).nnz == 0  # every pair's count equal, bit for bit
         return
+    assert type(a) is PopularityCounts
     assert (a.regions, a.segments) == (b.regions, b.segments)
     for name in ("overall", "by_region", "by_segment"):
         assert np.array_equal(getattr(a, name), getattr(b, name))

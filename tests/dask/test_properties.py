@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 import dask
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,7 +20,14 @@ import shopkit.dask as sd
 from shopkit.loyalty import sample_programme, tier_table
 from shopkit.metrics import CohortRetention, CustomerPartial, Dashboard
 from shopkit.recommend import BasketWeight, FrequentlyBoughtTogether, Interactions, Popular
-from tests.dask.helpers import cut, same_cohorts, same_counts, same_customers, same_model, same_tiers
+from tests.dask.helpers import (
+    cut,
+    same_cohorts,
+    same_counts,
+    same_customers,
+    same_model,
+    same_tiers,
+)
 
 START = 1_704_067_200  # 2024-01-01 00:00 UTC
 DAY = 86_400
@@ -52,8 +59,8 @@ def order_books(draw: st.DrawFn) -> tuple[pd.DataFrame, list[int]]:
                 {**order, "sku": draw(st.sampled_from(SKUS)), "quantity": quantity,
                  "unit_price": price, "discount": discount}
             )  # fmt: skip
-    order = draw(st.permutations(range(len(rows))))
-    frame = pd.DataFrame([rows[i] for i in order]).astype(
+    shuffled = draw(st.permutations(range(len(rows))))
+    frame = pd.DataFrame([rows[i] for i in shuffled]).astype(
         {"order": "str", "customer": "str", "region": "str", "currency": "str", "sku": "str"}
     )
     cuts = sorted(draw(st.lists(st.integers(0, len(frame)), max_size=6)))

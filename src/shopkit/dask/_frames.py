@@ -139,7 +139,7 @@ def order_table(frame: pd.DataFrame) -> OrderTable:
             floats or text, a time has no time zone, or a value breaks ``OrderTable``'s rules.
 
     Examples:
-        >>> import pandas as pd  # type: ignore[import-untyped]
+        >>> import pandas as pd
         >>> from shopkit.dask import order_table
         >>> frame = pd.DataFrame({"order": ["o1", "o1"], "sku": ["TEA", "MUG"],
         ...                       "quantity": [2, 1], "unit_price": [350, 600],
@@ -168,7 +168,7 @@ def event_table(frame: pd.DataFrame) -> EventTable:
             no time zone, or a value breaks ``EventTable``'s rules.
 
     Examples:
-        >>> import pandas as pd  # type: ignore[import-untyped]
+        >>> import pandas as pd
         >>> from shopkit.dask import event_table
         >>> frame = pd.DataFrame({"kind": [1, 2], "sku": ["TEA", "TEA"],
         ...                       "at": [1704067200, 1704067260], "session": ["s1", "s1"]})
