@@ -59,6 +59,34 @@ def generated_orders(n_orders: int, seed: int) -> pd.DataFrame:
     )
 
 
+def generated_events(n_sessions: int, seed: int) -> pd.DataFrame:
+    """Sessions of 1 to 8 events (views, carts, checkouts, purchases) in 2024; a third logged in."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(1, 9, n_sessions)
+    session = np.repeat(np.arange(n_sessions), sizes)
+    n = len(session)
+    start = START + rng.integers(0, 365 * DAY, n_sessions)
+    customer = np.where(rng.random(n_sessions) < 1 / 3, rng.integers(0, 300, n_sessions), -1)
+    return pd.DataFrame(
+        {
+            "kind": rng.choice([0, 1, 1, 1, 2, 2, 3], n),
+            "sku": pd.Series([f"SKU-{i:02d}" for i in rng.integers(0, 40, n)], dtype="str"),
+            "at": start[session] + rng.integers(0, 1_800, n),
+            "session": pd.Series([f"s{i:05d}" for i in session], dtype="str"),
+            "customer": pd.Series(
+                [f"c{c:03d}" if c >= 0 else None for c in customer[session]], dtype="str"
+            ),
+            "channel": pd.Series(np.where(rng.random(n_sessions) < 0.6, "web", "app")[session]),
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def events() -> pd.DataFrame:
+    """1,000 generated sessions (about 4,500 events)."""
+    return generated_events(1_000, seed=15)
+
+
 @pytest.fixture(scope="session")
 def generated() -> pd.DataFrame:
     """2,000 generated orders (about 6,000 lines)."""

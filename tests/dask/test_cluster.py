@@ -1,6 +1,6 @@
 """Each computation on a real LocalCluster equals the single-machine result, bit for bit.
 
-Two worker processes of one thread each. The data: the first 40,000 lines of Online Retail
+Two worker processes of one thread each. The data: the first 25,000 rows of Online Retail
 (GBP) and 2,000 generated orders (GBP and JPY, guests, discounts, shipping); the partition
 counts 1, 3 and 7, cut anywhere (so orders and customers are split and the adapter shuffles)
 or, where a test says so, between orders or customers (``whole=``: no shuffle).
@@ -21,12 +21,17 @@ from shopkit import Money
 from shopkit.loyalty import sample_programme, tier_table
 from shopkit.metrics import (
     AverageOrderValue,
+    BounceRate,
     Breakdown,
+    CartAbandonment,
     CohortRetention,
+    ConversionRate,
     CustomerPartial,
     Dashboard,
     OrderCount,
+    PagesPerSession,
     Revenue,
+    ShopData,
 )
 from shopkit.recommend import FrequentlyBoughtTogether, Interactions, Popular, PurchaseHistory
 from tests.dask.helpers import (
@@ -73,6 +78,19 @@ def test_the_dashboard_and_breakdowns_equal_one_machine(
         assert sd.compute(breakdown, orders) == breakdown.compute(table)
     cohorts = CohortRetention(period="month")
     same_cohorts(sd.compute(cohorts, orders), cohorts.compute(table))
+
+
+@pytest.mark.parametrize("n", PARTITIONS)
+def test_session_kpis_from_orders_and_events_equal_one_machine(
+    client: Client, generated: pd.DataFrame, events: pd.DataFrame, n: int
+) -> None:
+    kpis = [OrderCount(), ConversionRate(), BounceRate(), PagesPerSession(), CartAbandonment()]
+    data = ShopData(orders=sd.order_table(generated), events=sd.event_table(events))
+    dashboard = Dashboard(kpis)
+    expected = dashboard.compute(data)
+    assert sd.compute(dashboard, even(generated, n), even(events, n)) == expected
+    by_channel = Breakdown(kpis, by="channel")
+    assert sd.compute(by_channel, even(generated, n), even(events, n)) == by_channel.compute(data)
 
 
 @pytest.mark.parametrize("n", PARTITIONS)
