@@ -140,6 +140,13 @@ def _within(rows: IntArray, chosen: Rows) -> BoolArray:
     return found
 
 
+def _spread(values: BoolArray, where: BoolArray) -> BoolArray:
+    """``values`` (one per true entry of ``where``) put in place, false elsewhere."""
+    spread = np.zeros(len(where), dtype=bool)
+    spread[where] = values
+    return spread
+
+
 def _ratio(value: Decimal) -> tuple[int, int]:
     numerator, denominator = value.as_integer_ratio()
     return numerator, denominator
@@ -171,6 +178,7 @@ class _Rows:
         self.table = table
         self.context = context
         self.n = len(table)
+        self._named: dict[tuple[str, tuple[str, ...]], IntArray] = {}
 
     def by_currency(self, amounts: Amounts | None, missing: int) -> IntArray:
         """One amount per currency of the table (``missing`` where none), cut to ``_HUGE``."""
@@ -191,9 +199,9 @@ class _Rows:
         if isinstance(selector, Skus) and kind is Skus:
             return table.sku_rows(selector.skus)
         if isinstance(selector, Categories) and kind is Categories:
-            return table.rows_with("category", selector.categories)
+            return self.named("category", tuple(sorted(selector.categories)))
         if isinstance(selector, Tags) and kind is Tags:
-            return table.rows_with("tag", selector.tags)
+            return self.named("tag", tuple(sorted(selector.tags)))
         if isinstance(selector, Attribute) and kind is Attribute:
             return table.attribute_rows(selector.name, selector.values)
         if isinstance(selector, PriceRange) and kind is PriceRange:
@@ -274,14 +282,22 @@ class _Rows:
         keys = _index_keys(promotion)
         if keys is None:
             return None
-        skus = [name for kind, name in keys if kind == "sku"]
-        categories = [name for kind, name in keys if kind == "category"]
-        tags = [name for kind, name in keys if kind == "tag"]
-        found: Rows = self.table.sku_rows(skus)
-        for kind, names in (("category", categories), ("tag", tags)):
+        parts = [self.table.sku_rows(name for kind, name in keys if kind == "sku")]
+        for kind in ("category", "tag"):
+            names = sorted(name for key, name in keys if key == kind)
             if names:
-                found = _or(found, self.table.rows_with(kind, names))
-        return found
+                parts.append(self.named(kind, tuple(names)))
+        parts = [part for part in parts if len(part)]
+        if not parts:
+            return _EMPTY
+        return parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
+
+    def named(self, kind: str, names: tuple[str, ...]) -> IntArray:
+        """The rows in any of the named categories or tags (kept: plans share them)."""
+        key = (kind, names)
+        if key not in self._named:
+            self._named[key] = self.table.rows_with(kind, names)
+        return self._named[key]
 
 
 # -- promotions as plans --------------------------------------------------------------------
@@ -410,7 +426,6 @@ class _State:
     Attributes:
         amount: The line's amount after the discounts so far.
         open_amount: The amount of its unit while no deal consumed it (then 0).
-        open: Whether its unit is still open.
         spent: What the promotions so far gave (gifts included), for the options' budget.
         gifts: What the gifts given so far are worth.
         combination: The promotions that gave something, an index into ``_Combinations``.
@@ -418,7 +433,6 @@ class _State:
 
     amount: IntArray
     open_amount: IntArray
-    open: BoolArray
     spent: IntArray
     gifts: IntArray
     combination: IntArray
@@ -428,9 +442,7 @@ class _State:
         """Nothing discounted yet."""
         n = len(price)
         zero = np.zeros(n, dtype=np.int64)
-        return cls(
-            price.copy(), price.copy(), np.ones(n, dtype=bool), zero, zero.copy(), zero.copy()
-        )
+        return cls(price.copy(), price.copy(), zero, zero.copy(), zero.copy())
 
 
 class _Combinations:
@@ -450,6 +462,9 @@ class _Combinations:
 
     def extend(self, numbers: IntArray, promotion_id: str) -> IntArray:
         """The numbers of the lists ``numbers`` with one more promotion at the end."""
+        first = int(numbers[0])
+        if (numbers == first).all():
+            return np.full(len(numbers), self.number((*self.ids[first], promotion_id)))
         distinct, where = np.unique(numbers, return_inverse=True)
         longer = np.array(
             [self.number((*self.ids[int(known)], promotion_id)) for known in distinct],
@@ -473,7 +488,9 @@ class _Pricer:
         self.rounding = options.rounding
         self.budget = budget
         self.combinations = combinations
-        self.floor = np.maximum(table.min_price, 0)
+        self.one_currency = len(table.currencies) == 1
+        # the products' own price floors (min_price), if any product has one
+        self.floor = np.maximum(table.min_price, 0) if (table.min_price > 0).any() else None
 
     def give(
         self,
@@ -488,44 +505,57 @@ class _Pricer:
 
         Returns, for each, whether the promotion gave something. With ``trial`` (an exclusive
         promotion tried alone) only the lines it gave something to are changed.
+
+        A consumed unit has an open amount of 0, so "the open units' amount" is all a benefit
+        needs: a percentage of it, an amount off or a unit price capped by it, and a set of
+        one unit formed only while it is above the set price, all give nothing once consumed.
         """
         table = self.table
-        currency = table.currency[rows]
-        discount = np.zeros(len(at), dtype=np.int64)
+        one = self.one_currency
+        everywhere = bool(acts.all())
+        discount: IntArray = np.zeros(len(at), dtype=np.int64)
         consumed: BoolArray | None = None
-        if plan.kind in (_PERCENT, _OFF, _PRICE, _BUNDLE) and acts.any():
-            on, where = at[acts], rows[acts]
-            open_amount, amount, is_open = state.open_amount[on], state.amount[on], state.open[on]
-            floor = self.floor[where]
+        if plan.kind in (_PERCENT, _OFF, _PRICE, _BUNDLE) and (everywhere or acts.any()):
+            on, where = (at, rows) if everywhere else (at[acts], rows[acts])
+            currency = None if one else table.currency[where]
+            open_amount, amount = state.open_amount[on], state.amount[on]
+            floor = None if self.floor is None else self.floor[where]
             if plan.margin is not None:
                 numerator, denominator = plan.margin
                 cost = np.maximum(table.cost[where], 0)
                 margin = _round(
                     cost * (100 * denominator + numerator), 100 * denominator, RoundingMode.UP
                 )
-                floor = np.maximum(floor, margin)
-            room = np.maximum(0, amount - floor)
+                floor = margin if floor is None else np.maximum(floor, margin)
+            room = amount if floor is None else np.maximum(0, amount - floor)
             if plan.kind == _PERCENT:
                 numerator, denominator = plan.ratio
-                want = _round(open_amount * numerator, 100 * denominator, self.rounding)
+                # at most the open amount: a percentage is at most 100
+                cut = np.minimum(
+                    _round(open_amount * numerator, 100 * denominator, self.rounding), room
+                )
             else:
                 assert plan.value is not None
-                value = plan.value[currency[acts]]
-                want = np.where(is_open, value if plan.kind == _OFF else open_amount - value, 0)
-            cut = np.maximum(0, np.minimum(np.minimum(want, open_amount), room))
-            if plan.kind == _BUNDLE:
-                # a set of one unit, formed only while the unit is worth more than the set price
-                assert plan.value is not None
-                taken = is_open & (open_amount > plan.value[currency[acts]])
-                cut = np.where(taken, cut, 0)
-                consumed = np.zeros(len(at), dtype=bool)
-                consumed[acts] = taken
+                value = plan.value[0] if currency is None else plan.value[currency]
+                want = value if plan.kind == _OFF else open_amount - value
+                cut = np.maximum(0, np.minimum(np.minimum(want, open_amount), room))
+                if plan.kind == _BUNDLE:
+                    # a set of one unit, formed only while the unit is worth more than the set
+                    # price (a consumed unit is worth 0 here)
+                    taken = open_amount > value
+                    cut = np.where(taken, cut, 0)
+                    consumed = taken if everywhere else _spread(taken, acts)
             if plan.benefit_cap is not None:
-                cut = np.minimum(cut, plan.benefit_cap[currency[acts]])
-            discount[acts] = cut
+                cap = plan.benefit_cap
+                cut = np.minimum(cut, cap[0] if currency is None else cap[currency])
+            if everywhere:
+                discount = cut
+            else:
+                discount[acts] = cut
         limit = None
         if plan.promotion_cap is not None:
-            limit = plan.promotion_cap[currency]
+            cap = plan.promotion_cap
+            limit = cap[0] if one else cap[table.currency[rows]]
         if self.budget is not None:
             left = np.maximum(0, self.budget[rows] - state.spent[at])
             limit = left if limit is None else np.minimum(limit, left)
@@ -539,15 +569,14 @@ class _Pricer:
             if limit is not None:
                 discount = np.minimum(discount, limit)
             gave = discount > 0
-            keep = gave if trial else np.ones(len(at), dtype=bool)
-            changed, taken_off = at[keep], discount[keep]
+            changed, taken_off = (at[gave], discount[gave]) if trial else (at, discount)
             state.amount[changed] -= taken_off
             state.open_amount[changed] -= taken_off
-            state.spent[changed] += taken_off
+            if self.budget is not None:
+                state.spent[changed] += taken_off
             if consumed is not None:
-                gone = at[consumed & keep]
+                gone = at[consumed & gave] if trial else at[consumed]
                 state.open_amount[gone] = 0
-                state.open[gone] = False
         won = at[gave]
         if len(won):
             state.combination[won] = self.combinations.extend(
@@ -560,31 +589,44 @@ class _Pricer:
         n = len(self.table)
         alone = np.zeros(n, dtype=bool)
         stopped = np.zeros(n, dtype=bool)
+        any_alone = any_stopped = False
+        # what was chosen matters only to an exclusive promotion that comes later
+        exclusive = [plan.promotion.combination is Combination.EXCLUSIVE for plan in plans]
+        later = [any(exclusive[index + 1 :]) for index in range(len(plans))]
         chosen = np.zeros(n, dtype=bool)
         groups: dict[str, BoolArray] = {}
-        for plan in plans:
+        for index, plan in enumerate(plans):
             eligible = plan.rows
-            live = ~(alone[eligible] | stopped[eligible])
+            out = None
+            if any_alone:
+                out = alone[eligible]
+            if any_stopped:
+                out = stopped[eligible] if out is None else out | stopped[eligible]
             combination = plan.promotion.combination
             taken = None
             if combination is Combination.EXCLUSIVE:
-                live &= ~chosen[eligible]
+                out = chosen[eligible] if out is None else out | chosen[eligible]
             elif combination is Combination.GROUP:
                 taken = groups.setdefault(str(plan.promotion.group), np.zeros(n, dtype=bool))
-                live &= ~taken[eligible]
-            rows, acts = eligible[live], plan.acts[live]
+                out = taken[eligible] if out is None else out | taken[eligible]
+            if out is None or not out.any():
+                rows, acts = eligible, plan.acts
+            else:
+                rows, acts = eligible[~out], plan.acts[~out]
             if not len(rows):
                 continue
             if combination is Combination.EXCLUSIVE:
                 # tried alone on a line nothing was chosen for: it applies alone where it gives
                 gave = self.give(plan, state, rows, rows, acts, trial=True)
-                alone[rows[gave]] = True
+                if gave.any():
+                    alone[rows[gave]] = any_alone = True
                 continue
-            chosen[rows] = True
+            if later[index]:
+                chosen[rows] = True
             if taken is not None:
                 taken[rows] = True
             if combination is Combination.STOP:
-                stopped[rows] = True
+                stopped[rows] = any_stopped = True
             self.give(plan, state, rows, rows, acts)
 
     def best(self, plans: Sequence[_Plan], state: _State, search_limit: int) -> None:
@@ -632,12 +674,14 @@ class _Pricer:
         best: _State | None = None
         best_saving = best_total = _EMPTY
         everywhere = np.arange(len(rows), dtype=np.int64)
+        acting = {
+            promotion.id: by_id[promotion.id].acts[np.searchsorted(by_id[promotion.id].rows, rows)]
+            for promotion in eligible
+        }
         for option in options:
             trial = _State.fresh(price)
             for promotion in sorted(option, key=by_priority):
-                plan = by_id[promotion.id]
-                acts = plan.acts[np.searchsorted(plan.rows, rows)]
-                self.give(plan, trial, everywhere, rows, acts)
+                self.give(by_id[promotion.id], trial, everywhere, rows, acting[promotion.id])
             saving = price - trial.amount + trial.gifts
             total = trial.amount
             if best is None:

@@ -90,20 +90,27 @@ def _check_array(array: object, field: str, size: int | None, low: int, high: in
 
 
 class _Postings:
-    """The rows of each name of a vocabulary, from (row, name) entries: built once, on demand."""
+    """The rows of each name of a vocabulary, from (row, name) entries: built once, on demand.
+
+    The rows of one name are sorted and each there once, so one name's rows are a slice.
+    """
 
     def __init__(self, rows: IntArray, names: IntArray, size: int) -> None:
-        order = np.argsort(names, kind="stable")
-        self.rows = rows[order]
-        self.starts = np.searchsorted(names[order], np.arange(size + 1))
+        order = np.lexsort((rows, names))
+        rows, names = rows[order], names[order]
+        if len(rows):
+            fresh = np.r_[True, (rows[1:] != rows[:-1]) | (names[1:] != names[:-1])]
+            rows, names = rows[fresh], names[fresh]
+        self.rows = rows
+        self.starts = np.searchsorted(names, np.arange(size + 1))
 
     def of(self, codes: Iterable[int]) -> IntArray:
         """The rows holding any of the names ``codes`` (indices), sorted, each once."""
-        parts = [self.rows[self.starts[code] : self.starts[code + 1]] for code in codes]
+        parts = [self.rows[self.starts[code] : self.starts[code + 1]] for code in set(codes)]
         if not parts:
             return _EMPTY
         if len(parts) == 1:
-            return np.unique(parts[0])
+            return parts[0]
         return np.unique(np.concatenate(parts))
 
 
