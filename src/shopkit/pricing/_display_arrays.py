@@ -437,6 +437,16 @@ class _State:
     gifts: IntArray
     combination: IntArray
 
+    def copy(self) -> _State:
+        """A copy to go on from."""
+        return _State(
+            self.amount.copy(),
+            self.open_amount.copy(),
+            self.spent.copy(),
+            self.gifts.copy(),
+            self.combination.copy(),
+        )
+
     @classmethod
     def fresh(cls, price: IntArray) -> _State:
         """Nothing discounted yet."""
@@ -667,35 +677,58 @@ class _Pricer:
             chosen, _, _ = pick_by_priority(others, _never_applied)
             options = [chosen] + [[p] for p in eligible if p.combination is Combination.EXCLUSIVE]
         # the key of choose_best: most given, then lowest total, then fewest, then by ids; the
-        # options are tried in the order of the last two, and one replaces the best so far only
-        # when it is better on the first two
-        options.sort(key=lambda option: (len(option), tuple(sorted(p.id for p in option))))
+        # last two are the same for every row, so they are a rank of each option
+        ranked = sorted(
+            range(len(options)),
+            key=lambda at: (len(options[at]), tuple(sorted(p.id for p in options[at]))),
+        )
+        rank = dict.fromkeys(ranked, 0)
+        for place, at in enumerate(ranked):
+            rank[at] = place
         price = self.table.unit_price[rows]
-        best: _State | None = None
-        best_saving = best_total = _EMPTY
         everywhere = np.arange(len(rows), dtype=np.int64)
         acting = {
             promotion.id: by_id[promotion.id].acts[np.searchsorted(by_id[promotion.id].rows, rows)]
             for promotion in eligible
         }
-        for option in options:
-            trial = _State.fresh(price)
-            for promotion in sorted(option, key=by_priority):
+        best_saving = best_total = best_rank = best_amount = best_combination = _EMPTY
+        # The options come as valid_combinations makes them, depth first, each in priority
+        # order: an option is its prefix plus one promotion, so it is priced from the prefix's
+        # state (kept on a stack of the current path) with one more promotion applied.
+        path: list[tuple[tuple[str, ...], _State]] = []
+        for at, option in enumerate(options):
+            ordered = sorted(option, key=by_priority)
+            ids = tuple(p.id for p in ordered)
+            while path and path[-1][0] != ids[: len(path[-1][0])]:
+                path.pop()
+            if path and len(path[-1][0]) == len(ids) - 1:
+                trial = path[-1][1].copy()
+                todo = ordered[-1:]
+            else:
+                trial = _State.fresh(price)
+                todo = ordered
+            for promotion in todo:
                 self.give(by_id[promotion.id], trial, everywhere, rows, acting[promotion.id])
+            path.append((ids, trial))
             saving = price - trial.amount + trial.gifts
             total = trial.amount
-            if best is None:
-                best, best_saving, best_total = trial, saving, total
+            if not at:
+                best_saving, best_total = saving, total
+                best_rank = np.full(len(rows), rank[at])
+                best_amount, best_combination = total.copy(), trial.combination.copy()
                 continue
-            better = (saving > best_saving) | ((saving == best_saving) & (total < best_total))
+            better = (saving > best_saving) | (
+                (saving == best_saving)
+                & ((total < best_total) | ((total == best_total) & (rank[at] < best_rank)))
+            )
             if better.any():
                 best_saving = np.where(better, saving, best_saving)
                 best_total = np.where(better, total, best_total)
-                best.amount[better] = trial.amount[better]
-                best.combination[better] = trial.combination[better]
-        assert best is not None  # the empty combination is always an option
-        state.amount[rows] = best.amount
-        state.combination[rows] = best.combination
+                best_rank = np.where(better, rank[at], best_rank)
+                best_amount = np.where(better, total, best_amount)
+                best_combination = np.where(better, trial.combination, best_combination)
+        state.amount[rows] = best_amount
+        state.combination[rows] = best_combination
 
 
 def _never_applied(chosen: Sequence[Promotion]) -> Outcome:  # pragma: no cover - never called
