@@ -29,9 +29,10 @@ free shipping from 50.00, a welcome offer and a cheapest-item-free deal. The oth
 products the cart does not hold, or need a code nobody entered.
 
 Run it with ``.venv/bin/python benchmarks/pricing.py`` after ``make check``. There is no peer
-printed: the promotion engines we compare ourselves with (django-oscar, Saleor, Medusa,
+printed here: the promotion engines we compare ourselves with (django-oscar, Saleor, Medusa,
 Magento) are parts of whole shop frameworks with a database, not libraries that price a cart
-in memory, so a timing of theirs here would measure something else.
+in memory. ``benchmarks/pricing_vs_oscar.py`` runs django-oscar's offers, database and all,
+beside shopkit on one basket.
 """
 
 from __future__ import annotations
