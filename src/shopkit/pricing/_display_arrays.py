@@ -6,9 +6,10 @@ the price before them, the badge, the promotions behind the price and the low-st
 follows the same steps, on arrays instead of one cart per product:
 
 1. Each promotion that a catalogue page can show (line level, no code, active at ``at``) is
-   turned into a *plan*: the rows it is a candidate for (the promotion book's index keys), the
-   rows whose currency it has every amount in, the rows its condition holds for (a cart of one
-   unit of that product), and what its benefit does to one unit, all as row sets and arrays.
+   turned into a *plan* (``_display_plans``): the rows it is a candidate for (the promotion
+   book's index keys), the rows whose currency it has every amount in, the rows its condition
+   holds for (a cart of one unit of that product), and what its benefit does to one unit, all
+   as row sets and arrays.
 2. In priority mode the plans are taken by priority, then id, once, over every row together:
    exclusive, group and stop work per row as ``pick_by_priority`` does, and each benefit
    discounts (or consumes, for a one-unit bundle, or gives, for a gift) exactly as the engine's
@@ -27,394 +28,43 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
-from typing import Any, Final
+from typing import Final
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
 from shopkit import Cart, Customer, Money, RoundingMode, ValidationError
 from shopkit import validators as check
-from shopkit.pricing._benefits import (
-    Bundle,
-    BuyXGetY,
-    CheapestFree,
-    FixedOff,
-    FixedPrice,
-    Gift,
-    Per,
-    Percentage,
-)
-from shopkit.pricing._book import PromotionBook, _index_keys, as_book, by_priority
+from shopkit.pricing._book import PromotionBook, as_book, by_priority
 from shopkit.pricing._choose import pick_by_priority, valid_combinations
-from shopkit.pricing._conditions import (
-    AllOfConditions,
-    AnyOfConditions,
-    Channel,
-    CodeEntered,
-    CustomerSegment,
-    DateWindow,
-    FirstOrder,
-    LoyaltyTier,
-    MinQuantity,
-    MinSubtotal,
-    NoneOfConditions,
-    Region,
-    Schedule,
-    StockLevel,
-)
 from shopkit.pricing._display import DisplayPrice, check_low_stock_at, display_one
-from shopkit.pricing._kinds import Condition
+from shopkit.pricing._display_plans import (
+    BUNDLE,
+    EMPTY,
+    GIFT,
+    HUGE,
+    INT64_MAX,
+    OFF,
+    PERCENT,
+    PRICE,
+    BoolArray,
+    Plan,
+    Rows,
+    RowSets,
+    plan_of,
+    ratio,
+    round_ratios,
+    spread,
+)
 from shopkit.pricing._product_table import IntArray, ProductTable
 from shopkit.pricing._promotion import Combination, Mode, PricingOptions, Promotion
-from shopkit.pricing._selectors import (
-    AllOf,
-    AllProducts,
-    AnyOf,
-    Attribute,
-    Categories,
-    NoneOf,
-    PriceRange,
-    Skus,
-    StockRange,
-    Tags,
-)
 from shopkit.pricing._state import Outcome
-from shopkit.pricing._values import Amounts, Context, Level, Selector
+from shopkit.pricing._values import Context, Level
 
 __all__ = ["DisplayPriceTable", "display_price_table"]
 
-BoolArray = npt.NDArray[np.bool_]
-Rows = IntArray | None
-"""A set of rows: sorted, each once; ``None`` for every row."""
-
-_INT64_MAX: Final = int(np.iinfo(np.int64).max)
-# Amounts from promotions are cut to this: far above every price the arrays take (below), so
-# every min() and comparison with a price gives what the exact amount gives.
-_HUGE: Final = 2**62
 # Prices above this are priced per product: badge percentages (saving × 100) stay in 64 bits.
-_PRICE_LIMIT: Final = _INT64_MAX // 100
-# A gift worth more than this has its rows priced per product (sums of gifts stay in 64 bits).
-_GIFT_LIMIT: Final = 2**40
-_EMPTY = np.zeros(0, dtype=np.int64)
-
-
-class _NoArrayFormError(Exception):
-    """A kind the array path cannot express exactly: its rows go to the per-product path."""
-
-
-# -- row sets ---------------------------------------------------------------------------------
-
-
-def _and(a: Rows, b: Rows) -> Rows:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return np.intersect1d(a, b, assume_unique=True)
-
-
-def _or(a: Rows, b: Rows) -> Rows:
-    if a is None or b is None:
-        return None
-    return np.union1d(a, b)
-
-
-def _not(a: Rows, n: int) -> Rows:
-    if a is None:
-        return _EMPTY
-    mask = np.ones(n, dtype=bool)
-    mask[a] = False
-    return np.flatnonzero(mask)
-
-
-def _within(rows: IntArray, chosen: Rows) -> BoolArray:
-    """For each of ``rows`` (sorted), whether it is in ``chosen``."""
-    if chosen is None:
-        return np.ones(len(rows), dtype=bool)
-    if not len(chosen):
-        return np.zeros(len(rows), dtype=bool)
-    at = np.minimum(np.searchsorted(chosen, rows), len(chosen) - 1)
-    found: BoolArray = chosen[at] == rows
-    return found
-
-
-def _spread(values: BoolArray, where: BoolArray) -> BoolArray:
-    """``values`` (one per true entry of ``where``) put in place, false elsewhere."""
-    spread = np.zeros(len(where), dtype=bool)
-    spread[where] = values
-    return spread
-
-
-def _ratio(value: Decimal) -> tuple[int, int]:
-    numerator, denominator = value.as_integer_ratio()
-    return numerator, denominator
-
-
-def _round(numerator: IntArray, denominator: int, rounding: RoundingMode) -> IntArray:
-    """``numerator / denominator`` rounded as ``round_ratio`` does (numerators not negative)."""
-    floor, remainder = np.divmod(numerator, denominator)
-    if rounding is RoundingMode.HALF_UP:
-        up = 2 * remainder >= denominator
-    elif rounding is RoundingMode.HALF_EVEN:
-        twice = 2 * remainder
-        up = (twice > denominator) | ((twice == denominator) & (floor % 2 == 1))
-    elif rounding is RoundingMode.UP:
-        up = remainder > 0
-    else:
-        return floor  # DOWN: toward zero, and every numerator here is at least zero
-    rounded: IntArray = floor + up
-    return rounded
-
-
-# -- selectors and conditions as row sets ---------------------------------------------------
-
-
-class _Rows:
-    """Turns built-in selectors and conditions into the rows they hold for (one unit each)."""
-
-    def __init__(self, table: ProductTable, context: Context) -> None:
-        self.table = table
-        self.context = context
-        self.n = len(table)
-        self._named: dict[tuple[str, tuple[str, ...]], IntArray] = {}
-
-    def by_currency(self, amounts: Amounts | None, missing: int) -> IntArray:
-        """One amount per currency of the table (``missing`` where none), cut to ``_HUGE``."""
-        values = [
-            missing
-            if amounts is None or code not in amounts.by_currency
-            else min(amounts.by_currency[code].minor, _HUGE)
-            for code in self.table.currencies
-        ]
-        return np.array(values, dtype=np.int64)
-
-    def selector(self, selector: Selector | None) -> Rows:
-        """The rows the selector selects (``None`` selects every row)."""
-        table = self.table
-        kind = type(selector)
-        if selector is None or kind is AllProducts:
-            return None
-        if isinstance(selector, Skus) and kind is Skus:
-            return table.sku_rows(selector.skus)
-        if isinstance(selector, Categories) and kind is Categories:
-            return self.named("category", tuple(sorted(selector.categories)))
-        if isinstance(selector, Tags) and kind is Tags:
-            return self.named("tag", tuple(sorted(selector.tags)))
-        if isinstance(selector, Attribute) and kind is Attribute:
-            return table.attribute_rows(selector.name, selector.values)
-        if isinstance(selector, PriceRange) and kind is PriceRange:
-            price = table.unit_price
-            low = self.by_currency(selector.min, -1)[table.currency]
-            high = self.by_currency(selector.max, _HUGE)[table.currency]
-            return np.flatnonzero((price >= low) & (price <= high))
-        if isinstance(selector, StockRange) and kind is StockRange:
-            return self.stock(selector.min_stock, selector.max_stock)
-        if isinstance(selector, AnyOf | AllOf | NoneOf) and kind in (AnyOf, AllOf, NoneOf):
-            parts = [self.selector(inner) for inner in selector.selectors]
-            if kind is AllOf:
-                found = parts[0]
-                for part in parts[1:]:
-                    found = _and(found, part)
-                return found
-            union = parts[0]
-            for part in parts[1:]:
-                union = _or(union, part)
-            return union if kind is AnyOf else _not(union, self.n)
-        raise _NoArrayFormError(selector)
-
-    def stock(self, low: int | None, high: int | None) -> IntArray:
-        """Rows whose tracked stock is within the bounds (both included)."""
-        stock = self.table.stock
-        held = stock >= 0
-        if low is not None:
-            held &= stock >= low
-        if high is not None:
-            held &= stock <= high
-        return np.flatnonzero(held)
-
-    def condition(self, condition: Condition | None) -> Rows:
-        """The rows for which the condition holds on a cart of one unit of the row's product."""
-        kind = type(condition)
-        if condition is None:
-            return None
-        if kind in (
-            CustomerSegment,
-            FirstOrder,
-            LoyaltyTier,
-            Region,
-            Channel,
-            DateWindow,
-            Schedule,
-            CodeEntered,
-        ):
-            # These look at the customer, the moment and the codes only: the same for every row.
-            return None if condition.check(self.context).ok else _EMPTY
-        if isinstance(condition, AllOfConditions | AnyOfConditions | NoneOfConditions) and (
-            kind in (AllOfConditions, AnyOfConditions, NoneOfConditions)
-        ):
-            parts = [self.condition(inner) for inner in condition.conditions]
-            if kind is AllOfConditions:
-                found = parts[0]
-                for part in parts[1:]:
-                    found = _and(found, part)
-                return found
-            union = parts[0]
-            for part in parts[1:]:
-                union = _or(union, part)
-            return union if kind is AnyOfConditions else _not(union, self.n)
-        if isinstance(condition, MinSubtotal) and kind is MinSubtotal:
-            # before any discount, the threshold amount of a one-unit cart is its unit price
-            threshold = self.by_currency(condition.amounts, _HUGE)[self.table.currency]
-            return np.flatnonzero(self.table.unit_price >= threshold)
-        if isinstance(condition, MinQuantity) and kind is MinQuantity:
-            return self.selector(condition.selector) if condition.quantity <= 1 else _EMPTY
-        if isinstance(condition, StockLevel) and kind is StockLevel:
-            return _and(
-                self.selector(condition.selector),
-                self.stock(condition.min_stock, condition.max_stock),
-            )
-        raise _NoArrayFormError(condition)
-
-    def keys(self, promotion: Promotion) -> Rows:
-        """The rows the promotion book makes it a candidate for (its index keys)."""
-        keys = _index_keys(promotion)
-        if keys is None:
-            return None
-        parts = [self.table.sku_rows(name for kind, name in keys if kind == "sku")]
-        for kind in ("category", "tag"):
-            names = sorted(name for key, name in keys if key == kind)
-            if names:
-                parts.append(self.named(kind, tuple(names)))
-        parts = [part for part in parts if len(part)]
-        if not parts:
-            return _EMPTY
-        return parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
-
-    def named(self, kind: str, names: tuple[str, ...]) -> IntArray:
-        """The rows in any of the named categories or tags (kept: plans share them)."""
-        key = (kind, names)
-        if key not in self._named:
-            self._named[key] = self.table.rows_with(kind, names)
-        return self._named[key]
-
-
-# -- promotions as plans --------------------------------------------------------------------
-
-_PERCENT, _OFF, _PRICE, _BUNDLE, _GIFT, _NOTHING = range(6)
-
-
-@attrs.define
-class _Plan:
-    """One promotion in array form: the rows it is eligible for and what it does to one unit.
-
-    Attributes:
-        promotion: The promotion.
-        kind: What its benefit does to one unit (``_PERCENT`` … ``_NOTHING``).
-        rows: The rows it is eligible for, sorted.
-        acts: For each of ``rows``, whether the benefit's selector selects it.
-        value: Per currency: the amount off (``_OFF``) or the unit or set price.
-        ratio: The percentage as a fraction (``_PERCENT``).
-        benefit_cap: Per currency, the benefit's own ``max_discount``, if any.
-        promotion_cap: Per currency, the promotion's ``max_discount``, if any.
-        margin: The promotion's ``min_margin_percent`` as a fraction, if any.
-        gift: What the gift is worth (``_GIFT``).
-    """
-
-    promotion: Promotion
-    kind: int
-    rows: IntArray
-    acts: BoolArray
-    value: IntArray | None = None
-    ratio: tuple[int, int] = (0, 1)
-    benefit_cap: IntArray | None = None
-    promotion_cap: IntArray | None = None
-    margin: tuple[int, int] | None = None
-    gift: int = 0
-
-
-def _benefit_form(promotion: Promotion, rows: _Rows) -> tuple[int, Rows, dict[str, Any]]:
-    """What the benefit does to one unit: its kind, the rows it acts on, its amounts."""
-    benefit = promotion.benefit
-    kind = type(benefit)
-    if isinstance(benefit, Percentage) and kind is Percentage:
-        cap = None if benefit.max_discount is None else rows.by_currency(benefit.max_discount, 0)
-        # a unit limit keeps the one unit there is: the same discount as without one
-        return (
-            _PERCENT,
-            rows.selector(benefit.selector),
-            {"ratio": _ratio(benefit.percent), "benefit_cap": cap},
-        )
-    if isinstance(benefit, FixedOff) and kind is FixedOff and benefit.per is not Per.ORDER:
-        # per unit or per line, one unit: the amount once
-        return (
-            _OFF,
-            rows.selector(benefit.selector),
-            {"value": rows.by_currency(benefit.amounts, 0)},
-        )
-    if isinstance(benefit, FixedPrice) and kind is FixedPrice:
-        return (
-            _PRICE,
-            rows.selector(benefit.selector),
-            {"value": rows.by_currency(benefit.amounts, _HUGE)},
-        )
-    if isinstance(benefit, Bundle) and kind is Bundle:
-        if sum(item.quantity for item in benefit.items) > 1:
-            return _NOTHING, _EMPTY, {}  # a set of two or more units: never from one unit
-        return (
-            _BUNDLE,
-            rows.selector(benefit.items[0].selector),
-            {"value": rows.by_currency(benefit.amounts, _HUGE)},
-        )
-    if kind in (BuyXGetY, CheapestFree):
-        return _NOTHING, _EMPTY, {}  # a deal takes at least two units
-    if isinstance(benefit, Gift) and kind is Gift:
-        worth = benefit.product.unit_price.minor * benefit.quantity
-        if worth > _GIFT_LIMIT:
-            raise _NoArrayFormError(benefit)
-        return _GIFT, None, {"gift": worth}
-    raise _NoArrayFormError(benefit)
-
-
-def _plan(promotion: Promotion, book: PromotionBook, rows: _Rows) -> tuple[_Plan | None, Rows]:
-    """The promotion's plan (``None`` without one), and the rows to price per product for it."""
-    table = rows.table
-    currencies = [
-        code for code, name in enumerate(table.currencies) if book.has_amounts_for(promotion, name)
-    ]
-    if not currencies:
-        return None, _EMPTY
-    in_currency: Rows = (
-        None if len(currencies) == len(table.currencies) else table.currency_rows(currencies)
-    )
-    candidates = _and(rows.keys(promotion), in_currency)
-    try:
-        held = _and(
-            rows.condition(promotion.benefit.implied_condition()),
-            rows.condition(promotion.condition),
-        )
-        kind, acting, form = _benefit_form(promotion, rows)
-    except _NoArrayFormError:
-        return None, candidates
-    eligible = _and(candidates, held)
-    if eligible is None:
-        eligible = np.arange(len(table), dtype=np.int64)
-    plan = _Plan(promotion, kind, eligible, _within(eligible, acting), **form)
-    if promotion.max_discount is not None:
-        plan.promotion_cap = rows.by_currency(promotion.max_discount, 0)
-    per_product: IntArray = _EMPTY
-    if promotion.min_margin_percent is not None:
-        plan.margin = _ratio(promotion.min_margin_percent)
-        numerator, denominator = plan.margin
-        scale = 100 * denominator + numerator
-        dear = eligible[table.cost[eligible] > _INT64_MAX // scale]
-        per_product = dear
-    if kind == _PERCENT and plan.ratio[0]:
-        dear = eligible[table.unit_price[eligible] > _INT64_MAX // plan.ratio[0]]
-        per_product = np.union1d(per_product, dear)
-    return plan, per_product
-
+_PRICE_LIMIT: Final = INT64_MAX // 100
 
 # -- applying plans to one unit per row -----------------------------------------------------
 
@@ -504,7 +154,7 @@ class _Pricer:
 
     def give(
         self,
-        plan: _Plan,
+        plan: Plan,
         state: _State,
         at: IntArray,
         rows: IntArray,
@@ -525,7 +175,7 @@ class _Pricer:
         everywhere = bool(acts.all())
         discount: IntArray = np.zeros(len(at), dtype=np.int64)
         consumed: BoolArray | None = None
-        if plan.kind in (_PERCENT, _OFF, _PRICE, _BUNDLE) and (everywhere or acts.any()):
+        if plan.kind in (PERCENT, OFF, PRICE, BUNDLE) and (everywhere or acts.any()):
             on, where = (at, rows) if everywhere else (at[acts], rows[acts])
             currency = None if one else table.currency[where]
             open_amount, amount = state.open_amount[on], state.amount[on]
@@ -533,28 +183,28 @@ class _Pricer:
             if plan.margin is not None:
                 numerator, denominator = plan.margin
                 cost = np.maximum(table.cost[where], 0)
-                margin = _round(
+                margin = round_ratios(
                     cost * (100 * denominator + numerator), 100 * denominator, RoundingMode.UP
                 )
                 floor = margin if floor is None else np.maximum(floor, margin)
             room = amount if floor is None else np.maximum(0, amount - floor)
-            if plan.kind == _PERCENT:
+            if plan.kind == PERCENT:
                 numerator, denominator = plan.ratio
                 # at most the open amount: a percentage is at most 100
                 cut = np.minimum(
-                    _round(open_amount * numerator, 100 * denominator, self.rounding), room
+                    round_ratios(open_amount * numerator, 100 * denominator, self.rounding), room
                 )
             else:
                 assert plan.value is not None
                 value = plan.value[0] if currency is None else plan.value[currency]
-                want = value if plan.kind == _OFF else open_amount - value
+                want = value if plan.kind == OFF else open_amount - value
                 cut = np.maximum(0, np.minimum(np.minimum(want, open_amount), room))
-                if plan.kind == _BUNDLE:
+                if plan.kind == BUNDLE:
                     # a set of one unit, formed only while the unit is worth more than the set
                     # price (a consumed unit is worth 0 here)
                     taken = open_amount > value
                     cut = np.where(taken, cut, 0)
-                    consumed = taken if everywhere else _spread(taken, acts)
+                    consumed = taken if everywhere else spread(taken, acts)
             if plan.benefit_cap is not None:
                 cap = plan.benefit_cap
                 cut = np.minimum(cut, cap[0] if currency is None else cap[currency])
@@ -569,7 +219,7 @@ class _Pricer:
         if self.budget is not None:
             left = np.maximum(0, self.budget[rows] - state.spent[at])
             limit = left if limit is None else np.minimum(limit, left)
-        if plan.kind == _GIFT:
+        if plan.kind == GIFT:
             # a gift over the limit is not given at all
             gave = np.ones(len(at), dtype=bool) if limit is None else plan.gift <= limit
             won = at[gave]
@@ -594,7 +244,7 @@ class _Pricer:
             )
         return gave
 
-    def by_priority(self, plans: Sequence[_Plan], state: _State) -> None:
+    def by_priority(self, plans: Sequence[Plan], state: _State) -> None:
         """Choose and apply as ``pick_by_priority`` then ``Session.apply``, for every row."""
         n = len(self.table)
         alone = np.zeros(n, dtype=bool)
@@ -639,7 +289,7 @@ class _Pricer:
                 stopped[rows] = any_stopped = True
             self.give(plan, state, rows, rows, acts)
 
-    def best(self, plans: Sequence[_Plan], state: _State, search_limit: int) -> None:
+    def best(self, plans: Sequence[Plan], state: _State, search_limit: int) -> None:
         """Choose as ``choose_best``: rows with the same eligible promotions together."""
         n = len(self.table)
         signature = np.zeros(n, dtype=np.int64)
@@ -665,7 +315,7 @@ class _Pricer:
     def _best_of(
         self,
         eligible: list[Promotion],
-        by_id: dict[str, _Plan],
+        by_id: dict[str, Plan],
         rows: IntArray,
         state: _State,
         search_limit: int,
@@ -691,7 +341,7 @@ class _Pricer:
             promotion.id: by_id[promotion.id].acts[np.searchsorted(by_id[promotion.id].rows, rows)]
             for promotion in eligible
         }
-        best_saving = best_total = best_rank = best_amount = best_combination = _EMPTY
+        best_saving = best_total = best_rank = best_amount = best_combination = EMPTY
         # The options come as valid_combinations makes them, depth first, each in priority
         # order: an option is its prefix plus one promotion, so it is priced from the prefix's
         # state (kept on a stack of the current path) with one more promotion applied.
@@ -804,9 +454,9 @@ class DisplayPriceTable:
 def _budget(table: ProductTable, options: PricingOptions) -> tuple[IntArray | None, Rows]:
     """Each row's cap on all discounts together (the options'), and rows to price per product."""
     if options.max_total_discount is None and options.max_total_discount_percent is None:
-        return None, _EMPTY
-    budget = np.full(len(table), _HUGE, dtype=np.int64)
-    per_product: Rows = _EMPTY
+        return None, EMPTY
+    budget = np.full(len(table), HUGE, dtype=np.int64)
+    per_product: Rows = EMPTY
     if options.max_total_discount is not None:
         known = options.max_total_discount.by_currency
         missing = [code for code, name in enumerate(table.currencies) if name not in known]
@@ -817,17 +467,17 @@ def _budget(table: ProductTable, options: PricingOptions) -> tuple[IntArray | No
                 table.currencies[int(table.currency[rows[0]])], "max_total_discount"
             )
         caps = np.array(
-            [min(known[name].minor, _HUGE) if name in known else 0 for name in table.currencies],
+            [min(known[name].minor, HUGE) if name in known else 0 for name in table.currencies],
             dtype=np.int64,
         )
         budget = np.minimum(budget, caps[table.currency])
     if options.max_total_discount_percent is not None:
-        numerator, denominator = _ratio(options.max_total_discount_percent)
+        numerator, denominator = ratio(options.max_total_discount_percent)
         price = table.unit_price
         if numerator:
-            per_product = np.flatnonzero(price > _INT64_MAX // numerator)
-        share = _round(
-            np.minimum(price, _INT64_MAX // max(numerator, 1)) * numerator,
+            per_product = np.flatnonzero(price > INT64_MAX // numerator)
+        share = round_ratios(
+            np.minimum(price, INT64_MAX // max(numerator, 1)) * numerator,
             100 * denominator,
             RoundingMode.DOWN,
         )
@@ -905,7 +555,7 @@ def display_price_table(
             per_product[dear] = True
         first = table.currencies[int(table.currency[0])]
         context = Context(Cart(first), customer, at, frozenset(), Money.zero(first))
-        rows = _Rows(table, context)
+        rows = RowSets(table, context)
         plans = []
         for promotion in sorted(book.promotions, key=by_priority):
             if (
@@ -915,7 +565,7 @@ def display_price_table(
                 or (promotion.ends_at is not None and at >= promotion.ends_at)
             ):
                 continue  # never on a catalogue page, or not active now
-            plan, elsewhere = _plan(promotion, book, rows)
+            plan, elsewhere = plan_of(promotion, book, rows)
             if elsewhere is None:
                 per_product[:] = True
             elif len(elsewhere):
