@@ -26,6 +26,7 @@ PACKAGES = [
     "shopkit.testing.strategies",
     "shopkit.validators",
     "shopkit.storefront",
+    "shopkit.dask",
     "shopkit.cli",
     "shopkit.cli.demo",
     "shopkit.cli.kpi",

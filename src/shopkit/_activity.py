@@ -48,7 +48,17 @@ class EventKind(enum.IntEnum):
     @property
     def is_recommendation(self) -> bool:
         """Whether the event is about a recommendation (shown, clicked or dismissed)."""
-        return self >= EventKind.RECOMMENDATION_SHOWN
+        # named, not compared: a kind added later gets the next number and is not one of these
+        return self in _RECOMMENDATION_KINDS
+
+
+_RECOMMENDATION_KINDS = frozenset(
+    {
+        EventKind.RECOMMENDATION_SHOWN,
+        EventKind.RECOMMENDATION_CLICKED,
+        EventKind.RECOMMENDATION_DISMISSED,
+    }
+)
 
 
 @attrs.frozen

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -38,6 +39,8 @@ SEARCHES = [
     ("frequently bought together", "recommend/frequently-bought-together/"),
     ("free shipping", "pricing/benefits/free_shipping/"),
 ]
+# mkdocs.yml reads the published address from SHOPKIT_SITE_URL; the build here names its default.
+SITE_URL = "http://127.0.0.1:8000/"
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 
 webdriver = pytest.importorskip("selenium.webdriver")
@@ -67,7 +70,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(folder)],
         cwd=ROOT,
         check=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        env={
+            **{key: value for key, value in os.environ.items() if key != "SHOPKIT_REPO_URL"},
+            "NO_MKDOCS_2_WARNING": "1",
+            "SHOPKIT_SITE_URL": SITE_URL,
+        },
     )
     handler = functools.partial(_Quiet, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -127,6 +134,13 @@ def _problems(driver: Any) -> list[str]:
         ".map(i => i.src)"
     )
     return errors + [f"image did not load: {src}" for src in broken]
+
+
+def test_the_sitemap_lists_every_page_at_the_site_address(site: tuple[str, Path]) -> None:
+    _, folder = site
+    sitemap = (folder / "sitemap.xml").read_text(encoding="utf-8")
+    listed = sorted(re.findall(r"<loc>(.*?)</loc>", sitemap))
+    assert listed == sorted(SITE_URL + page for page in _pages(folder))
 
 
 def test_every_page_loads_without_a_console_error_or_missing_asset(

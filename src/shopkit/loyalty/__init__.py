@@ -5,8 +5,9 @@ force from their dates, each with tiers (thresholds on a measure over a window, 
 grace period), earning and redemption rules, expiry, referral and badge rules. A ``Ledger``
 records what customers did — orders, refunds, reviews, referrals, sign-ups, birthdays,
 adjustments, redemptions — validating every event, and gives a customer's ``Status`` as of any
-moment. ``tier_table`` computes every customer's tier from an ``OrderTable`` at once, on numpy
-arrays. ``what_if`` replays a changed programme over the same ledger; ``triggers`` lists whom to
+moment; ``LedgerTable`` replays a whole ledger at once, on numpy arrays, into a ``StatusTable``.
+``tier_table`` computes every customer's tier from an ``OrderTable`` at once, on numpy arrays.
+``what_if`` replays a changed programme over the same ledger; ``triggers`` lists whom to
 tell what; ``analytics`` sums a programme up.
 
 Needs numpy (``pip install "shopkit[loyalty]"``). This package imports the core (``shopkit``)
@@ -48,6 +49,7 @@ from shopkit.loyalty._events import (
 )
 from shopkit.loyalty._ledger import Ledger
 from shopkit.loyalty._programme import Programme, ProgrammeVersion, Tier
+from shopkit.loyalty._replay import LedgerTable, StatusTable
 from shopkit.loyalty._samples import sample_ledger_events, sample_programme
 from shopkit.loyalty._status import Badge, Distance, Lot, Status
 from shopkit.loyalty._table import TierTable, tier_table
@@ -61,6 +63,7 @@ __all__ = [
     "Distance",
     "Ledger",
     "LedgerEvent",
+    "LedgerTable",
     "Lot",
     "Notice",
     "NoticeKind",
@@ -75,6 +78,7 @@ __all__ = [
     "Review",
     "SignUp",
     "Status",
+    "StatusTable",
     "Tier",
     "TierMove",
     "TierTable",

@@ -417,8 +417,24 @@ Summary = tuple[str | None, Money | int, Distance | None, Distance | None, dt.da
 """The tier held, the measure, the distance to the next tier and to keep it, the downgrade."""
 
 
-def summaries(programme: Programme, tiers: TierIndex, count: int, upto: int) -> list[Summary]:
-    """The tier, measure and distances of customers ``0..count-1`` of ``tiers`` at ``upto``.
+class SummaryArrays(NamedTuple):
+    """The tier part of every customer's status at one moment, as arrays (one row each).
+
+    ``held`` is the rank held (-1: none), ``measure`` the measure, ``first_exit`` the moment
+    the oldest order in the window leaves it (-1: none), ``downgrades`` the moment of the
+    downgrade (-1: none) and ``left`` the measure then; ``thresholds`` are the version's.
+    """
+
+    held: IntArray
+    measure: IntArray
+    first_exit: IntArray
+    downgrades: IntArray
+    left: IntArray
+    thresholds: IntArray
+
+
+def summary_arrays(programme: Programme, tiers: TierIndex, count: int, upto: int) -> SummaryArrays:
+    """The tier, measure and downgrade of customers ``0..count-1`` of ``tiers`` at ``upto``.
 
     Vectorised for every customer but those in a grace period (already below their tier's
     threshold), which are worked out one by one.
@@ -431,7 +447,6 @@ def summaries(programme: Programme, tiers: TierIndex, count: int, upto: int) -> 
     index = programme.version_index(_moment(upto))
     version = programme.versions[index]
     thresholds = np.array(programme.threshold_units(index), dtype=np.int64)
-    names = programme.tier_names
     window = version.window.seconds()
     grace = version.grace_days * _DAY
     start = who * _SPAN
@@ -475,38 +490,111 @@ def summaries(programme: Programme, tiers: TierIndex, count: int, upto: int) -> 
     grace_rows = np.flatnonzero(
         (held >= 0) & (qualified < held) & (thresholds[np.maximum(held, 0)] > 0)
     )
-    for number in grace_rows.tolist():
-        drop[number] = _grace_drop(tiers, number, int(held[number]), upto, grace, dates, window)
+    if len(grace_rows):
+        drop[grace_rows] = grace_drops(
+            tiers, grace_rows, held[grace_rows], upto, grace, dates, window
+        )
     found = np.flatnonzero(drop != np.iinfo(np.int64).max)
     downgrades = np.full(count, -1, dtype=np.int64)
     downgrades[found] = drop[found] + grace
     left = np.zeros(count, dtype=np.int64)
     if len(found):
         left[found] = tiers.measure(found, downgrades[found])
-    result: list[Summary] = []
-    for number in range(count):
-        rank = int(held[number])
-        next_tier = None
-        if rank + 1 < len(names):
-            by = int(first_exit[number]) if first_exit[number] >= 0 else None
-            next_tier = _distance(
-                programme, names[rank + 1], int(thresholds[rank + 1] - measure[number]), by
-            )
-        keep = downgrade = None
-        if downgrades[number] >= 0:
-            when = int(downgrades[number])
-            downgrade = _moment(when)
-            keep = _distance(programme, names[rank], int(thresholds[rank] - left[number]), when)
-        result.append(
-            (
-                names[rank] if rank >= 0 else None,
-                programme.measure_value(int(measure[number])),
-                next_tier,
-                keep,
-                downgrade,
-            )
+    return SummaryArrays(
+        held, measure, np.asarray(first_exit, np.int64), downgrades, left, thresholds
+    )
+
+
+def summary_of(programme: Programme, arrays: SummaryArrays, number: int) -> Summary:
+    """Customer ``number``'s ``Summary`` from the arrays."""
+    names = programme.tier_names
+    held, measure, first_exit, downgrades, left, thresholds = arrays
+    rank = int(held[number])
+    next_tier = None
+    if rank + 1 < len(names):
+        by = int(first_exit[number]) if first_exit[number] >= 0 else None
+        next_tier = _distance(
+            programme, names[rank + 1], int(thresholds[rank + 1] - measure[number]), by
         )
-    return result
+    keep = downgrade = None
+    if downgrades[number] >= 0:
+        when = int(downgrades[number])
+        downgrade = _moment(when)
+        keep = _distance(programme, names[rank], int(thresholds[rank] - left[number]), when)
+    return (
+        names[rank] if rank >= 0 else None,
+        programme.measure_value(int(measure[number])),
+        next_tier,
+        keep,
+        downgrade,
+    )
+
+
+def summaries(programme: Programme, tiers: TierIndex, count: int, upto: int) -> list[Summary]:
+    """The tier, measure and distances of customers ``0..count-1`` of ``tiers`` at ``upto``."""
+    arrays = summary_arrays(programme, tiers, count, upto)
+    return [summary_of(programme, arrays, number) for number in range(count)]
+
+
+def _rows_of(customer: IntArray, numbers: IntArray) -> tuple[IntArray, IntArray]:
+    """The rows of a column sorted by customer that belong to each of ``numbers``.
+
+    Returns each row's owner (an index into ``numbers``) and the row.
+    """
+    first = np.searchsorted(customer, numbers, side="left")
+    sizes = np.searchsorted(customer, numbers, side="right") - first
+    total = int(sizes.sum())
+    owner = np.repeat(np.arange(len(numbers), dtype=np.int64), sizes)
+    offsets = np.cumsum(sizes) - sizes
+    return owner, first[owner] + (np.arange(total, dtype=np.int64) - offsets[owner])
+
+
+def grace_drops(
+    tiers: TierIndex,
+    numbers: IntArray,
+    held: IntArray,
+    upto: int,
+    grace: int,
+    dates: IntArray,
+    window: int | None,
+) -> IntArray:
+    """For members in grace: when each stopped qualifying for the tier it holds.
+
+    Customers ``numbers`` holding ``held``; ``_grace_drop`` for all of them at once.
+    """
+    count = len(numbers)
+    everyone = np.arange(count, dtype=np.int64)
+    since = upto - grace
+    owner, rows = _rows_of(tiers.orders.customer, numbers)
+    moments = tiers.orders.at[rows]
+    inside = (moments > since) & (moments <= upto)
+    recent = dates[(dates > since) & (dates <= upto)]
+    # the latest moment in [since, upto] each qualified for its tier (since when none)
+    who = np.concatenate([everyone, owner[inside], np.repeat(everyone, len(recent))])
+    when = np.concatenate(
+        [np.full(count, since, dtype=np.int64), moments[inside], np.tile(recent, count)]
+    )
+    good = tiers.qualified(numbers[who], when) >= held[who]
+    start = np.full(count, since, dtype=np.int64)
+    np.maximum.at(start, who[good], when[good])
+    # then the first moment after it they no longer did: an order leaving the window, a
+    # refund, a new version
+    refund_owner, refund_rows = _rows_of(tiers.refunds.customer, numbers)
+    exits = moments + window if window is not None else np.zeros(0, dtype=np.int64)
+    who = np.concatenate(
+        [
+            owner if window is not None else np.zeros(0, dtype=np.int64),
+            refund_owner,
+            np.repeat(everyone, len(dates)),
+        ]
+    )
+    when = np.concatenate([exits, tiers.refunds.at[refund_rows], np.tile(dates, count)])
+    later = when > start[who]
+    who, when = who[later], when[later]
+    below = tiers.qualified(numbers[who], when) < held[who]
+    drop = np.full(count, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(drop, who[below], when[below])
+    return drop
 
 
 def _grace_drop(

@@ -12,6 +12,8 @@ layout does not say which order it refunds); an orders measure does not count th
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import attrs
@@ -52,6 +54,65 @@ class TierTable:
     tier: IntArray
     measure: IntArray
     names: tuple[str, ...]
+
+    @classmethod
+    def concat(cls, tables: Sequence[TierTable]) -> TierTable:
+        """The tables of chunks that each hold whole customers, as one (rows in order).
+
+        A customer's tier depends on their own orders only, so the tables of chunks that
+        split the customers (never one customer's orders) are the table of all of them.
+
+        Raises:
+            ValidationError: ``tables`` is empty, holds something else, mixes programmes or
+                moments, or names a customer twice (their orders were split).
+
+        Examples:
+            >>> import datetime as dt
+            >>> from shopkit import Money, Order, OrderLine, OrderTable
+            >>> from shopkit.loyalty import TierTable, sample_programme, tier_table
+            >>> at = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
+            >>> pot = OrderLine("POT", 12, Money.of("50.00", "GBP"))
+            >>> ana = OrderTable.of([Order("o1", [pot], at, customer="ana")])
+            >>> bo = OrderTable.of([Order("o2", [pot, pot], at, customer="bo")])
+            >>> programme = sample_programme()
+            >>> both = TierTable.concat(
+            ...     [tier_table(programme, ana, at), tier_table(programme, bo, at)]
+            ... )
+            >>> both.customers, both.tier_of("bo")
+            (('ana', 'bo'), 'silver')
+        """
+        tables = list(tables)
+        if not tables:
+            raise ValidationError("lists no tables", field="tables", value=[])
+        first = tables[0]
+        for index, table in enumerate(tables):
+            if not isinstance(table, TierTable):
+                raise ValidationError(
+                    f"{table!r} is not a TierTable", field=f"tables[{index}]", value=None
+                )
+            if table.programme != first.programme or table.at != first.at:
+                raise ValidationError(
+                    "is of another programme or moment than tables[0]",
+                    field=f"tables[{index}]",
+                    value=table.at.isoformat(),
+                )
+        customers = tuple(name for table in tables for name in table.customers)
+        if len(set(customers)) != len(customers):
+            counted = Counter(customers)
+            twice = next(name for name in customers if counted[name] > 1)
+            raise ValidationError(
+                f"{twice!r} is in two tables: chunks must keep a customer's orders together",
+                field="tables",
+                value=twice,
+            )
+        return cls(
+            programme=first.programme,
+            at=first.at,
+            customers=customers,
+            tier=np.concatenate([table.tier for table in tables]).astype(np.int64),
+            measure=np.concatenate([table.measure for table in tables]).astype(np.int64),
+            names=first.names,
+        )
 
     def tier_of(self, customer: str) -> str | None:
         """The tier ``customer`` holds, or ``None``.

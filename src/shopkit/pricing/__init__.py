@@ -3,7 +3,8 @@
 Promotions are data: a ``Promotion`` joins a *benefit* (what the customer gets), an
 optional *condition* (when), a priority and a combination policy. ``price`` applies them to
 a cart at a given moment and returns a ``PricedCart`` whose every amount is exact and
-explained; ``display_prices`` gives catalogue prices and badges without a cart. A promotion
+explained; ``display_prices`` gives catalogue prices and badges without a cart (and
+``display_price_table`` the same for a whole ``ProductTable`` at once, as numpy arrays). A promotion
 that did not apply says why (a ``Reason``) and, where adding something would unlock it, how
 much (a ``Nudge``: the spend or units missing and what they unlock, as data).
 
@@ -22,6 +23,9 @@ Examples:
     >>> nudge.message, str(nudge.missing_amount), nudge.unlocks
     ('add 5.00 GBP more for free shipping', '5.00 GBP', 'free shipping')
 """
+
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
 
 from shopkit.pricing._benefits import (
     Bundle,
@@ -131,6 +135,29 @@ from shopkit.pricing._terms import (
 )
 from shopkit.pricing._values import Amounts, Nudge
 
+if _TYPE_CHECKING:
+    from shopkit.pricing._display_arrays import DisplayPriceTable, display_price_table
+    from shopkit.pricing._product_table import ProductTable
+
+# The array forms need numpy (the data extra): loaded the first time one is asked for.
+_LAZY = {
+    "DisplayPriceTable": "shopkit.pricing._display_arrays",
+    "ProductTable": "shopkit.pricing._product_table",
+    "display_price_table": "shopkit.pricing._display_arrays",
+}
+
+
+def __getattr__(name: str) -> _Any:
+    """Load the array forms (and numpy) the first time one is asked for."""
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'shopkit.pricing' has no attribute {name!r}")
+
+
 __all__ = [
     "Adjustment",
     "AdjustmentJSON",
@@ -160,6 +187,7 @@ __all__ = [
     "CustomerSegment",
     "DateWindow",
     "DisplayPrice",
+    "DisplayPriceTable",
     "Fee",
     "FeeCharge",
     "FeeChargeJSON",
@@ -193,6 +221,7 @@ __all__ = [
     "PricedLine",
     "PricedLineJSON",
     "PricingOptions",
+    "ProductTable",
     "PromoCode",
     "Promotion",
     "PromotionBook",
@@ -222,6 +251,7 @@ __all__ = [
     "Welcome",
     "available_promotions",
     "claims_for",
+    "display_price_table",
     "display_prices",
     "generate_codes",
     "normalize_code",

@@ -15,7 +15,7 @@ from shopkit.pricing._engine import Session
 from shopkit.pricing._promotion import Mode, PricingOptions, Promotion
 from shopkit.pricing._values import Level
 
-__all__ = ["DisplayPrice", "display_prices"]
+__all__ = ["DisplayPrice", "check_low_stock_at", "display_one", "display_prices"]
 
 
 @attrs.frozen
@@ -80,14 +80,7 @@ def display_prices(
         6.40 EUR 8.00 EUR -20% ('Kitchen sale',)
     """
     check.aware_datetime(at, "at")
-    if low_stock_at is not None and (
-        isinstance(low_stock_at, bool) or not isinstance(low_stock_at, int) or low_stock_at < 0
-    ):
-        raise ValidationError(
-            f"{low_stock_at!r} is not a whole number of units",
-            field="low_stock_at",
-            value=low_stock_at,
-        )
+    check_low_stock_at(low_stock_at)
     customer = customer if customer is not None else Customer()
     options = options if options is not None else PricingOptions()
     book = as_book(promotions)
@@ -97,34 +90,54 @@ def display_prices(
             raise ValidationError(
                 f"{product!r} is not a Product", field=f"products[{index}]", value=product
             )
-        was = product.unit_price
-        cart = Cart(was.currency, (Line(product, 1),))
-        session = Session.open(cart, book, customer, at, options)
-        eligible = session.screen(
-            promotion
-            for promotion in book.candidates((product,))
-            if promotion.benefit.level is Level.LINE and promotion.code is None
-        ).eligible
-        low = (
-            low_stock_at is not None
-            and product.stock is not None
-            and (product.stock <= low_stock_at)
-        )
-        if not eligible:
-            shown.append(DisplayPrice(product, was, was, None, (), low))
-            continue
-        if options.mode is Mode.BEST_FOR_CUSTOMER:
-            outcome = choose_best(
-                eligible, session.apply, options.best_search_limit, session.money
-            ).outcome
-        else:
-            chosen, _, tried = pick_by_priority(eligible, session.apply)
-            outcome = tried if tried is not None else session.apply(chosen)
-        now = Money(outcome.state.lines[0].amount, was.currency)
-        badge = None
-        if now < was:
-            cut = (was.minor - now.minor) * 100 // was.minor
-            badge = f"-{cut}%" if cut >= 1 else "sale"
-        names = tuple(applied.name for applied in outcome.applied)
-        shown.append(DisplayPrice(product, now, was, badge, names, low))
+        shown.append(display_one(product, book, customer, at, options, low_stock_at)[0])
     return tuple(shown)
+
+
+def check_low_stock_at(low_stock_at: object) -> None:
+    """Refuse a low-stock level that is not a whole number of units (``None`` is no flag)."""
+    if low_stock_at is not None and (
+        isinstance(low_stock_at, bool) or not isinstance(low_stock_at, int) or low_stock_at < 0
+    ):
+        raise ValidationError(
+            f"{low_stock_at!r} is not a whole number of units",
+            field="low_stock_at",
+            value=low_stock_at,
+        )
+
+
+def display_one(
+    product: Product,
+    book: PromotionBook,
+    customer: Customer,
+    at: dt.datetime,
+    options: PricingOptions,
+    low_stock_at: int | None,
+) -> tuple[DisplayPrice, tuple[str, ...]]:
+    """One product's display price, and the ids of the promotions behind it."""
+    was = product.unit_price
+    cart = Cart(was.currency, (Line(product, 1),))
+    session = Session.open(cart, book, customer, at, options)
+    eligible = session.screen(
+        promotion
+        for promotion in book.candidates((product,))
+        if promotion.benefit.level is Level.LINE and promotion.code is None
+    ).eligible
+    low = low_stock_at is not None and product.stock is not None and product.stock <= low_stock_at
+    if not eligible:
+        return DisplayPrice(product, was, was, None, (), low), ()
+    if options.mode is Mode.BEST_FOR_CUSTOMER:
+        outcome = choose_best(
+            eligible, session.apply, options.best_search_limit, session.money
+        ).outcome
+    else:
+        chosen, _, tried = pick_by_priority(eligible, session.apply)
+        outcome = tried if tried is not None else session.apply(chosen)
+    now = Money(outcome.state.lines[0].amount, was.currency)
+    badge = None
+    if now < was:
+        cut = (was.minor - now.minor) * 100 // was.minor
+        badge = f"-{cut}%" if cut >= 1 else "sale"
+    names = tuple(applied.name for applied in outcome.applied)
+    ids = tuple(applied.promotion_id for applied in outcome.applied)
+    return DisplayPrice(product, now, was, badge, names, low), ids

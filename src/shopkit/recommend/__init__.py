@@ -49,7 +49,7 @@ from shopkit.recommend._interactions import Interactions
 from shopkit.recommend._neighbours import FrequentlyBoughtTogether, PurchaseHistory, ViewedItems
 from shopkit.recommend._next_order import next_order
 from shopkit.recommend._persist import load_model, save_model
-from shopkit.recommend._popular import Popular, PopularBy
+from shopkit.recommend._popular import Popular, PopularBy, PopularityCounts
 from shopkit.recommend._request import Filters, Recommendation, Request
 from shopkit.recommend._samples import sample_interactions, sample_orders, sample_recommender
 
@@ -74,6 +74,7 @@ __all__ = [
     "Placements",
     "Popular",
     "PopularBy",
+    "PopularityCounts",
     "PurchaseHistory",
     "Recommendation",
     "Recommender",

@@ -3,6 +3,10 @@
 ``CooccurrenceCounts`` holds, for a set of baskets (or of customers), how many contain each
 item and each pair of items. Counts of disjoint chunks add up (``a + b``), so the counting can
 run per chunk, on one machine or on many, and be combined before a model is fitted from them.
+The sums are exact, so the combined counts equal those of all baskets at once, bit for bit: plain
+counts are whole numbers, and a basket weight is rounded to float32 and added in float64, which
+holds every partial sum exactly while a weighted count stays below 2^23 (weights of 1/128 and
+more; ``max_basket_size`` keeps them there).
 
 From the counts follow the classic association measures for a pair (a, b) over N baskets:
 support c_ab / N, confidence c_ab / c_a, lift c_ab·N / (c_a·c_b), and a cosine with free
@@ -170,9 +174,13 @@ class CooccurrenceCounts:
             weights[sizes > max_basket_size] = 0.0
         weights[sizes == 0] = 0.0  # an empty basket (all of its events of other kinds) is none
         kept = np.flatnonzero(weights > 0)
-        matrix = matrix[kept]
+        # Each weight is rounded to float32 and the sums are taken in float64: a float32 weight
+        # of at least 2^-k is a multiple of 2^-(k+23), so every partial sum below 2^(30-k) is
+        # exact and the counts do not depend on how the baskets were chunked or added up.
+        weights = weights.astype(np.float32).astype(np.float64)
+        matrix = sp.csr_array(matrix[kept], dtype=np.float64)
         weighted = matrix.copy()
-        weighted.data *= np.repeat(weights[kept], np.diff(matrix.indptr)).astype(np.float32)
+        weighted.data *= np.repeat(weights[kept], np.diff(matrix.indptr))
         product = sp.csr_array(matrix.T.tocsr() @ weighted)
         # the product is symmetric, and transposing sorts each row's columns in linear time
         product = sp.csr_array(product.T.tocsr())
