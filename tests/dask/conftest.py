@@ -6,6 +6,7 @@ import gzip
 import itertools
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
@@ -93,12 +94,52 @@ def generated() -> pd.DataFrame:
     return generated_orders(2_000, seed=15)
 
 
-@pytest.fixture(scope="session")
-def retail(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
-    """The first order lines of the UCI Online Retail data set (Chen, Sain and Guo, 2012).
+def generated_refunds(orders: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Refunds of about a tenth of the priced orders, 1 to 14 days later; a fifth name no order.
 
-    The file's first ``RETAIL_LINES`` rows (2010-12-01 to 2010-12-10) are read with
-    ``read_online_retail``, which keeps the orders (cancellations are its refunds).
+    Each is 1 minor unit up to the order's line total (less discounts), in its currency.
+    """
+    rng = np.random.default_rng(seed)
+    lines = orders.assign(total=orders["quantity"] * orders["unit_price"] - orders["discount"])
+    per_order = lines.groupby("order", sort=False).agg(
+        total=("total", "sum"), currency=("currency", "first"), at=("at", "first")
+    )
+    per_order = per_order[per_order["total"] > 0]
+    chosen = per_order[rng.random(len(per_order)) < 0.1]
+    n = len(chosen)
+    named = rng.random(n) >= 0.2
+    return pd.DataFrame(
+        {
+            "order": pd.Series(np.where(named, chosen.index.to_numpy(), None), dtype="str"),
+            "amount": rng.integers(1, chosen["total"].to_numpy() + 1),
+            "currency": pd.Series(chosen["currency"].to_numpy(), dtype="str"),
+            "at": chosen["at"].to_numpy() + rng.integers(1, 15, n) * DAY,
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def refunds(generated: pd.DataFrame) -> pd.DataFrame:
+    """Refunds of the generated orders (about 200)."""
+    return generated_refunds(generated, seed=15)
+
+
+@pytest.fixture(scope="session")
+def retail(retail_data: Any) -> pd.DataFrame:
+    """The first order lines of the UCI Online Retail data set (Chen, Sain and Guo, 2012)."""
+    return order_frame(retail_data.orders)
+
+
+@pytest.fixture(scope="session")
+def retail_refund_lines(retail_data: Any) -> pd.DataFrame:
+    """The cancelled units of the same rows, as order lines with positive quantities."""
+    return order_frame(retail_data.refunds)
+
+
+@pytest.fixture(scope="session")
+def retail_data(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The file's first ``RETAIL_LINES`` rows (2010-12-01 to 2010-12-10), read with
+    ``read_online_retail``: its orders, and its cancellations as refunds.
     """
     default = ROOT.parent / "shared" / "datasets" / "online_retail.csv.gz"
     path = Path(os.environ.get("SHOPKIT_ONLINE_RETAIL", default))
@@ -110,4 +151,4 @@ def retail(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
         head = "".join(itertools.islice(file, RETAIL_LINES + 1))  # the header and the rows
     part = tmp_path_factory.mktemp("retail") / "head.csv"
     part.write_text(head, encoding="utf-8", newline="")
-    return order_frame(read_online_retail(part).orders)
+    return read_online_retail(part)

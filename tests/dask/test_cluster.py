@@ -30,6 +30,8 @@ from shopkit.metrics import (
     Dashboard,
     OrderCount,
     PagesPerSession,
+    RefundRate,
+    Refunds,
     Revenue,
     ShopData,
 )
@@ -133,6 +135,41 @@ def test_recommendation_counts_and_fits_equal_one_machine(
     same_counts(single, sd.counts(strategy(model), even(frame, n, key="order"), whole="order"))
     # orders cut anywhere: shuffled on the order, names put back in first-appearance order
     same_model(sd.fit(strategy(model), even(frame, n)), expected, carts)
+
+
+@pytest.mark.parametrize("n", PARTITIONS)
+def test_refund_kpis_equal_one_machine(
+    client: Client, generated: pd.DataFrame, refunds: pd.DataFrame, n: int
+) -> None:
+    table = sd.order_table(generated)
+    data = ShopData(orders=table, refunds=sd.refund_table(refunds))
+    dashboard = Dashboard()  # its defaults take refunds: net revenue, both refund rates
+    kpis = [Revenue(less_refunds=True), RefundRate(), RefundRate(by="refund_date")]
+    orders, refunded = even(generated, n), even(refunds, n)
+    result = sd.compute(dashboard, orders, refunds=refunded)
+    assert result == dashboard.compute(data)
+    assert result != dashboard.compute(table)  # the refunds did change the figures
+    by_month = Breakdown(kpis, by="month")
+    assert sd.compute(by_month, orders, refunds=refunded) == by_month.compute(data)
+
+
+@pytest.mark.parametrize("n", PARTITIONS)
+def test_online_retail_cancellations_equal_one_machine(
+    client: Client, retail: pd.DataFrame, retail_refund_lines: pd.DataFrame, n: int
+) -> None:
+    orders, lines = sd.order_table(retail), sd.order_table(retail_refund_lines)
+    refunds = Refunds.from_table(lines)  # a cancellation names no invoice: order -1
+    dashboard = Dashboard()
+    expected = dashboard.compute(ShopData(orders=orders, refunds=refunds))
+    frames = even(retail, n), even(sd.refund_frame(refunds), n)
+    assert sd.compute(dashboard, frames[0], refunds=frames[1]) == expected
+    single = CustomerPartial.of(orders, lines)
+    merged = sd.customer_partial(frames[0], refund_lines=even(retail_refund_lines, n))
+    at = dt.datetime.fromtimestamp(int(retail["at"].max()) + 1, dt.UTC)
+    same_customers(merged, single, at)
+    names = ("refund_customer", "refund_currency", "refunded")
+    rows = [sorted(zip(*(getattr(p, n) for n in names), strict=True)) for p in (merged, single)]
+    assert rows[0] == rows[1]
 
 
 @pytest.mark.parametrize("n", PARTITIONS)

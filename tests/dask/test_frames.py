@@ -100,6 +100,38 @@ def test_bad_frames_are_refused_naming_the_field(change, field: str, message: st
     assert raised.value.field == field
 
 
+def test_refunds_become_refunds_and_back() -> None:
+    frame = pd.DataFrame(
+        {
+            "order": pd.Series(["o1", None, "o1"], dtype="str"),
+            "amount": [250, 600, 100],
+            "currency": ["GBP", "EUR", "GBP"],
+            "at": [1704067200, 1704153600, 1704240000],
+        }
+    )
+    refunds = sd.refund_table(frame)
+    # o1 is order 0; the second refund names none (-1); GBP is currency 0, EUR 1
+    assert refunds.orders == ("o1",)
+    assert refunds.order.tolist() == [0, -1, 0]
+    assert (refunds.currencies, refunds.currency.tolist()) == (("GBP", "EUR"), [0, 1, 0])
+    assert refunds.amount.tolist() == [250, 600, 100]
+    back = sd.refund_frame(refunds)
+    assert back["order"].tolist()[0] == "o1"
+    assert pd.isna(back["order"].tolist()[1])
+    assert back[["amount", "currency", "at"]].to_dict("list") == frame[
+        ["amount", "currency", "at"]
+    ].to_dict("list")
+    with pytest.raises(ValidationError, match="float64") as raised:
+        sd.refund_table(frame.assign(amount=[2.5, 6.0, 1.0]))
+    assert raised.value.field == "amount"
+    with pytest.raises(ValidationError) as raised:
+        sd.refund_table(frame.drop(columns=["currency"]))
+    assert (raised.value.field, raised.value.value) == ("columns", "currency")
+    with pytest.raises(ValidationError) as raised:
+        sd.refund_frame(frame)
+    assert raised.value.field == "refunds"
+
+
 def test_the_adapter_refuses_what_it_cannot_run() -> None:
     orders = dd.from_pandas(lines(), npartitions=2)  # type: ignore[no-untyped-call]
     with pytest.raises(ValidationError) as raised:

@@ -9,13 +9,15 @@ fitting CLV, pricing conditions) is unchanged. Money stays in integer minor unit
 through every merge.
 
 - ``compute`` / ``merged``: a ``Dashboard``, a ``Breakdown`` or a ``Kpi`` (``CohortRetention``
-  for cohort tables) over order and event frames; any partitioning.
+  for cohort tables) over order, event and refund frames; any partitioning.
 - ``counts`` / ``fit``: the co-occurrence counts of ``FrequentlyBoughtTogether`` and
   ``PurchaseHistory`` and the popularity counts of ``Popular``; baskets kept whole.
-- ``customer_partial``: the per-customer summary CLV fits on; any partitioning.
+- ``customer_partial``: the per-customer summary CLV fits on (with refunded lines, if given);
+  any partitioning.
 - ``tier_table``: every customer's loyalty tier; customers kept whole.
 - ``order_table`` / ``order_frame`` (``event_table`` / ``event_frame``): a pandas partition to
-  the core's columnar table and back.
+  the core's columnar table and back; ``refund_table`` / ``refund_frame`` the same for
+  ``shopkit.metrics.Refunds``.
 
 The scheduler is Dask's: a ``distributed.Client`` when one is running, or the one set with
 ``dask.config.set(scheduler=...)``. This package needs the ``dask`` extra
@@ -34,10 +36,13 @@ from shopkit.dask._compute import compute, counts, customer_partial, fit, merged
 from shopkit.dask._frames import (
     EVENT_COLUMNS,
     ORDER_COLUMNS,
+    REFUND_COLUMNS,
     event_frame,
     event_table,
     order_frame,
     order_table,
+    refund_frame,
+    refund_table,
 )
 
 del _dask, _dataframe, _pandas
@@ -45,6 +50,7 @@ del _dask, _dataframe, _pandas
 __all__ = [
     "EVENT_COLUMNS",
     "ORDER_COLUMNS",
+    "REFUND_COLUMNS",
     "compute",
     "counts",
     "customer_partial",
@@ -54,5 +60,7 @@ __all__ = [
     "merged",
     "order_frame",
     "order_table",
+    "refund_frame",
+    "refund_table",
     "tier_table",
 ]

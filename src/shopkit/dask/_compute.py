@@ -44,7 +44,7 @@ from shopkit.dask._engine import (
     kept_whole,
     run,
 )
-from shopkit.dask._frames import event_table, order_table
+from shopkit.dask._frames import event_table, order_table, refund_table
 from shopkit.errors import ValidationError
 from shopkit.loyalty import Programme, TierTable
 from shopkit.loyalty import tier_table as single_tier_table
@@ -56,6 +56,7 @@ from shopkit.metrics import (
     DashboardPartial,
     Kpi,
     KpiPartial,
+    ShopData,
 )
 from shopkit.recommend import (
     CooccurrenceCounts,
@@ -76,6 +77,7 @@ R = TypeVar("R", FrequentlyBoughtTogether, PurchaseHistory, Popular)
 
 _ORDERS = ("order", "sku", "quantity", "unit_price", "currency", "at")
 _EVENTS = ("kind", "sku", "at", "session")
+_REFUNDS = ("amount", "currency", "at")
 
 
 def _optional(frame: dd.DataFrame | None, field: str, columns: tuple[str, ...]) -> None:
@@ -94,6 +96,10 @@ def _kpi_events(part: pd.DataFrame, calculator: Calculator) -> Partial:
     return calculator.partial(event_table(part))
 
 
+def _kpi_refunds(part: pd.DataFrame, calculator: Calculator) -> Partial:
+    return calculator.partial(ShopData(refunds=refund_table(part)))
+
+
 def _kpi_merge(parts: list[Partial], calculator: Calculator) -> Partial:
     return calculator.merge(parts)  # type: ignore[arg-type]
 
@@ -102,16 +108,21 @@ def merged(
     calculator: Calculator,
     orders: dd.DataFrame | None = None,
     events: dd.DataFrame | None = None,
+    *,
+    refunds: dd.DataFrame | None = None,
 ) -> Partial:
     """The merged partial of a dashboard, a breakdown or a KPI over every partition.
 
     Each partition's partial is ``calculator.partial`` of its rows; they are merged with
-    ``calculator.merge``, orders first, then events. Any partitioning gives the same partial.
+    ``calculator.merge``, orders first, then events, then refunds. Any partitioning gives the
+    same partial.
 
     Args:
         calculator: A ``Dashboard``, a ``Breakdown`` or a ``Kpi`` (``CohortRetention`` too).
         orders: The order lines (``ORDER_COLUMNS``).
         events: The events (``EVENT_COLUMNS``).
+        refunds: The refunds (``REFUND_COLUMNS``), for the KPIs that read them (refund rate,
+            revenue less refunds).
 
     Raises:
         ValidationError: ``calculator`` is none of those, a frame is not a Dask DataFrame or
@@ -123,12 +134,10 @@ def merged(
         )
     _optional(orders, "orders", _ORDERS)
     _optional(events, "events", _EVENTS)
+    _optional(refunds, "refunds", _REFUNDS)
     merge = functools.partial(_kpi_merge, calculator=calculator)
-    parts = [
-        run(frame, chunk, merge, calculator)
-        for frame, chunk in ((orders, _kpi_orders), (events, _kpi_events))
-        if frame is not None
-    ]
+    sources = ((orders, _kpi_orders), (events, _kpi_events), (refunds, _kpi_refunds))
+    parts = [run(frame, chunk, merge, calculator) for frame, chunk in sources if frame is not None]
     if not parts:
         raise ValidationError("needs orders or events", field="orders", value=None)
     return parts[0] if len(parts) == 1 else calculator.merge(parts)
@@ -139,6 +148,7 @@ def compute(
     orders: dd.DataFrame | None = None,
     events: dd.DataFrame | None = None,
     *,
+    refunds: dd.DataFrame | None = None,
     window: Any = None,
 ) -> Any:
     """What ``calculator.compute`` gives on all rows at once, from the partitions' partials.
@@ -150,6 +160,7 @@ def compute(
         calculator: A ``Dashboard``, a ``Breakdown`` or a ``Kpi``.
         orders: The order lines (``ORDER_COLUMNS``).
         events: The events (``EVENT_COLUMNS``).
+        refunds: The refunds (``REFUND_COLUMNS``).
         window: A ``shopkit.metrics.Window``; ``None``: all the data's time.
 
     Raises:
@@ -170,7 +181,7 @@ def compute(
         orders         2
         revenue (GBP)  16.50 GBP
     """
-    return merged(calculator, orders, events).result(window)
+    return merged(calculator, orders, events, refunds=refunds).result(window)
 
 
 # -- recommendation counts ---------------------------------------------------------------------
@@ -298,7 +309,13 @@ def _customers_chunk(part: pd.DataFrame) -> CustomerPartial:
     return CustomerPartial.of(order_table(part))
 
 
-def customer_partial(orders: dd.DataFrame) -> CustomerPartial:
+def _refund_lines_chunk(part: pd.DataFrame) -> CustomerPartial:
+    return CustomerPartial.of(order_table(part.iloc[:0]), order_table(part))
+
+
+def customer_partial(
+    orders: dd.DataFrame, *, refund_lines: dd.DataFrame | None = None
+) -> CustomerPartial:
     """The ``CustomerPartial`` of all order lines, merged from every partition's.
 
     Its ``summary()`` (first and last order, orders, spend per currency) and ``repeat(at)``
@@ -306,11 +323,23 @@ def customer_partial(orders: dd.DataFrame) -> CustomerPartial:
     once, in exact minor units. Any partitioning gives the same; partitions that keep each
     customer whole keep each partial's rows apart, so the merge only concatenates.
 
+    Args:
+        orders: The order lines (``ORDER_COLUMNS``).
+        refund_lines: The refunded units as order lines (``ORDER_COLUMNS``, positive
+            quantities, as ``CustomerPartial.of`` takes them: Online Retail's cancellations);
+            their line totals are the refunded amounts.
+
     Raises:
-        ValidationError: ``orders`` is not a Dask DataFrame with the order columns.
+        ValidationError: ``orders`` (or ``refund_lines``) is not a Dask DataFrame with the order
+            columns.
     """
     check_frame(orders, "orders", _ORDERS)
-    return run(orders, _customers_chunk, CustomerPartial.merge_all)  # type: ignore[no-any-return]
+    _optional(refund_lines, "refund_lines", _ORDERS)
+    partial: CustomerPartial = run(orders, _customers_chunk, CustomerPartial.merge_all)
+    if refund_lines is None:
+        return partial
+    refunded = run(refund_lines, _refund_lines_chunk, CustomerPartial.merge_all)
+    return CustomerPartial.merge_all([partial, refunded])
 
 
 def _tiers_chunk(part: pd.DataFrame, programme: Programme, at: dt.datetime) -> TierTable:

@@ -4,9 +4,10 @@ A partition of a Dask DataFrame is a pandas frame; ``order_table`` turns one int
 ``OrderTable`` that shopkit's per-chunk functions read, and ``order_frame`` turns a table into a
 frame (to write Parquet from, or to hand to ``dask.dataframe.from_pandas``). An orders frame
 has one row per order line and the columns of ``ORDER_COLUMNS``; an events frame one row per
-event and the columns of ``EVENT_COLUMNS``. Money is exact: ``unit_price``, ``discount``,
-``shipping`` and ``tax`` are whole numbers of minor units of the row's currency, and a column
-of floats there is refused, never rounded. Times are whole seconds since 1970-01-01 UTC, or
+event and the columns of ``EVENT_COLUMNS``; a refunds frame one row per refund and the columns of
+``REFUND_COLUMNS``. Money is exact: ``unit_price``, ``discount``, ``shipping``, ``tax`` and a
+refund's ``amount`` are whole numbers of minor units of the row's currency, and a column of floats
+there is refused, never rounded. Times are whole seconds since 1970-01-01 UTC, or
 datetimes with a time zone. Vocabularies (order ids, skus, customers, …) are numbered in order
 of first appearance in the frame, as ``OrderTable.of`` numbers them.
 """
@@ -21,14 +22,18 @@ import pandas as pd  # type: ignore[import-untyped]
 
 from shopkit import EventTable, OrderTable
 from shopkit.errors import ValidationError
+from shopkit.metrics import Refunds
 
 __all__ = [
     "EVENT_COLUMNS",
     "ORDER_COLUMNS",
+    "REFUND_COLUMNS",
     "event_frame",
     "event_table",
     "order_frame",
     "order_table",
+    "refund_frame",
+    "refund_table",
 ]
 
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
@@ -63,12 +68,22 @@ EVENT_COLUMNS: Mapping[str, str] = {
 }
 """The columns of an events frame and what each holds (one row per event)."""
 
+REFUND_COLUMNS: Mapping[str, str] = {
+    "amount": "(required) the amount refunded in minor units, a whole number of at least 1",
+    "currency": "(required) the ISO 4217 code of the amount",
+    "at": "(required) when: seconds since 1970-01-01 UTC, or aware datetimes",
+    "order": "the refunded order's id, empty when the source does not say",
+}
+"""The columns of a refunds frame and what each holds (one row per refund, as
+``shopkit.metrics.Refunds``)."""
+
 _ORDER_NAMES = ("order", "sku", "currency", "customer", "channel", "region", "segment")
 _ORDER_NUMBERS = ("quantity", "unit_price", "discount", "shipping", "tax")
 _EVENT_NAMES = ("sku", "session", "customer", "channel", "region", "segment", "placement")
 _REQUIRED_ORDERS = ("order", "sku", "quantity", "unit_price", "currency", "at")
 _REQUIRED_EVENTS = ("kind", "sku", "at", "session")
-_MISSING = {"discount": 0, "unit_price": -1, "shipping": -1, "tax": -1, "quantity": 0}
+_REQUIRED_REFUNDS = ("amount", "currency", "at")
+_MISSING = {"amount": 0, "discount": 0, "unit_price": -1, "shipping": -1, "tax": -1, "quantity": 0}
 
 
 def _check_frame(frame: object, required: tuple[str, ...], known: Mapping[str, str]) -> None:
@@ -188,6 +203,53 @@ def event_table(frame: pd.DataFrame) -> EventTable:
     values["kind"] = frame["kind"].to_numpy(dtype=np.int64)
     values["at"] = _seconds(frame)
     return EventTable(**values)
+
+
+def refund_table(frame: pd.DataFrame) -> Refunds:
+    """The ``shopkit.metrics.Refunds`` of a refunds frame (one row per refund, ``REFUND_COLUMNS``).
+
+    Raises:
+        ValidationError: a required column is missing, ``amount`` holds floats or text, a time
+            has no time zone, or a value breaks ``Refunds``' rules (an amount below 1).
+
+    Examples:
+        >>> import pandas as pd
+        >>> from shopkit.dask import refund_table
+        >>> frame = pd.DataFrame({"order": ["o1", None], "amount": [250, 600],
+        ...                       "currency": ["GBP", "GBP"], "at": [1704067200, 1704153600]})
+        >>> refunds = refund_table(frame)
+        >>> refunds.orders, refunds.order.tolist(), refunds.amount.tolist()
+        (('o1',), [0, -1], [250, 600])
+    """
+    _check_frame(frame, _REQUIRED_REFUNDS, REFUND_COLUMNS)
+    order, orders = _codes(frame, "order")
+    currency, currencies = _codes(frame, "currency")
+    return Refunds(
+        orders=orders,
+        order=order,
+        at=_seconds(frame),
+        amount=_whole(frame, "amount"),
+        currencies=currencies,
+        currency=currency,
+    )
+
+
+def refund_frame(refunds: Refunds) -> pd.DataFrame:
+    """A refunds frame of ``refunds``: every ``REFUND_COLUMNS`` column, amounts in minor units.
+
+    Raises:
+        ValidationError: ``refunds`` is not a ``shopkit.metrics.Refunds``.
+    """
+    if not isinstance(refunds, Refunds):
+        raise ValidationError(f"{refunds!r} is not Refunds", field="refunds", value=None)
+    return pd.DataFrame(
+        {
+            "amount": np.asarray(refunds.amount, dtype=np.int64),
+            "currency": _names(refunds.currencies, refunds.currency),
+            "at": np.asarray(refunds.at, dtype=np.int64),
+            "order": _names(refunds.orders, refunds.order),
+        }
+    )
 
 
 def _names(vocabulary: tuple[str, ...], codes: IntArray) -> pd.Series:
