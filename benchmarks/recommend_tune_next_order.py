@@ -43,6 +43,7 @@ Run: ``.venv/bin/python benchmarks/recommend_tune_next_order.py`` (about ten min
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -220,3 +221,7 @@ def main() -> int:
         "excluded",
     )
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
