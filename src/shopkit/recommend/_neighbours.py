@@ -224,10 +224,8 @@ class _ItemItem(Recommender):
         self.row_columns_ = [self.indices_[a:b] for a, b in itertools.pairwise(bounds)]
         self.row_data_ = [data[a:b] for a, b in itertools.pairwise(bounds)]
         self.row_lengths_ = np.diff(self.indptr_).tolist()
-        self.keys_ = (
-            np.repeat(np.arange(n, dtype=np.int64), np.diff(self.indptr_)) * n + self.indices_
-        )
         self.cosine_ = self.measure is Measure.COSINE
+        self.__dict__.pop("keys_", None)  # of the matrix before, if any (see ``_keys``)
         if self.measure is not Measure.COSINE:
             self.penalty_single_ = self.penalty_multi_ = np.ones(n)
             return
@@ -372,6 +370,19 @@ class _ItemItem(Recommender):
                 result.append((self._sentence(self._name(trigger)), skus[trigger], name, None))
         return result
 
+    def _keys(self) -> IntArray:
+        """The key ``row × n + column`` of every entry of the matrix, ascending.
+
+        Made the first time a reason is asked for and kept (8 bytes an entry): a model used
+        for batches and evaluation alone never needs it.
+        """
+        keys: IntArray | None = self.__dict__.get("keys_")
+        if keys is None:
+            n = len(self.items_)
+            rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(self.indptr_))
+            keys = self.__dict__["keys_"] = rows * n + self.indices_
+        return keys
+
     def _triggers(self, items: IntArray, resolved: Resolved) -> IntArray:
         """For each item, the anchor that gives it the most (ties: the lower index), or -1.
 
@@ -382,7 +393,7 @@ class _ItemItem(Recommender):
         anchors, weights = self._distinct_anchors(resolved)
         if not len(anchors) or not len(items):
             return np.full(len(items), -1, dtype=np.int64)
-        keys = self.keys_
+        keys = self._keys()
         if not len(keys):
             return np.full(len(items), -1, dtype=np.int64)
         wanted = (anchors[:, None] * len(self.items_) + items[None, :]).ravel()
