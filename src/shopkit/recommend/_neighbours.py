@@ -217,7 +217,7 @@ class _ItemItem(Recommender):
     def _derived(self) -> None:
         """The matrix built from the learned arrays, and the candidate factors c_b^-β."""
         n = len(self.items_)
-        data = self.scores_.astype(np.float64)
+        data = self.data_ = self.scores_.astype(np.float64)
         self.matrix_ = sp.csr_array((data, self.indices_, self.indptr_), shape=(n, n))
         # each row's entries as views, for gathering a request's few rows without index maths
         bounds = self.indptr_.tolist()
@@ -341,7 +341,7 @@ class _ItemItem(Recommender):
             ends = lengths.cumsum()
             offsets = np.arange(int(ends[-1])) + np.repeat(starts - ends + lengths, lengths)
             columns = self.indices_[offsets]
-            terms = self.matrix_.data[offsets]
+            terms = self.data_[offsets]
             if weights is not None:
                 terms = np.repeat(weights, lengths) * terms
         summed = np.asarray(np.bincount(columns, weights=terms, minlength=n), dtype=np.float64)
@@ -370,18 +370,20 @@ class _ItemItem(Recommender):
                 result.append((self._sentence(self._name(trigger)), skus[trigger], name, None))
         return result
 
-    def _keys(self) -> IntArray:
-        """The key ``row × n + column`` of every entry of the matrix, ascending.
+    def _keys(self) -> tuple[IntArray, FloatArray]:
+        """The key ``row × n + column`` of every entry of the matrix and its score, ascending.
 
-        Made the first time a reason is asked for and kept (8 bytes an entry): a model used
-        for batches and evaluation alone never needs it.
+        Both end with a sentinel (the largest key, score 0), so a binary search always lands
+        on an entry. Made the first time a reason is asked for and kept (16 bytes an entry): a
+        model used for batches and evaluation alone never needs them.
         """
-        keys: IntArray | None = self.__dict__.get("keys_")
-        if keys is None:
+        keyed: tuple[IntArray, FloatArray] | None = self.__dict__.get("keys_")
+        if keyed is None:
             n = len(self.items_)
             rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(self.indptr_))
-            keys = self.__dict__["keys_"] = rows * n + self.indices_
-        return keys
+            keys = np.concatenate([rows * n + self.indices_, [np.iinfo(np.int64).max]])
+            keyed = self.__dict__["keys_"] = (keys, np.concatenate([self.data_, [0.0]]))
+        return keyed
 
     def _triggers(self, items: IntArray, resolved: Resolved) -> IntArray:
         """For each item, the anchor that gives it the most (ties: the lower index), or -1.
@@ -393,19 +395,16 @@ class _ItemItem(Recommender):
         anchors, weights = self._distinct_anchors(resolved)
         if not len(anchors) or not len(items):
             return np.full(len(items), -1, dtype=np.int64)
-        keys = self._keys()
-        if not len(keys):
+        keys, data = self._keys()
+        if len(keys) == 1:
             return np.full(len(items), -1, dtype=np.int64)
         wanted = (anchors[:, None] * len(self.items_) + items[None, :]).ravel()
-        where = keys.searchsorted(wanted)
-        where[where == len(keys)] = 0
-        values = np.where(keys[where] == wanted, self.matrix_.data[where], 0.0)
+        where = keys.searchsorted(wanted)  # the keys end with a sentinel: always in range
+        values = np.where(keys[where] == wanted, data[where], 0.0)
         block = values.reshape(len(anchors), len(items))
         if weights is not None:
             block *= weights[:, None]
-        best = block.argmax(axis=0)
-        found = block[best, np.arange(len(items))] > 0
-        return np.where(found, anchors[best], -1)
+        return np.where(block.max(axis=0) > 0, anchors[block.argmax(axis=0)], -1)
 
     def explain(self, items: IntArray, resolved: Resolved) -> list[tuple[str, str | None]]:
         return [(reason, because) for reason, because, _, _ in self._explained(items, resolved)]

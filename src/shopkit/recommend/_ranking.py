@@ -85,10 +85,10 @@ def top_one(scores: FloatArray, k: int) -> IntArray:
         [4, 1, 3]
     """
     candidates = (scores > 0).nonzero()[0]
-    return top_of(candidates, scores[candidates], k)
+    return top_of(candidates, scores[candidates], k, positive=True)
 
 
-def top_of(candidates: IntArray, values: FloatArray, k: int) -> IntArray:
+def top_of(candidates: IntArray, values: FloatArray, k: int, *, positive: bool = False) -> IntArray:
     """The ``k`` best ``candidates`` (ascending, distinct) by ``values``, positive ones only.
 
     Value descending, then candidate ascending: a stable sort of the values. When there are
@@ -100,9 +100,10 @@ def top_of(candidates: IntArray, values: FloatArray, k: int) -> IntArray:
         >>> top_of(np.array([1, 3, 4, 7]), np.array([2.0, 2.0, 0.0, 5.0]), 3).tolist()
         [7, 1, 3]
     """
-    positive = values > 0
-    if not positive.all():
-        candidates, values = candidates[positive], values[positive]
+    if not positive:  # else the caller knows every value is above 0
+        above = values > 0
+        if not above.all():
+            candidates, values = candidates[above], values[above]
     if len(candidates) > 4 * k + 32:
         cut = len(values) - k
         threshold = np.partition(values, cut)[cut]
