@@ -36,10 +36,12 @@ from typing import Any
 import numpy as np
 
 from shopkit.recommend import (
+    Blend,
     BuyAgain,
     Case,
     Fallback,
     Interactions,
+    Popular,
     PurchaseHistory,
     Recommender,
     Request,
@@ -86,19 +88,43 @@ def measure(lists: Sequence[Sequence[str]], cases: Sequence[Case], n_items: int)
     return {**dict(zip(METRICS[:5], means.tolist(), strict=True)), "coverage": len(seen) / n_items}
 
 
+DISCOVERY = (Decimal("0.7"), Decimal("10"), Decimal("3"), Decimal("0.4"))
+"""Discovery with a trend: purchase history's β (= β_cart) and half-life, the trend's half-life
+and its weight; chosen on the validation split by ``recommend_tune_next_order.py`` (4b)."""
+
+
 def discovery() -> PurchaseHistory:
     """Purchase history for new items: the defaults, without the items' links to themselves."""
     return PurchaseHistory(self_weight=Decimal("0"))
 
 
+def discovery_blend(
+    beta: Decimal, half_life: Decimal, trend_half_life: Decimal, weight: Decimal
+) -> Blend:
+    """New items: purchase history without self-links, blended with what sells now."""
+    return Blend(
+        strategies=[
+            PurchaseHistory(
+                beta=beta, beta_cart=beta, half_life_days=half_life, self_weight=Decimal("0")
+            ),
+            Popular(half_life_days=trend_half_life),
+        ],
+        weights=[Decimal("1"), weight],
+    )
+
+
 def shopkit_models() -> dict[str, Callable[[], Recommender]]:
-    """The shopkit strategies in the next-order table, all with their defaults."""
+    """The shopkit strategies in the next-order table: defaults, and the tuned discovery blend."""
     return {
         "buy_again": BuyAgain,
         "purchase_history": PurchaseHistory,
         "purchase_history (neighbours 100)": lambda: PurchaseHistory(neighbours=100),
         "fallback (buy_again, then purchase_history without repeats)": lambda: Fallback(
             strategies=[BuyAgain(), discovery()]
+        ),
+        "blend (purchase_history without repeats, trend)": lambda: discovery_blend(*DISCOVERY),
+        "fallback (buy_again, then the blend)": lambda: Fallback(
+            strategies=[BuyAgain(), discovery_blend(*DISCOVERY)]
         ),
     }
 
@@ -197,7 +223,7 @@ def print_next_order(
 ) -> None:
     """The table of both variants, then the ratio of shopkit's best to the best peer."""
     for variant, column in (("repeats counted", 1), ("repeats excluded", 2)):
-        header = f"{variant:<48} {'fit s':>6} " + " ".join(f"{m:>9}" for m in METRICS)
+        header = f"{variant:<60} {'fit s':>6} " + " ".join(f"{m:>9}" for m in METRICS)
         print(header)
         print("-" * len(header))
         table: dict[str, tuple[float, Metrics | None]] = {}
@@ -207,7 +233,7 @@ def print_next_order(
             cells = " ".join(
                 f"{metrics[m]:>9.4f}" if metrics is not None else f"{'-':>9}" for m in METRICS
             )
-            print(f"{name:<48} {fit_time:>6.2f} {cells}")
+            print(f"{name:<60} {fit_time:>6.2f} {cells}")
         print()
         for metric in METRICS:
             mine = {name: row[column][metric] for name, row in ours.items()}  # type: ignore[index]

@@ -122,3 +122,76 @@ def test_the_default_strategies_of_evaluate_are_data() -> None:
         FrequentlyBoughtTogether(),
         Fallback(strategies=[FrequentlyBoughtTogether(), Popular()]),
     ]
+
+
+NEXT_ORDERS = """InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country
+1,10001,TEA,1,2011-01-01 10:00:00,1.00,12345.0,United Kingdom
+1,10002,MUG,1,2011-01-01 10:00:00,2.00,12345.0,United Kingdom
+2,10001,TEA,1,2011-01-02 10:00:00,1.00,12346.0,United Kingdom
+2,10003,JAM,1,2011-01-02 10:00:00,3.00,12346.0,United Kingdom
+3,10001,TEA,1,2011-01-03 10:00:00,1.00,12345.0,United Kingdom
+4,10001,TEA,1,2011-01-11 10:00:00,1.00,12345.0,United Kingdom
+4,10003,JAM,1,2011-01-11 10:00:00,3.00,12345.0,United Kingdom
+5,10002,MUG,1,2011-01-12 10:00:00,2.00,12346.0,United Kingdom
+6,10001,TEA,1,2011-01-12 10:00:00,1.00,12347.0,United Kingdom
+"""
+
+
+def test_evaluate_on_the_next_order_of_each_customer(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    orders = tmp_path / "orders.csv"
+    orders.write_text(NEXT_ORDERS, encoding="utf-8")
+    strategies = tmp_path / "strategies.json"
+    strategies.write_text('[{"type": "buy_again"}]', encoding="utf-8")
+    split = "2011-01-10T00:00:00+00:00"
+    out = run(capsys, "evaluate", str(orders), "--protocol", "next-order", "--split", split,
+              "--strategies", str(strategies))  # fmt: skip
+    # before the split: 12345 bought tea (on 2 days) and a mug, 12346 tea and jam; after it,
+    # 12345's next order is tea and jam, 12346's a mug; 12347 has no history and is left out
+    assert "test: the next order of 2 customers who bought before it, repeats counted" in out
+    # buy again: 12345 gets [tea, mug] (tea hits: precision 1/10, recall 1/2, AP 1/2, NDCG
+    # 1 / (1 + 1/log2 3) = 0.613); 12346 gets [tea, jam], no hit. Means over the two:
+    # hit 0.5, precision 0.05, recall 0.25, MAP 0.25, NDCG 0.307; all 3 items shown: cover 1
+    row = "│ next order, repeats counted │     2 │  0.500 │   0.050 │     0.250 │  0.250 │   0.307 │ 1.000 │"  # noqa: E501
+    assert row in out
+
+
+def test_evaluate_next_orders_without_repeats(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    orders = tmp_path / "orders.csv"
+    orders.write_text(NEXT_ORDERS, encoding="utf-8")
+    strategies = tmp_path / "strategies.json"
+    strategies.write_text('[{"type": "popular"}]', encoding="utf-8")
+    out = run(capsys, "evaluate", str(orders), "--protocol", "next-order", "--exclude-repeats",
+              "--split", "2011-01-10T00:00:00+00:00", "--strategies", str(strategies))  # fmt: skip
+    # repeats left out: 12345 needs jam, 12346 a mug. Best sellers before the split: tea (3
+    # purchases), then mug and jam (1 each); without what each bought, 12345 gets [jam] and
+    # 12346 [mug]: both hit at rank 1 (precision 1/10, recall, AP and NDCG 1); 2 of 3 items
+    row = "│ next order, repeats excluded │     2 │  1.000 │   0.100 │     1.000 │  1.000 │   1.000 │ 0.667 │"  # noqa: E501
+    assert row in out
+
+
+def test_evaluate_defaults_for_the_next_order_and_its_bad_input(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from shopkit import from_dict
+    from shopkit.cli.recommend import NEXT_ORDER_STRATEGIES
+    from shopkit.recommend import BuyAgain, Fallback, Popular, PurchaseHistory, Recommender
+
+    assert from_dict(list(NEXT_ORDER_STRATEGIES), list[Recommender]) == [
+        Popular(),
+        BuyAgain(),
+        PurchaseHistory(),
+        Fallback(strategies=[BuyAgain(), PurchaseHistory(self_weight=0)]),
+    ]
+    out = run(capsys, "evaluate", str(ORDERS), "--protocol", "next-order",
+              "--split", "2011-09-15T00:00:00+00:00")  # fmt: skip
+    for name in ("popular", "buy_again", "purchase_history", "fallback"):
+        assert f"{name} (fitted in" in out
+    assert out.count("next order, repeats counted") == 4
+    assert main(["evaluate", str(ORDERS), "--exclude-repeats"]) == 1
+    assert "exclude_repeats: --exclude-repeats needs --protocol next-order" in (
+        capsys.readouterr().err
+    )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +31,7 @@ from shopkit.recommend import (
     load_model,
     save_model,
 )
+from shopkit.recommend._ranking import top_k, top_k_csr, top_one
 from shopkit.testing.recommend import allowed as oracle
 from tests.strategies import REC_SKUS, rec_catalogues, rec_orders, rec_requests
 
@@ -186,3 +189,33 @@ def test_pruning_never_adds_an_item_the_full_model_would_not_have(
     # and each item keeps at most ``keep`` neighbours
     indptr = pruned.indptr_  # type: ignore[attr-defined]
     assert int(max(indptr[1:] - indptr[:-1], default=0)) <= keep
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from([0.0, -1.0, 0.5, 1.0, 2.0, 3.5]), min_size=6, max_size=6),
+        min_size=1,
+        max_size=5,
+    ),
+    st.integers(1, 7),
+    st.randoms(use_true_random=False),
+)
+def test_the_sparse_top_k_and_the_one_row_top_k_cut_as_the_dense_one_does(
+    rows: list[list[float]], k: int, rng: random.Random
+) -> None:
+    # many ties (few distinct values), negatives and zeros: the cut must still be score
+    # descending, then column ascending, positive scores only, whatever the entries' order
+    scores = np.array(rows)
+    ks = np.full(len(rows), k)
+    dense = [row.tolist() for row in top_k(scores, np.ones(scores.shape, dtype=bool), ks)]
+    assert [top_one(row, k).tolist() for row in scores] == dense
+    indptr, indices, data = [0], [], []
+    for row in rows:
+        columns = [c for c, value in enumerate(row) if value != 0.0]
+        rng.shuffle(columns)  # a product's columns come in any order
+        indices += columns
+        data += [row[c] for c in columns]
+        indptr.append(len(indices))
+    sparse = top_k_csr(np.array(indptr), np.array(indices, dtype=np.int64), np.array(data), ks)
+    assert [row.tolist() for row in sparse] == dense

@@ -1,5 +1,9 @@
 """``shopkit recommend`` and ``shopkit evaluate``: cross-sell and upsell, and comparing strategies.
 
+``shopkit evaluate`` runs the basket protocols (complete the cart, bought together) or, with
+``--protocol next-order``, the per-customer next-order protocol (``--exclude-repeats`` for
+discovery alone), with a progress bar while the strategies are fitted and asked.
+
 ``shopkit.recommend`` (and with it numpy and scipy) is imported when one of these commands
 runs, not when the parser is built.
 """
@@ -22,7 +26,7 @@ if typing.TYPE_CHECKING:
 
 _T = TypeVar("_T")
 
-__all__ = ["EVALUATE_STRATEGIES", "add_commands"]
+__all__ = ["EVALUATE_STRATEGIES", "NEXT_ORDER_STRATEGIES", "add_commands"]
 
 EVALUATE_STRATEGIES: Final = (
     {"type": "popular"},
@@ -38,6 +42,22 @@ Best sellers (the baseline any strategy has to beat), frequently bought together
 chained (frequently bought together, then best sellers for what it cannot fill): each read
 with ``from_dict(..., Recommender)``, so the defaults are what a ``--strategies`` file with
 the same content gives.
+"""
+
+NEXT_ORDER_STRATEGIES: Final = (
+    {"type": "popular"},
+    {"type": "buy_again"},
+    {"type": "purchase_history"},
+    {
+        "type": "fallback",
+        "strategies": [{"type": "buy_again"}, {"type": "purchase_history", "self_weight": "0"}],
+    },
+)
+"""The strategies ``shopkit evaluate --protocol next-order`` compares without ``--strategies``.
+
+Best sellers (the baseline), buy again (the customer's own items), purchase history (items
+close to what they bought, their own items included), and buy again followed by purchase
+history without the items' links to themselves (repeats first, then discoveries).
 """
 
 
@@ -92,6 +112,19 @@ def add_commands(subparsers: Any) -> None:
     )
     evaluation.add_argument("-k", type=int, default=10, help="the cut-off (default: 10)")
     evaluation.add_argument("--seed", type=int, default=0, help="the seed of the held-out items")
+    evaluation.add_argument(
+        "--protocol",
+        choices=["baskets", "next-order"],
+        default="baskets",
+        help="baskets: complete the cart and bought together (default); next-order: each "
+        "customer's history before the split, their next order after it",
+    )
+    evaluation.add_argument(
+        "--exclude-repeats",
+        action="store_true",
+        help="with --protocol next-order: leave out of the next orders, and of every list, "
+        "the items the customer bought before (discovery alone)",
+    )
     evaluation.set_defaults(run=_evaluate)
 
 
@@ -201,6 +234,21 @@ def _split_moment(data: Interactions, share: float) -> dt.datetime:  # float-ok:
     return dt.datetime.fromtimestamp(cut, dt.UTC)
 
 
+def _label(args: argparse.Namespace) -> str:
+    """The protocol's row label of a next-order evaluation."""
+    return f"next order, repeats {'excluded' if args.exclude_repeats else 'counted'}"
+
+
+def _next_orders(
+    data: Interactions, at: dt.datetime, args: argparse.Namespace
+) -> tuple[Interactions, dict[str, list[Any]]]:
+    """The training part (history before ``at``) and the next-order cases, by their label."""
+    from shopkit.recommend import next_order
+
+    cases = next_order(data, at, k=args.k, exclude_repeats=args.exclude_repeats)
+    return data.before(at), {_label(args): cases}
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     from shopkit import Catalogue, Product, ValidationError, from_dict
     from shopkit.cli import _render
@@ -219,30 +267,44 @@ def _evaluate(args: argparse.Namespace) -> int:
         raise ValidationError(
             f"{args.test_share} is not between 0 and 1", field="test_share", value=args.test_share
         )
+    if args.exclude_repeats and args.protocol != "next-order":
+        raise ValidationError(
+            "--exclude-repeats needs --protocol next-order", field="exclude_repeats", value=True
+        )
     data = Interactions.from_tables(_from("orders", read_online_retail, args.orders).orders)
     catalogue = (
         Catalogue(_io.read(args.catalogue, tuple[Product, ...], "catalogue"))
         if args.catalogue
         else None
     )
+    defaults = NEXT_ORDER_STRATEGIES if args.protocol == "next-order" else EVALUATE_STRATEGIES
     strategies: list[Recommender] = (
         _io.read(args.strategies, list[Recommender], "strategies")
         if args.strategies
-        else from_dict(list(EVALUATE_STRATEGIES), list[Recommender])
+        else from_dict(list(defaults), list[Recommender])
     )
     at = args.split if args.split is not None else _split_moment(data, args.test_share)
-    train, test = time_split(data, at)
-    known = {train.items[item] for item in set(train.item.tolist())}
-    protocols = {
-        "complete the cart": leave_one_out(test, known=known, seed=args.seed, k=args.k),
-        "bought together": one_to_rest(test, known=known, seed=args.seed, k=args.k),
-    }
     out = _render.console()
-    out.print(
-        f"Train: {train.n_baskets} baskets before {at.isoformat()}; "
-        f"test: {len(protocols['complete the cart'])} later baskets with at "
-        f"least 2 items known in training; k = {args.k}, seed {args.seed}"
-    )
+    if args.protocol == "next-order":
+        train, protocols = _next_orders(data, at, args)
+        variant = "excluded" if args.exclude_repeats else "counted"
+        out.print(
+            f"Train: {train.n_baskets} baskets before {at.isoformat()}; test: the next "
+            f"order of {len(protocols[_label(args)])} customers who bought before it, "
+            f"repeats {variant}; k = {args.k}"
+        )
+    else:
+        train, test = time_split(data, at)
+        known = {train.items[item] for item in set(train.item.tolist())}
+        protocols = {
+            "complete the cart": leave_one_out(test, known=known, seed=args.seed, k=args.k),
+            "bought together": one_to_rest(test, known=known, seed=args.seed, k=args.k),
+        }
+        out.print(
+            f"Train: {train.n_baskets} baskets before {at.isoformat()}; "
+            f"test: {len(protocols['complete the cart'])} later baskets with at "
+            f"least 2 items known in training; k = {args.k}, seed {args.seed}"
+        )
     total = len(strategies) * sum(len(cases) for cases in protocols.values())
     results = []
     with _render.progress(out) as progress:

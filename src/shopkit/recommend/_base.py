@@ -12,23 +12,49 @@ while other candidates remain.
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Self
 
 import attrs
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp  # type: ignore[import-untyped]
 
 from shopkit import Catalogue, Money, NotFittedError, Registry, ValidationError, register_kind
-from shopkit.recommend._filters import CatalogueIndex, passing_many
+from shopkit.recommend._filters import CatalogueIndex, failing_one, passing_many
 from shopkit.recommend._interactions import Interactions
-from shopkit.recommend._ranking import top_k
-from shopkit.recommend._request import Recommendation, Request, Resolved
+from shopkit.recommend._ranking import top_k, top_k_csr, top_one
+from shopkit.recommend._request import (
+    Filters,
+    Recommendation,
+    Request,
+    Resolved,
+    make_recommendation,
+)
 
 __all__ = ["FloatArray", "IntArray", "Recommender", "Scores", "recommenders"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
+
+_NONE = np.zeros(0, dtype=np.int64)
+_NONE.setflags(write=False)
+
+
+@functools.cache
+def _zeros(n: int) -> IntArray:
+    """A read-only array of ``n`` zeros, shared: the origin of scores from one strategy."""
+    zeros = np.zeros(n, dtype=np.int64)
+    zeros.setflags(write=False)
+    return zeros
+
+
+def _known(get: Any, skus: tuple[str, ...]) -> IntArray:
+    """The vocabulary indices of the ``skus`` the model knows, in order (``get``: index.get)."""
+    if not skus:
+        return _NONE
+    return np.array([i for sku in skus if (i := get(sku)) is not None], dtype=np.int64)
 
 
 @attrs.frozen(eq=False)
@@ -50,8 +76,8 @@ class Scores:
 
     @classmethod
     def of(cls, scores: FloatArray, owner: Recommender) -> Scores:
-        """Scores all produced by ``owner``."""
-        return cls(scores, np.zeros(len(scores), dtype=np.int64), (owner,))
+        """Scores all produced by ``owner`` (``origin`` is a shared read-only array of 0s)."""
+        return cls(scores, _zeros(len(scores)), (owner,))
 
 
 class Recommender(abc.ABC):
@@ -227,13 +253,9 @@ class Recommender(abc.ABC):
         self._check_fitted()
         if not isinstance(request, Request):
             raise ValidationError(f"{request!r} is not a Request", field="request", value=None)
-        index = self.index_
-
-        def known(skus: Iterable[str]) -> IntArray:
-            return np.fromiter((index[sku] for sku in skus if sku in index), dtype=np.int64)
-
+        get = self.index_.get
         customer = -1
-        history = known(request.history)
+        history = _known(get, request.history)
         if request.customer is not None and request.customer.id is not None:
             customer = self.customers_.get(request.customer.id, -1)
             if customer >= 0:
@@ -241,20 +263,29 @@ class Recommender(abc.ABC):
                     self.history_indptr_[customer] : self.history_indptr_[customer + 1]
                 ]
                 history = np.concatenate([history, bought]) if len(history) else bought
-        return Resolved(request, known(request.cart), known(request.viewed), history, customer)
+        return Resolved(
+            request, _known(get, request.cart), _known(get, request.viewed), history, customer
+        )
 
-    def _top(self, resolved: Resolved) -> tuple[IntArray, Scores]:
-        """The top k items passing the filters: score descending, then vocabulary order."""
+    def _top(self, resolved: Resolved) -> tuple[IntArray, list[float], Scores | None]:
+        """The top k items passing the filters (score descending, then vocabulary order).
+
+        Returns the items, their scores and what ``score`` returned (for the reasons; a
+        strategy that ranks without it may return ``None``).
+        """
         scored = self.score(resolved)
-        ok = passing_many([resolved], self.catalogue_index_, self.index_)
-        (top,) = top_k(scored.scores[None, :], ok, np.array([resolved.request.k]))
-        return top, scored
+        scores = scored.scores.copy()
+        cache: dict[Filters, IntArray] = self.__dict__.setdefault("_failing_", {})
+        for failing in failing_one(resolved, self.catalogue_index_, self.index_, cache):
+            scores[failing] = 0.0
+        top = top_one(scores, resolved.request.k)
+        return top, scores[top].tolist(), scored
 
     def recommend(self, request: Request) -> list[Recommendation]:
         """Return up to ``request.k`` items for the request, best first, each with a reason.
 
         This is the one way to ask a strategy; ``recommend_skus`` is the same ranking without
-        the reasons, for evaluation loops.
+        the reasons, for evaluation loops. Reasons are worked out for the returned items only.
 
         Args:
             request: The cart, viewed items, customer, filters and k.
@@ -268,25 +299,23 @@ class Recommender(abc.ABC):
             ValidationError: ``request`` is not a ``Request``.
         """
         resolved = self.resolve(request)
-        top, scored = self._top(resolved)
-        reasons = dict(zip(top.tolist(), self._explained(top, resolved, scored), strict=True))
-        result = []
-        for item in top.tolist():
-            reason, because, strategy, price = reasons[item]
-            result.append(
-                Recommendation(
-                    self.items_[item], float(scored.scores[item]), strategy, reason, because, price
-                )
+        top, values, scored = self._top(resolved)
+        items = self.items_
+        return [
+            make_recommendation(items[item], value, strategy, reason, because, price)
+            for item, value, (reason, because, strategy, price) in zip(
+                top.tolist(), values, self._explained(top, resolved, scored), strict=True
             )
-        return result
+        ]
 
     def recommend_skus(self, request: Request) -> list[str]:
         """Return the skus ``recommend`` returns for ``request``, in order, without the reasons.
 
         The fast path for evaluation, where reasons are never read; the list is the same.
         """
-        top, _ = self._top(self.resolve(request))
-        return [self.items_[item] for item in top.tolist()]
+        top, _, _ = self._top(self.resolve(request))
+        items = self.items_
+        return [items[item] for item in top.tolist()]
 
     def recommend_batch(self, requests: Sequence[Request], *, chunk: int = 512) -> list[list[str]]:
         """Return, for each request, the skus ``recommend_skus`` returns for it, many at once.
@@ -324,12 +353,52 @@ class Recommender(abc.ABC):
         result: list[list[str]] = []
         for start in range(0, len(resolved), chunk):
             part = resolved[start : start + chunk]
-            scores = self.score_many(part)
-            ok = passing_many(part, self.catalogue_index_, self.index_)
             ks = np.fromiter((one.request.k for one in part), dtype=np.int64, count=len(part))
-            for row in top_k(scores, ok, ks):
-                result.append([items[item] for item in row.tolist()])
+            sparse = self.score_sparse(part)
+            if sparse is None:
+                scores = self.score_many(part)
+                ok = passing_many(part, self.catalogue_index_, self.index_)
+                rows = top_k(scores, ok, ks)
+            else:
+                indptr, indices, data = self._filtered(sparse, part)
+                rows = top_k_csr(indptr, indices, data, ks)
+            result.extend([items[item] for item in row.tolist()] for row in rows)
         return result
+
+    def score_sparse(self, resolved: Sequence[Resolved]) -> Any | None:
+        """``score_many`` as a sparse matrix (``scipy.sparse.csr_array``), or ``None``.
+
+        A strategy whose scores are sparse (few candidates per request out of many items)
+        returns them here, and ``recommend_batch`` then filters and cuts them without ever
+        making the dense rows × items array; the entries must equal ``score_many``'s (absent
+        entries are 0). ``None`` (the default) means ``score_many`` is used.
+        """
+        del resolved  # the default has no sparse scores
+        return None
+
+    def _filtered(self, sparse: Any, part: Sequence[Resolved]) -> tuple[IntArray, IntArray, Any]:
+        """The CSR arrays of ``sparse`` with every entry failing its row's filters at -inf."""
+        cache: dict[Filters, IntArray] = self.__dict__.setdefault("_failing_", {})
+        rows: list[IntArray] = []
+        cols: list[IntArray] = []
+        for row, one in enumerate(part):
+            for failing in failing_one(one, self.catalogue_index_, self.index_, cache):
+                rows.append(np.full(len(failing), row, dtype=np.int64))
+                cols.append(failing)
+        if rows:
+            blocked = sp.csr_array(
+                (
+                    np.full(sum(len(r) for r in rows), -np.inf),
+                    (np.concatenate(rows), np.concatenate(cols)),
+                ),
+                shape=sparse.shape,
+            )
+            sparse = sp.csr_array(sparse + blocked)
+        return (
+            sparse.indptr.astype(np.int64, copy=False),
+            sparse.indices.astype(np.int64, copy=False),
+            sparse.data,
+        )
 
     def _all_state(self) -> dict[str, npt.NDArray[Any]]:
         return {

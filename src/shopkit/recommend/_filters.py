@@ -12,7 +12,7 @@ import numpy.typing as npt
 from shopkit import Catalogue
 from shopkit.recommend._request import Filters, Resolved
 
-__all__ = ["CatalogueIndex", "passing_many"]
+__all__ = ["CatalogueIndex", "failing_one", "passing_many"]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -140,3 +140,33 @@ def _price_mask(resolved: Resolved, filters: Filters, index: CatalogueIndex) -> 
         ratio = Fraction(filters.min_price_ratio)
         ok &= (prices * ratio.denominator >= main_minor * ratio.numerator).astype(bool)
     return ok
+
+
+def failing_one(
+    resolved: Resolved,
+    index: CatalogueIndex,
+    vocabulary: dict[str, int],
+    cache: dict[Filters, IntArray],
+) -> list[IntArray]:
+    """The items failing one request's filters, as a few index arrays (they may overlap).
+
+    What ``passing_many`` computes for one row, without a mask over the whole vocabulary: the
+    items the filters alone leave out (kept in ``cache`` per distinct ``Filters``, since
+    they do not depend on the request's items), the excluded cart, viewed and bought items,
+    and, with a price rule, the items it leaves out.
+    """
+    filters = resolved.request.filters
+    static = cache.get(filters)
+    if static is None:
+        static = np.flatnonzero(~_static_mask(filters, index, vocabulary)).astype(np.int64)
+        cache[filters] = static
+    failing = [static] if len(static) else []
+    if filters.exclude_cart and len(resolved.cart):
+        failing.append(resolved.cart)
+    if filters.exclude_viewed and len(resolved.viewed):
+        failing.append(resolved.viewed)
+    if filters.exclude_bought and len(resolved.history):
+        failing.append(resolved.history)
+    if filters.max_price_ratio is not None or filters.min_price_ratio is not None:
+        failing.append(np.flatnonzero(~_price_mask(resolved, filters, index)).astype(np.int64))
+    return failing

@@ -11,6 +11,7 @@ items returned. ``neighbours`` prunes each item's row to its best K entries at f
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, ClassVar, Self
@@ -20,13 +21,12 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp  # type: ignore[import-untyped]
 
-from shopkit import Catalogue, EventKind, ValidationError
+from shopkit import Catalogue, EventKind, Money, ValidationError
 from shopkit import validators as check
-from shopkit.recommend._base import FloatArray, IntArray, Recommender, Scores
+from shopkit.recommend._base import FloatArray, IntArray, Recommender, Scores, recommenders
 from shopkit.recommend._cooccurrence import BasketWeight, CooccurrenceCounts, Measure
 from shopkit.recommend._history import PurchaseSummary
 from shopkit.recommend._interactions import Interactions
-from shopkit.recommend._ranking import segments
 from shopkit.recommend._request import Resolved
 
 __all__ = ["FrequentlyBoughtTogether", "PurchaseHistory", "ViewedItems"]
@@ -217,9 +217,15 @@ class _ItemItem(Recommender):
     def _derived(self) -> None:
         """The matrix built from the learned arrays, and the candidate factors c_b^-β."""
         n = len(self.items_)
-        self.matrix_ = sp.csr_array(
-            (self.scores_.astype(np.float64), self.indices_, self.indptr_), shape=(n, n)
-        )
+        data = self.data_ = self.scores_.astype(np.float64)
+        self.matrix_ = sp.csr_array((data, self.indices_, self.indptr_), shape=(n, n))
+        # each row's entries as views, for gathering a request's few rows without index maths
+        bounds = self.indptr_.tolist()
+        self.row_columns_ = [self.indices_[a:b] for a, b in itertools.pairwise(bounds)]
+        self.row_data_ = [data[a:b] for a, b in itertools.pairwise(bounds)]
+        self.row_lengths_ = np.diff(self.indptr_).tolist()
+        self.cosine_ = self.measure is Measure.COSINE
+        self.__dict__.pop("keys_", None)  # of the matrix before, if any (see ``_keys``)
         if self.measure is not Measure.COSINE:
             self.penalty_single_ = self.penalty_multi_ = np.ones(n)
             return
@@ -247,9 +253,14 @@ class _ItemItem(Recommender):
         cart = np.unique(resolved.cart)
         return cart, np.ones(len(cart))
 
-    def _distinct_anchors(self, resolved: Resolved) -> tuple[IntArray, FloatArray]:
-        """The anchors, distinct and ascending, each with its weights summed in input order."""
+    def _distinct_anchors(self, resolved: Resolved) -> tuple[IntArray, FloatArray | None]:
+        """The anchors, distinct and ascending, each with its weights summed in input order.
+
+        ``None`` for the weights means every anchor weighs 1.
+        """
         items, weights = self.anchors(resolved)
+        if len(items) < 2 or bool((items[1:] > items[:-1]).all()):
+            return items.astype(np.int64, copy=False), weights.astype(np.float64, copy=False)
         anchors, where = np.unique(items, return_inverse=True)
         summed = np.zeros(len(anchors))
         np.add.at(summed, where, weights)
@@ -258,94 +269,145 @@ class _ItemItem(Recommender):
     def _anchor_matrix(self, resolved: Sequence[Resolved]) -> Any:
         """One row of anchor weights per request, as CSR (rows × items).
 
-        Repeated anchors of a row are summed in input order, as ``_distinct_anchors`` sums
-        them for one request.
+        Each row holds the request's distinct anchors, ascending, with their weights summed
+        as ``_distinct_anchors`` sums them for one request.
         """
         n = len(self.items_)
-        parts = [self.anchors(one) for one in resolved]
+        parts = [self._distinct_anchors(one) for one in resolved]
         lengths = np.fromiter((len(a) for a, _ in parts), dtype=np.int64, count=len(parts))
         if not int(lengths.sum()):
             return sp.csr_array((len(resolved), n))
-        rows = np.repeat(np.arange(len(parts), dtype=np.int64), lengths)
-        keys = rows * n + np.concatenate([a for a, _ in parts])
-        distinct, where = np.unique(keys, return_inverse=True)
-        summed = np.zeros(len(distinct))
-        np.add.at(summed, where, np.concatenate([w for _, w in parts]))
-        indptr = np.searchsorted(distinct // n, np.arange(len(parts) + 1)).astype(np.int64)
-        return sp.csr_array((summed, distinct % n, indptr), shape=(len(resolved), n))
+        indptr = np.zeros(len(parts) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        columns = np.concatenate([a for a, _ in parts])
+        weights = np.concatenate([np.ones(len(a)) if w is None else w for a, w in parts])
+        matrix = sp.csr_array((weights, columns, indptr), shape=(len(resolved), n))
+        matrix.has_sorted_indices = True
+        return matrix
 
-    def score_many(self, resolved: Sequence[Resolved]) -> FloatArray:
+    def score_sparse(self, resolved: Sequence[Resolved]) -> Any:
         """Scores of many requests: one sparse product, anchor weights × item-to-item matrix.
 
         scipy's CSR product sums each row's terms anchor by anchor, in ascending order, as
-        ``score`` does for a single request, so the rows are the same to the last bit (the
-        property tests check it).
+        ``score`` does for a single request, so the entries are the same to the last bit (the
+        property tests check it); each entry is then multiplied by its candidate factor.
         """
+        anchors = self._anchor_matrix(resolved)
+        product = sp.csr_array(anchors @ self.matrix_)
+        if self.cosine_ and product.nnz:
+            columns = product.indices
+            factor = self.penalty_multi_[columns]
+            single = np.diff(anchors.indptr) == 1
+            if single.any():  # rows of one anchor: their own factor
+                entries = np.repeat(single, np.diff(product.indptr))
+                factor[entries] = self.penalty_single_[columns[entries]]
+            product.data *= factor
+        return product
+
+    def score_many(self, resolved: Sequence[Resolved]) -> FloatArray:
+        """Scores of many requests, dense: ``score_sparse`` as a rows × items array."""
         n = len(self.items_)
         if not resolved:
             return np.zeros((0, n))
-        anchors = self._anchor_matrix(resolved)
-        scores = np.asarray((anchors @ self.matrix_).toarray(), dtype=np.float64)
-        several = np.diff(anchors.indptr) > 1
-        scores[~several] *= self.penalty_single_
-        scores[several] *= self.penalty_multi_
-        return scores
+        return np.asarray(self.score_sparse(resolved).toarray(), dtype=np.float64)
 
-    def _gathered(self, resolved: Resolved) -> tuple[IntArray, FloatArray, IntArray, FloatArray]:
-        """The anchors (distinct, ascending) with their summed weights, and their row entries.
+    def _sums(self, resolved: Resolved) -> tuple[FloatArray, FloatArray]:
+        """One request's sums over its anchors' rows, before the candidate factor, and that factor.
 
-        Returns the anchors, their weights, and for every entry of their rows (anchor by
-        anchor) its column and its term weight × score.
+        The sums of ``score_sparse`` for one row, in the same order (a weight of 1 is not
+        multiplied: x × 1 is x, to the last bit).
         """
-        anchors, summed = self._distinct_anchors(resolved)
-        offsets, lengths = segments(self.indptr_, anchors)
-        terms = np.repeat(summed, lengths) * self.matrix_.data[offsets]
-        return anchors, summed, self.indices_[offsets], terms
+        anchors, weights = self._distinct_anchors(resolved)
+        chosen = anchors.tolist()
+        n = len(self.items_)
+        penalty = self.penalty_single_ if len(chosen) == 1 else self.penalty_multi_
+        if not chosen:
+            return np.zeros(n), penalty
+        if len(chosen) == 1:  # one row: its entries are the candidates, each once
+            sums = np.zeros(n)
+            columns = self.row_columns_[chosen[0]]
+            terms = self.row_data_[chosen[0]]
+            sums[columns] = terms if weights is None else weights[0] * terms
+            return sums, penalty
+        if len(chosen) <= 16:  # a few rows: joined as they are
+            columns = np.concatenate([self.row_columns_[a] for a in chosen])
+            terms = np.concatenate([self.row_data_[a] for a in chosen])
+            if weights is not None:
+                lengths = np.array([self.row_lengths_[a] for a in chosen], dtype=np.int64)
+                terms = np.repeat(weights, lengths) * terms
+        else:  # many rows: their entries' positions, worked out at once
+            starts = self.indptr_[anchors]
+            lengths = self.indptr_[anchors + 1] - starts
+            ends = lengths.cumsum()
+            offsets = np.arange(int(ends[-1])) + np.repeat(starts - ends + lengths, lengths)
+            columns = self.indices_[offsets]
+            terms = self.data_[offsets]
+            if weights is not None:
+                terms = np.repeat(weights, lengths) * terms
+        summed = np.asarray(np.bincount(columns, weights=terms, minlength=n), dtype=np.float64)
+        return summed, penalty
 
     def score(self, resolved: Resolved) -> Scores:
-        # one request: the sums of ``score_many`` for one row, in the same order
-        anchors, _, columns, terms = self._gathered(resolved)
-        scores = np.bincount(columns, weights=terms, minlength=len(self.items_)).astype(np.float64)
-        scores *= self.penalty_single_ if len(anchors) == 1 else self.penalty_multi_
-        return Scores.of(scores, self)
+        sums, penalty = self._sums(resolved)
+        if self.cosine_:
+            sums *= penalty
+        return Scores.of(sums, self)
+
+    def _explained(
+        self, items: IntArray, resolved: Resolved, scored: Scores | None = None
+    ) -> list[tuple[str, str | None, str, Money | None]]:
+        triggers = self._triggers(items, resolved).tolist()
+        name = recommenders.name_of(type(self))
+        skus = self.items_
+        own = self._own_sentence()
+        result: list[tuple[str, str | None, str, Money | None]] = []
+        for item, trigger in zip(items.tolist(), triggers, strict=True):
+            if trigger < 0:
+                result.append(("Recommended for you", None, name, None))
+            elif trigger == item:
+                result.append((own, skus[trigger], name, None))
+            else:
+                result.append((self._sentence(self._name(trigger)), skus[trigger], name, None))
+        return result
+
+    def _keys(self) -> tuple[IntArray, FloatArray]:
+        """The key ``row × n + column`` of every entry of the matrix and its score, ascending.
+
+        Both end with a sentinel (the largest key, score 0), so a binary search always lands
+        on an entry. Made the first time a reason is asked for and kept (16 bytes an entry): a
+        model used for batches and evaluation alone never needs them.
+        """
+        keyed: tuple[IntArray, FloatArray] | None = self.__dict__.get("keys_")
+        if keyed is None:
+            n = len(self.items_)
+            rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(self.indptr_))
+            keys = np.concatenate([rows * n + self.indices_, [np.iinfo(np.int64).max]])
+            keyed = self.__dict__["keys_"] = (keys, np.concatenate([self.data_, [0.0]]))
+        return keyed
 
     def _triggers(self, items: IntArray, resolved: Resolved) -> IntArray:
         """For each item, the anchor that gives it the most (ties: the lower index), or -1.
 
-        Only the returned items are looked up: each in each anchor's row (rows are sorted by
-        column), so the work is anchors × items, not the anchors' whole rows.
+        Only the returned items are looked up: every (anchor, item) pair at once, by binary
+        search in the keys ``row × n + column`` of the matrix's entries (sorted, since the
+        rows are in order and each row's columns are sorted), so the work is anchors × items.
         """
         anchors, weights = self._distinct_anchors(resolved)
         if not len(anchors) or not len(items):
             return np.full(len(items), -1, dtype=np.int64)
-        # the position of each item in each anchor's row: searchsorted on keys that put the
-        # rows one after the other (row rank × n + column), which stay sorted
-        n = len(self.items_)
-        offsets, lengths = segments(self.indptr_, anchors)
-        keys = np.repeat(np.arange(len(anchors)), lengths) * n + self.indices_[offsets]
-        wanted = (np.arange(len(anchors))[:, None] * n + items[None, :]).ravel()
-        where = np.searchsorted(keys, wanted)
-        found = (where < len(keys)) & (keys[np.minimum(where, len(keys) - 1)] == wanted)
-        values = np.zeros(len(wanted))
-        hit = offsets[where[found]] if len(keys) else where[found]
-        values[found] = self.matrix_.data[hit] * np.repeat(weights, len(items))[found]
+        keys, data = self._keys()
+        if len(keys) == 1:
+            return np.full(len(items), -1, dtype=np.int64)
+        wanted = (anchors[:, None] * len(self.items_) + items[None, :]).ravel()
+        where = keys.searchsorted(wanted)  # the keys end with a sentinel: always in range
+        values = np.where(keys[where] == wanted, data[where], 0.0)
         block = values.reshape(len(anchors), len(items))
-        best = np.argmax(block, axis=0)
-        ok = block[best, np.arange(len(items))] > 0
-        return np.where(ok, anchors[best], -1).astype(np.int64)
+        if weights is not None:
+            block *= weights[:, None]
+        return np.where(block.max(axis=0) > 0, anchors[block.argmax(axis=0)], -1)
 
     def explain(self, items: IntArray, resolved: Resolved) -> list[tuple[str, str | None]]:
-        result: list[tuple[str, str | None]] = []
-        for item, trigger in zip(
-            items.tolist(), self._triggers(items, resolved).tolist(), strict=True
-        ):
-            if trigger < 0:
-                result.append(("Recommended for you", None))
-            elif trigger == item:
-                result.append((self._own_sentence(), self._trigger_sku(trigger)))
-            else:
-                result.append((self._sentence(self._name(trigger)), self._trigger_sku(trigger)))
-        return result
+        return [(reason, because) for reason, because, _, _ in self._explained(items, resolved)]
 
     def _sentence(self, name: str) -> str:
         return f"Goes with {name}"
@@ -401,6 +463,13 @@ class FrequentlyBoughtTogether(_ItemItem):
     beta_cart: Decimal = attrs.field(
         default=Decimal("0.5"), converter=check.decimal, validator=_UNIT
     )
+
+    def _distinct_anchors(self, resolved: Resolved) -> tuple[IntArray, FloatArray | None]:
+        # the cart's distinct items, each weighing 1 (what ``anchors`` gives, found faster)
+        cart = resolved.cart
+        if len(cart) < 2:
+            return cart, None
+        return np.array(sorted(set(cart.tolist())), dtype=np.int64), None
 
     def _sentence(self, name: str) -> str:
         return f"Often bought with {name}"
@@ -494,9 +563,11 @@ class PurchaseHistory(_ItemItem):
         passed = len(resolved.history)
         if resolved.customer < 0:
             return resolved.history, np.ones(passed)
-        offsets, lengths = segments(self.history_indptr_, np.array([resolved.customer]))
-        passed -= int(lengths[0])  # Resolved.history: the request's items, then the fitted ones
-        return resolved.history, np.concatenate([np.ones(passed), self.history_weight_[offsets]])
+        start = int(self.history_indptr_[resolved.customer])
+        end = int(self.history_indptr_[resolved.customer + 1])
+        fitted = self.history_weight_[start:end]
+        passed -= end - start  # Resolved.history: the request's items, then the fitted ones
+        return resolved.history, np.concatenate([np.ones(passed), fitted]) if passed else fitted
 
     def _sentence(self, name: str) -> str:
         return f"Because you bought {name}"
