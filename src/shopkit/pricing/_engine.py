@@ -25,6 +25,7 @@ call), screen, choose, assemble.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 
@@ -567,9 +568,13 @@ def _assemble(
     payment_method: str | None,
 ) -> PricedCart:
     cart = session.cart
-    lines = priced_lines(cart, session.lines, outcome)
-    subtotal = session.money(sum(line.subtotal.minor for line in lines))
-    discount = session.money(sum(line.discount.minor for line in lines))
+    # The totals come from the working copy and the commits (what each line cost before, what
+    # each promotion took off it), so the lines as given are built only when read
+    # (``PricedCart.lines``): their subtotals and adjustments sum to the same.
+    subtotal = session.money(sum([line.base for line in outcome.state.lines]))
+    discount = session.money(
+        sum([taken for commit in outcome.commits for _, taken, _ in commit.lines])
+    )
     shipping_discount = session.money(outcome.shipping_discount)
     shipping = cart.shipping - shipping_discount
     charges: tuple[FeeCharge, ...] = ()
@@ -585,9 +590,9 @@ def _assemble(
             session.options.rounding,
         )
         fee_total = sum(charge.amount.minor for charge in charges)
-    return PricedCart(
+    return PricedCart._deferred(
+        functools.partial(priced_lines, cart, session.lines, outcome),
         currency=cart.currency,
-        lines=lines,
         subtotal=subtotal,
         discount=discount,
         shipping_price=cart.shipping,

@@ -222,6 +222,10 @@ class CartState:
     touched: dict[int, LineState] = attrs.field(factory=dict)
     pending_shipping: int = 0
     pending_gifts: list[LineState] = attrs.field(factory=list)
+    _floors: bool = attrs.field(default=True, init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        self._floors = any(line.floor_unit for line in self.lines)
 
     # -- what benefits read ------------------------------------------------------------------
 
@@ -329,14 +333,24 @@ class CartState:
         below its floor; the amount is cut to what the lines can take. Returns what was given.
         """
         targets = [line for line in (lines if lines is not None else self.lines) if not line.gift]
-        rooms = [self.room(line) for line in targets]
-        amount = min(amount, sum(rooms))
-        if amount <= 0:
-            return 0
         weights = [max(0, line.amount - line.pending_discount) for line in targets]
-        if not any(weights):
-            weights = rooms
-        parts = split_minor(amount, weights, rooms)
+        if self.floor_margin is None and not self._floors:
+            # no floor: what a line can take is what it costs now, so the caps of the split
+            # are its weights, and only the whole amount reaches them
+            rooms = weights
+            room = sum(weights)
+            amount = min(amount, room)
+            if amount <= 0:
+                return 0
+            parts = list(weights) if amount == room else _spread(amount, weights, room)
+        else:
+            rooms = [self.room(line) for line in targets]
+            amount = min(amount, sum(rooms))
+            if amount <= 0:
+                return 0
+            if not any(weights):
+                weights = rooms
+            parts = split_minor(amount, weights, rooms)
         touched = self.touched
         for line, part in zip(targets, parts, strict=True):
             if part:
@@ -390,25 +404,37 @@ class CartState:
     def commit(self) -> tuple[list[tuple[int, int, int]], int]:
         """Apply the pending changes; return [(line index, discount, units)] and shipping."""
         by_line = []
-        for index in sorted(self.touched):
-            line = self.touched[index]
+        touched = self.touched
+        for index in sorted(touched):
+            line = touched[index]
+            discount = line.pending_discount
             if not line.gift and (
                 line.pending_taken
                 or line.pending_cuts
                 or line.unit_values is not None
-                or (line.taken and line.pending_discount != line.pending_open)
+                or (line.taken and discount != line.pending_open)
             ):
                 # only then do the per-unit values change otherwise than evenly
                 line._commit_units()
-            line.amount -= line.pending_discount
+            units = line.pending_units
+            line.amount -= discount
             line.open_amount = max(0, line.open_amount - line.pending_value - line.pending_open)
-            line.open_units -= line.pending_units
-            if line.pending_discount or line.pending_units:
-                by_line.append((index, line.pending_discount, line.pending_units))
+            if units:
+                line.open_units -= units
+                by_line.append((index, discount, units))
+                line.pending_units = line.pending_value = 0
+            elif discount:
+                by_line.append((index, discount, 0))
+            line.pending_discount = line.pending_open = 0
+            if line.pending_taken:
+                line.pending_taken = []
+            if line.pending_cuts:
+                line.pending_cuts = {}
         shipping = self.pending_shipping
         self.shipping -= shipping
+        self.pending_shipping = 0
         self.pending_gifts = []  # committed: they stay
-        self.discard()
+        self.touched = {}
         return by_line, shipping
 
     def discard(self) -> None:
@@ -425,6 +451,27 @@ class CartState:
         self.pending_gifts = []
         self.touched = {}
         self.pending_shipping = 0
+
+
+def _spread(amount: int, weights: Sequence[int], total: int) -> list[int]:
+    """``amount`` (below ``total``, the sum of the non-negative ``weights``) split by weight.
+
+    Largest remainder, ties to the earlier part: ``split_minor`` without caps, as no part can
+    reach its weight. Only parts of a positive weight ever get the extra units (the remainders
+    add up to ``leftover × total``, each below ``total``, so more than ``leftover`` are positive).
+    """
+    parts = []
+    remainders = []
+    for weight in weights:
+        quotient, remainder = divmod(amount * weight, total)
+        parts.append(quotient)
+        remainders.append(remainder)
+    leftover = amount - sum(parts)
+    if leftover:
+        order = sorted(range(len(parts)), key=remainders.__getitem__, reverse=True)
+        for index in order[:leftover]:
+            parts[index] += 1
+    return parts
 
 
 def _runs(prices: Iterable[int]) -> list[tuple[int, int]]:
