@@ -15,7 +15,7 @@ from shopkit._money import round_ratio, split_minor
 from shopkit.pricing._conditions import FirstOrder
 from shopkit.pricing._kinds import Benefit, Condition
 from shopkit.pricing._selectors import AnyOf
-from shopkit.pricing._state import CartState, LineState, Unit
+from shopkit.pricing._state import CartState, LineState, Unit, spread
 from shopkit.pricing._values import Amounts, Level, Selector, Shortfall
 
 __all__ = [
@@ -567,7 +567,12 @@ class Bundle(Benefit):
         grows with the cart's units, not with units × lines.
         """
         price = self.amounts.get(state.currency).minor
-        candidates, values = self._pool(state)
+        candidates = [state.matching(item.selector) for item in self.items]
+        values: dict[int, list[int]] = {}
+        for lines in candidates:
+            for line in lines:
+                if line.index not in values:
+                    values[line.index] = line.open_unit_values()
         used = dict.fromkeys(values, 0)
         heaps = []
         for lines in candidates:
@@ -578,6 +583,7 @@ class Bundle(Benefit):
             ]
             heapq.heapify(heap)
             heaps.append(heap)
+        per_set = self._units_per_set
         pairs: list[tuple[Unit, int]] = []
         sets = 0
         while self.max_sets is None or sets < self.max_sets:
@@ -591,11 +597,15 @@ class Bundle(Benefit):
                 else:
                     continue
                 break
-            value = sum(unit.value for unit in chosen)
-            if len(chosen) < self._units_per_set or value <= price:
-                break  # a set short or not worth it: no set after it is either
+            if len(chosen) < per_set:
+                break  # a set short: no set after it is complete either
             unit_values = [unit.value for unit in chosen]
-            parts = split_minor(value - price, unit_values, unit_values)
+            value = sum(unit_values)
+            if value <= price:
+                break  # not worth it: no set after it (of cheaper units) is either
+            # the saving is below the set's value unless the set price is 0: no unit's part
+            # reaches its value, so the split needs no caps
+            parts = unit_values if price == 0 else spread(value - price, unit_values, value)
             pairs += list(zip(chosen, parts, strict=True))
             sets += 1
         if pairs:

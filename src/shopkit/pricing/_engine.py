@@ -316,11 +316,15 @@ class Session:
         """Apply the chosen promotions to a fresh copy of the cart, level by level."""
         state = fresh_state(self.lines, self.cart, self.before)
         outcome = Outcome(state)
-        ordered = sorted(chosen, key=by_priority)
+        by_level: dict[Level, list[tuple[Promotion, Level]]] = {level: [] for level in _LEVELS}
+        for promotion in sorted(chosen, key=by_priority):
+            level = promotion.benefit.level
+            by_level[level].append((promotion, level))
         items_discount = 0
         basis = self.options.threshold_basis
         running = basis is ThresholdBasis.AFTER_EARLIER_ORDER_DISCOUNTS
         for level in _LEVELS:
+            promotions = by_level[level]
             if level is Level.ORDER:
                 # Order and shipping promotions compare their thresholds with the subtotal
                 # after line discounts (or before any, as the options say): fixed here, once,
@@ -329,9 +333,7 @@ class Session:
                 threshold = self.subtotal if basis is ThresholdBasis.SUBTOTAL else state.total
                 state.context = self.context(threshold)
                 outcome.threshold = threshold
-            for promotion in ordered:
-                if promotion.benefit.level is not level:
-                    continue
+            for promotion, level_of in promotions:
                 if level is not Level.LINE:
                     if running and state.total != state.context.threshold_amount.minor:
                         state.context = self.context(state.total)
@@ -339,34 +341,40 @@ class Session:
                     if not verdict.ok:
                         outcome.not_applied.append(self.refused_on(promotion, verdict))
                         continue
-                given = self._apply_one(promotion, state, outcome, items_discount)
+                given = self._apply_one(promotion, level_of, state, outcome, items_discount)
                 if level is not Level.SHIPPING:
                     items_discount += given
         return outcome
 
     def _apply_one(
-        self, promotion: Promotion, state: CartState, outcome: Outcome, items_discount: int
+        self,
+        promotion: Promotion,
+        level: Level,
+        state: CartState,
+        outcome: Outcome,
+        items_discount: int,
     ) -> int:
         """Apply one promotion with its caps; record it; return what it gave (minor units)."""
         benefit = promotion.benefit
         if promotion.min_margin_percent is not None:
             state.floor_margin = _margin_floor(Fraction(promotion.min_margin_percent))
-        else:
+        elif state.floor_margin is not None:
             state.floor_margin = None
         try:
             benefit.apply(state, self.options.rounding)
-            limits = []
+            limit = None
             if promotion.max_discount is not None:
-                limits.append(promotion.max_discount.get(state.currency, "max_discount").minor)
-            if self.budget is not None and benefit.level is not Level.SHIPPING:
-                limits.append(max(0, self.budget - items_discount))
+                limit = promotion.max_discount.get(state.currency, "max_discount").minor
+            if self.budget is not None and level is not Level.SHIPPING:
+                left = max(0, self.budget - items_discount)
+                limit = left if limit is None else min(limit, left)
         except ShopkitError as error:
             state.discard()
             raise error.at(f"promotions[{promotion.id}].benefit") from None
         if promotion.budget is not None and self.usage is not None:
-            limit = promotion.budget.get(state.currency, "budget").minor
+            budget = promotion.budget.get(state.currency, "budget").minor
             used = self.usage.get(str(ClaimKey.budget(promotion.id, state.currency)), 0)
-            left = limit - used
+            left = budget - used
             if state.pending_total() > left:
                 state.discard()
                 outcome.not_applied.append(
@@ -379,7 +387,7 @@ class Session:
                     )
                 )
                 return 0
-        if limits and state.pending_total() > min(limits):
+        if limit is not None and state.pending_total() > limit:
             if state.pending_gifts:
                 state.discard()
                 outcome.not_applied.append(
@@ -391,12 +399,14 @@ class Session:
                     )
                 )
                 return 0
-            state.cap_pending(min(limits))
-        gifts = list(state.pending_gifts)
+            state.cap_pending(limit)
+        gifts = bool(state.pending_gifts)
         by_line, shipping = state.commit()
-        given = sum(discount for _, discount, _ in by_line) + shipping
+        given = shipping
+        for _, discount, _ in by_line:
+            given += discount
         if given == 0 and not gifts:
-            capped = bool(limits) and min(limits) == 0
+            capped = limit == 0
             shortfall = None if capped else benefit.nudge(state)
             outcome.not_applied.append(
                 NotApplied(
@@ -414,16 +424,17 @@ class Session:
             return 0
         # A shipping promotion's share of the lines is reported as an order-level adjustment:
         # an adjustment is on a line, and shipping is not one.
-        level = benefit.level if benefit.level is not Level.SHIPPING else Level.ORDER
         if by_line:
-            outcome.commits.append(Commit(promotion.id, level, by_line))
+            outcome.commits.append(
+                Commit(promotion.id, level if level is not Level.SHIPPING else Level.ORDER, by_line)
+            )
         outcome.shipping_discount += shipping
         saving = self.money(given)
         outcome.applied.append(
             AppliedPromotion(
                 promotion.id,
                 promotion.name,
-                benefit.level,
+                level,
                 saving,
                 f"{promotion.name}: you save {saving}",
             )

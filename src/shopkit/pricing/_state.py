@@ -42,6 +42,7 @@ __all__ = [
     "canonical",
     "fresh_state",
     "priced_lines",
+    "spread",
 ]
 
 
@@ -342,7 +343,7 @@ class CartState:
             amount = min(amount, room)
             if amount <= 0:
                 return 0
-            parts = list(weights) if amount == room else _spread(amount, weights, room)
+            parts = list(weights) if amount == room else spread(amount, weights, room)
         else:
             rooms = [self.room(line) for line in targets]
             amount = min(amount, sum(rooms))
@@ -453,7 +454,7 @@ class CartState:
         self.pending_shipping = 0
 
 
-def _spread(amount: int, weights: Sequence[int], total: int) -> list[int]:
+def spread(amount: int, weights: Sequence[int], total: int) -> list[int]:
     """``amount`` (below ``total``, the sum of the non-negative ``weights``) split by weight.
 
     Largest remainder, ties to the earlier part: ``split_minor`` without caps, as no part can
@@ -519,6 +520,16 @@ def _full_key(product: Product) -> tuple[object, ...]:
 
 def canonical(cart: Cart) -> tuple[CanonicalLine, ...]:
     """The cart's lines merged by product and sorted by sku and price (then every field)."""
+    lines = cart.lines
+    if len({line.product.sku for line in lines}) == len(lines):
+        # every sku once (the usual cart): nothing to merge, and the sku alone orders them
+        order = sorted(range(len(lines)), key=lambda index: lines[index].product.sku)
+        return tuple(
+            CanonicalLine(
+                lines[index].product, lines[index].quantity, ((index, lines[index].quantity),)
+            )
+            for index in order
+        )
     merged: dict[Product, list[tuple[int, int]]] = {}
     for index, line in enumerate(cart.lines):
         merged.setdefault(line.product, []).append((index, line.quantity))
