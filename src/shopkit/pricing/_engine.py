@@ -28,16 +28,19 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
+from typing import cast
 
 import attrs
 
 from shopkit import Cart, Customer, Money, ShopkitError, ValidationError
 from shopkit import validators as check
 from shopkit._money import RoundingMode, round_fraction
+from shopkit.pricing._benefits import FixedOff, Percentage, TieredSpend, Welcome
 from shopkit.pricing._book import PromotionBook, as_book, by_priority
 from shopkit.pricing._choose import Choice, choose_best, choose_by_priority
 from shopkit.pricing._codes import CodeBook, EnteredCodes, code_results
 from shopkit.pricing._fees import Fee, charge_fees
+from shopkit.pricing._kinds import Benefit
 from shopkit.pricing._promotion import Mode, PricingOptions, Promotion, ThresholdBasis
 from shopkit.pricing._redemption import ClaimKey, RedemptionStore
 from shopkit.pricing._result import (
@@ -63,6 +66,21 @@ from shopkit.pricing._values import PASS, Context, Level, Shortfall, Verdict
 __all__ = ["Refusal", "Screened", "Session", "price"]
 
 _LEVELS = (Level.LINE, Level.ORDER, Level.SHIPPING)
+
+
+def _splits_uncapped(benefit: Benefit) -> bool:
+    """Whether the benefit is a built-in one that spreads an order discount and caps nothing.
+
+    Such a benefit reads nothing of the lines back after splitting its discount, so the parts
+    may be committed as they are split (``CartState.commit_directly``) when the promotion has
+    no cap either. A percentage with its own ``max_discount`` caps what it split: not it.
+    """
+    kind = type(benefit)
+    if kind is Percentage:
+        return cast(Percentage, benefit).max_discount is None
+    return kind is FixedOff or kind is TieredSpend or kind is Welcome
+
+
 _GUEST = Customer()
 _DEFAULTS = PricingOptions()
 
@@ -360,6 +378,14 @@ class Session:
             state.floor_margin = _margin_floor(Fraction(promotion.min_margin_percent))
         elif state.floor_margin is not None:
             state.floor_margin = None
+        if (
+            _splits_uncapped(benefit)
+            and promotion.max_discount is None
+            and self.budget is None
+            and (promotion.budget is None or self.usage is None)
+        ):
+            # no cap can cut what it gives: its order discount is committed as it is split
+            state.commit_directly()
         try:
             benefit.apply(state, self.options.rounding)
             limit = None

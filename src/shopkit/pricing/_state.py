@@ -224,6 +224,7 @@ class CartState:
     pending_shipping: int = 0
     pending_gifts: list[LineState] = attrs.field(factory=list)
     _floors: bool = attrs.field(default=True, init=False, repr=False)
+    _direct: dict[int, int] | None = attrs.field(default=None, init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         self._floors = any(line.floor_unit for line in self.lines)
@@ -353,11 +354,26 @@ class CartState:
                 weights = rooms
             parts = split_minor(amount, weights, rooms)
         touched = self.touched
+        direct = self._direct
         for line, part in zip(targets, parts, strict=True):
-            if part:
+            if not part:
+                continue
+            index = line.index
+            if (
+                direct is not None
+                and not line.taken
+                and line.unit_values is None
+                and index not in touched
+            ):
+                # committed at once (``commit_directly``): the line's units are alike, so
+                # only its amounts change
+                line.amount -= part
+                line.open_amount = max(0, line.open_amount - part)
+                direct[index] = direct.get(index, 0) + part
+            else:
                 line.pending_discount += part
                 line.pending_open += min(part, line.open_amount - line.pending_open)
-                touched[line.index] = line
+                touched[index] = line
         return amount
 
     def add_gift(self, product: Product, quantity: int) -> None:
@@ -386,9 +402,25 @@ class CartState:
 
     # -- what the engine does ----------------------------------------------------------------
 
+    def commit_directly(self) -> None:
+        """Let the next promotion's order discounts on plain lines be committed as they are made.
+
+        The engine calls it for a built-in order benefit no cap can cut (no ``max_discount``,
+        no order budget): its pending changes would be committed unchanged, so its parts on
+        lines whose units are alike (nothing consumed, no unit discounted alone) are written
+        straight away, in the same pass that splits them, and ``commit`` reports them with the
+        rest. Such changes cannot be discarded, and ``total`` includes them at once.
+        """
+        self._direct = {}
+
     def pending_total(self) -> int:
         """The discount the pending changes add up to (lines and shipping)."""
-        return sum(line.pending_discount for line in self.touched.values()) + self.pending_shipping
+        direct = sum(self._direct.values()) if self._direct else 0
+        return (
+            sum(line.pending_discount for line in self.touched.values())
+            + self.pending_shipping
+            + direct
+        )
 
     def cap_pending(self, limit: int) -> None:
         """Scale the pending changes down so they add up to at most ``limit``."""
@@ -431,6 +463,11 @@ class CartState:
                 line.pending_taken = []
             if line.pending_cuts:
                 line.pending_cuts = {}
+        direct = self._direct
+        if direct is not None:
+            self._direct = None
+            if direct:
+                by_line = _merged(by_line, direct)
         shipping = self.pending_shipping
         self.shipping -= shipping
         self.pending_shipping = 0
@@ -452,6 +489,21 @@ class CartState:
         self.pending_gifts = []
         self.touched = {}
         self.pending_shipping = 0
+        self._direct = None  # what was committed directly stays (no cap could cut it)
+
+
+def _merged(
+    by_line: list[tuple[int, int, int]], direct: dict[int, int]
+) -> list[tuple[int, int, int]]:
+    """The lines ``commit`` reports, with those committed directly, by line index."""
+    if not by_line:
+        return [(index, part, 0) for index, part in sorted(direct.items())]
+    amounts = dict(direct)
+    units = {}
+    for index, discount, consumed in by_line:
+        amounts[index] = amounts.get(index, 0) + discount
+        units[index] = consumed
+    return [(index, amounts[index], units.get(index, 0)) for index in sorted(amounts)]
 
 
 def spread(amount: int, weights: Sequence[int], total: int) -> list[int]:
