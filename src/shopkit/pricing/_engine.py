@@ -428,9 +428,7 @@ class Session:
             state.cap_pending(limit)
         gifts = bool(state.pending_gifts)
         by_line, shipping = state.commit()
-        given = shipping
-        for _, discount, _ in by_line:
-            given += discount
+        given = sum([discount for _, discount, _ in by_line]) + shipping
         if given == 0 and not gifts:
             capped = limit == 0
             shortfall = None if capped else benefit.nudge(state)

@@ -238,7 +238,7 @@ class CartState:
     @property
     def total(self) -> int:
         """The current total of the lines, in minor units."""
-        return sum(line.amount for line in self.lines)
+        return sum([line.amount for line in self.lines])
 
     def matching(self, selector: Selector | None) -> list[LineState]:
         """Lines (not gifts) whose product the selector selects (all, for ``None``)."""
@@ -359,16 +359,15 @@ class CartState:
             if not part:
                 continue
             index = line.index
-            if (
-                direct is not None
-                and not line.taken
-                and line.unit_values is None
-                and index not in touched
-            ):
-                # committed at once (``commit_directly``): the line's units are alike, so
-                # only its amounts change
+            if direct is not None and line.unit_values is None and index not in touched:
+                # committed at once (``commit_directly``): the open units are alike, so only
+                # the amounts change, and what the open units cannot take spills over the
+                # consumed ones (spread over them once, when unit prices are read)
+                on_open = min(part, line.open_amount)
                 line.amount -= part
-                line.open_amount = max(0, line.open_amount - part)
+                line.open_amount -= on_open
+                if part > on_open and line.taken:
+                    line.taken_spill += part - on_open
                 direct[index] = direct.get(index, 0) + part
             else:
                 line.pending_discount += part
@@ -513,14 +512,10 @@ def spread(amount: int, weights: Sequence[int], total: int) -> list[int]:
     reach its weight. Only parts of a positive weight ever get the extra units (the remainders
     add up to ``leftover × total``, each below ``total``, so more than ``leftover`` are positive).
     """
-    parts = []
-    remainders = []
-    for weight in weights:
-        quotient, remainder = divmod(amount * weight, total)
-        parts.append(quotient)
-        remainders.append(remainder)
+    parts = [amount * weight // total for weight in weights]
     leftover = amount - sum(parts)
     if leftover:
+        remainders = [amount * weight % total for weight in weights]
         order = sorted(range(len(parts)), key=remainders.__getitem__, reverse=True)
         for index in order[:leftover]:
             parts[index] += 1
