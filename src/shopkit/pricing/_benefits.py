@@ -383,7 +383,11 @@ class BuyXGetY(Benefit):
             paid = _sorted_units(pool, Pick.CHEAPEST)[: count * self.buy]
         if count == 0:
             return
-        pairs = [(unit, _share(unit.value, self.percent, rounding)) for unit in rewarded]
+        numerator, denominator = self.percent.as_integer_ratio()  # ``_share``, ratio read once
+        denominator *= 100
+        pairs = [
+            (unit, round_ratio(unit.value * numerator, denominator, rounding)) for unit in rewarded
+        ]
         pairs += [(unit, 0) for unit in paid]
         state.take_units(pairs)
 

@@ -266,7 +266,13 @@ class CartState:
 
     def discount_open(self, line: LineState, amount: int) -> int:
         """Discount the open units of a line by ``amount`` (capped by its floor); return it."""
-        amount = min(amount, line.open_amount - line.pending_open, self.room(line))
+        if self._floors or self.floor_margin is not None:
+            amount = min(amount, line.open_amount - line.pending_open, self.room(line))
+        else:
+            # without a floor, what a line can take is what it costs now
+            amount = min(
+                amount, line.open_amount - line.pending_open, line.amount - line.pending_discount
+            )
         if amount <= 0:
             return 0
         line.pending_discount += amount
@@ -317,14 +323,19 @@ class CartState:
         it. Each discount is capped by the unit's value and the line's floor.
         """
         given = 0
+        floored = self._floors or self.floor_margin is not None
+        touched = self.touched
         for unit, discount in units:
             line = unit.line
-            cut = max(0, min(discount, unit.value, self.room(line)))
+            value = unit.value
+            # without a floor, what a line can take is what it costs now
+            room = self.room(line) if floored else line.amount - line.pending_discount
+            cut = max(0, min(discount, value, room))
             line.pending_units += 1
-            line.pending_value += unit.value
+            line.pending_value += value
             line.pending_discount += cut
-            line.pending_taken.append((unit.value, cut))
-            self.touched[line.index] = line
+            line.pending_taken.append((value, cut))
+            touched[line.index] = line
             given += cut
         return given
 
@@ -598,25 +609,12 @@ def fresh_state(lines: Sequence[CanonicalLine], cart: Cart, context: Context) ->
     states = []
     for index, item in enumerate(lines):
         product = item.product
-        base = product.unit_price.minor * item.quantity
-        states.append(
-            LineState(
-                index=index,
-                product=product,
-                quantity=item.quantity,
-                amount=base,
-                open_units=item.quantity,
-                open_amount=base,
-                floor_unit=product.min_price.minor if product.min_price else 0,
-            )
-        )
-    return CartState(
-        currency=cart.currency,
-        lines=states,
-        shipping_method=cart.shipping_method,
-        context=context,
-        shipping=cart.shipping.minor,
-    )
+        quantity = item.quantity
+        base = product.unit_price.minor * quantity
+        floor = product.min_price.minor if product.min_price else 0
+        # positional: index, product, quantity, amount, open units, open amount, floor
+        states.append(LineState(index, product, quantity, base, quantity, base, floor))
+    return CartState(cart.currency, states, cart.shipping_method, context, cart.shipping.minor)
 
 
 # -- one pass of the engine ----------------------------------------------------------------------
