@@ -224,7 +224,7 @@ class CartState:
     pending_shipping: int = 0
     pending_gifts: list[LineState] = attrs.field(factory=list)
     _floors: bool = attrs.field(default=True, init=False, repr=False)
-    _direct: dict[int, int] | None = attrs.field(default=None, init=False, repr=False)
+    _direct: list[tuple[int, int]] | None = attrs.field(default=None, init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         self._floors = any(line.floor_unit for line in self.lines)
@@ -369,21 +369,23 @@ class CartState:
         for line, part in zip(targets, parts, strict=True):
             if not part:
                 continue
-            index = line.index
-            if direct is not None and line.unit_values is None and index not in touched:
+            if direct is not None and line.unit_values is None and line.index not in touched:
                 # committed at once (``commit_directly``): the open units are alike, so only
                 # the amounts change, and what the open units cannot take spills over the
                 # consumed ones (spread over them once, when unit prices are read)
-                on_open = min(part, line.open_amount)
                 line.amount -= part
-                line.open_amount -= on_open
-                if part > on_open and line.taken:
-                    line.taken_spill += part - on_open
-                direct[index] = direct.get(index, 0) + part
+                open_amount = line.open_amount
+                if part <= open_amount:
+                    line.open_amount = open_amount - part
+                else:
+                    line.open_amount = 0
+                    if line.taken:
+                        line.taken_spill += part - open_amount
+                direct.append((line.index, part))
             else:
                 line.pending_discount += part
                 line.pending_open += min(part, line.open_amount - line.pending_open)
-                touched[index] = line
+                touched[line.index] = line
         return amount
 
     def add_gift(self, product: Product, quantity: int) -> None:
@@ -421,11 +423,11 @@ class CartState:
         straight away, in the same pass that splits them, and ``commit`` reports them with the
         rest. Such changes cannot be discarded, and ``total`` includes them at once.
         """
-        self._direct = {}
+        self._direct = []
 
     def pending_total(self) -> int:
         """The discount the pending changes add up to (lines and shipping)."""
-        direct = sum(self._direct.values()) if self._direct else 0
+        direct = sum([part for _, part in self._direct]) if self._direct else 0
         return (
             sum(line.pending_discount for line in self.touched.values())
             + self.pending_shipping
@@ -503,12 +505,15 @@ class CartState:
 
 
 def _merged(
-    by_line: list[tuple[int, int, int]], direct: dict[int, int]
+    by_line: list[tuple[int, int, int]], direct: list[tuple[int, int]]
 ) -> list[tuple[int, int, int]]:
     """The lines ``commit`` reports, with those committed directly, by line index."""
-    if not by_line:
-        return [(index, part, 0) for index, part in sorted(direct.items())]
-    amounts = dict(direct)
+    direct.sort()
+    if not by_line and len(dict(direct)) == len(direct):
+        return [(index, part, 0) for index, part in direct]  # one split: each line once
+    amounts: dict[int, int] = {}
+    for index, part in direct:
+        amounts[index] = amounts.get(index, 0) + part
     units = {}
     for index, discount, consumed in by_line:
         amounts[index] = amounts.get(index, 0) + discount
