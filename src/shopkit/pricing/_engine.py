@@ -35,7 +35,19 @@ import attrs
 from shopkit import Cart, Customer, Money, ShopkitError, ValidationError
 from shopkit import validators as check
 from shopkit._money import RoundingMode, round_fraction
-from shopkit.pricing._benefits import FixedOff, Percentage, TieredSpend, Welcome
+from shopkit.pricing._benefits import (
+    Bundle,
+    BuyXGetY,
+    CheapestFree,
+    FixedOff,
+    FixedPrice,
+    FreeShipping,
+    Gift,
+    Percentage,
+    ShippingDiscount,
+    TieredSpend,
+    Welcome,
+)
 from shopkit.pricing._book import PromotionBook, as_book, by_priority
 from shopkit.pricing._choose import Choice, choose_best, choose_by_priority
 from shopkit.pricing._codes import CodeBook, EnteredCodes, code_results
@@ -79,6 +91,25 @@ def _splits_uncapped(benefit: Benefit) -> bool:
     if kind is Percentage:
         return cast(Percentage, benefit).max_discount is None
     return kind is FixedOff or kind is TieredSpend or kind is Welcome
+
+
+# The built-in benefits: they read the lines only through the state's methods, which make any
+# waiting split first (``CartState.settle``); a plugin's benefit gets them made before it runs.
+_BUILT_IN = frozenset(
+    {
+        Bundle,
+        BuyXGetY,
+        CheapestFree,
+        FixedOff,
+        FixedPrice,
+        FreeShipping,
+        Gift,
+        Percentage,
+        ShippingDiscount,
+        TieredSpend,
+        Welcome,
+    }
+)
 
 
 _GUEST = Customer()
@@ -332,6 +363,17 @@ class Session:
 
     def apply(self, chosen: Sequence[Promotion]) -> Outcome:
         """Apply the chosen promotions to a fresh copy of the cart, level by level."""
+        outcome = self.apply_lazily(chosen)
+        outcome.state.settle()
+        return outcome
+
+    def apply_lazily(self, chosen: Sequence[Promotion]) -> Outcome:
+        """``apply``, leaving order discounts that wait to be split (``CartState.settle``).
+
+        The outcome's total, saving and applied promotions are final; its lines are once
+        ``Outcome.adjustments`` (or ``CartState.settle``) is called. ``price`` uses it: the
+        lines of the priced cart are built when first read.
+        """
         state = fresh_state(self.lines, self.cart, self.before)
         outcome = Outcome(state)
         by_level: dict[Level, list[tuple[Promotion, Level]]] = {level: [] for level in _LEVELS}
@@ -378,6 +420,7 @@ class Session:
             state.floor_margin = _margin_floor(Fraction(promotion.min_margin_percent))
         elif state.floor_margin is not None:
             state.floor_margin = None
+        kind = type(benefit)
         if (
             _splits_uncapped(benefit)
             and promotion.max_discount is None
@@ -386,6 +429,8 @@ class Session:
         ):
             # no cap can cut what it gives: its order discount is committed as it is split
             state.commit_directly()
+        elif kind not in _BUILT_IN:
+            state.settle()  # a plugin may read the lines' fields: the splits are made first
         try:
             benefit.apply(state, self.options.rounding)
             limit = None
@@ -428,7 +473,7 @@ class Session:
             state.cap_pending(limit)
         gifts = bool(state.pending_gifts)
         by_line, shipping = state.commit()
-        given = sum([discount for _, discount, _ in by_line]) + shipping
+        given = state.committed + shipping
         if given == 0 and not gifts:
             capped = limit == 0
             shortfall = None if capped else benefit.nudge(state)
@@ -448,11 +493,12 @@ class Session:
             return 0
         # A shipping promotion's share of the lines is reported as an order-level adjustment:
         # an adjustment is on a line, and shipping is not one.
-        if by_line:
+        if by_line or state.committed:
             outcome.commits.append(
                 Commit(promotion.id, level if level is not Level.SHIPPING else Level.ORDER, by_line)
             )
         outcome.shipping_discount += shipping
+        outcome.discount += state.committed
         saving = self.money(given)
         outcome.applied.append(
             AppliedPromotion(
@@ -468,8 +514,10 @@ class Session:
     def choose(self, eligible: Sequence[Promotion]) -> Choice:
         """Choose among the eligible promotions as the options' mode says, and apply them."""
         if self.options.mode is Mode.BEST_FOR_CUSTOMER:
-            return choose_best(eligible, self.apply, self.options.best_search_limit, self.money)
-        return choose_by_priority(eligible, self.apply)
+            return choose_best(
+                eligible, self.apply_lazily, self.options.best_search_limit, self.money
+            )
+        return choose_by_priority(eligible, self.apply_lazily)
 
 
 def _usage_keys(
@@ -607,9 +655,7 @@ def _assemble(
     # each promotion took off it), so the lines as given are built only when read
     # (``PricedCart.lines``): their subtotals and adjustments sum to the same.
     subtotal = session.money(sum([line.base for line in outcome.state.lines]))
-    discount = session.money(
-        sum([taken for commit in outcome.commits for _, taken, _ in commit.lines])
-    )
+    discount = session.money(outcome.discount)
     shipping_discount = session.money(outcome.shipping_discount)
     shipping = cart.shipping - shipping_discount
     charges: tuple[FeeCharge, ...] = ()

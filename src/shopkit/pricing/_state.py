@@ -212,6 +212,7 @@ class CartState:
         touched: The lines with pending changes, by index.
         pending_shipping: The shipping discount pending.
         pending_gifts: The gift lines pending.
+        committed: What the last ``commit`` took off the lines, in minor units.
     """
 
     currency: str
@@ -225,6 +226,12 @@ class CartState:
     pending_gifts: list[LineState] = attrs.field(factory=list)
     _floors: bool = attrs.field(default=True, init=False, repr=False)
     _direct: list[tuple[int, int]] | None = attrs.field(default=None, init=False, repr=False)
+    _queued: list[tuple[int, list[tuple[int, int, int]]]] = attrs.field(
+        factory=list, init=False, repr=False
+    )
+    _queued_total: int = attrs.field(default=0, init=False, repr=False)
+    _deferred: list[tuple[int, int, int]] | None = attrs.field(default=None, init=False, repr=False)
+    committed: int = attrs.field(default=0, init=False)
 
     def __attrs_post_init__(self) -> None:
         self._floors = any(line.floor_unit for line in self.lines)
@@ -238,10 +245,12 @@ class CartState:
     @property
     def total(self) -> int:
         """The current total of the lines, in minor units."""
-        return sum([line.amount for line in self.lines])
+        return sum([line.amount for line in self.lines]) - self._queued_total
 
     def matching(self, selector: Selector | None) -> list[LineState]:
         """Lines (not gifts) whose product the selector selects (all, for ``None``)."""
+        if self._queued:
+            self.settle()
         if selector is None:
             return [line for line in self.lines if not line.gift]
         matches = selector.matches
@@ -249,6 +258,8 @@ class CartState:
 
     def open_units(self, selector: Selector | None) -> list[Unit]:
         """Every open unit of the selected lines, in canonical line order."""
+        if self._queued:
+            self.settle()
         return [
             Unit(line, value)
             for line in self.matching(selector)
@@ -257,6 +268,8 @@ class CartState:
 
     def room(self, line: LineState) -> int:
         """How much more a line can be discounted before it reaches its price floor."""
+        if self._queued:
+            self.settle()
         floor = line.floor_unit
         if self.floor_margin is not None:
             floor = max(floor, self.floor_margin(line))
@@ -266,6 +279,8 @@ class CartState:
 
     def discount_open(self, line: LineState, amount: int) -> int:
         """Discount the open units of a line by ``amount`` (capped by its floor); return it."""
+        if self._queued:
+            self.settle()
         if self._floors or self.floor_margin is not None:
             amount = min(amount, line.open_amount - line.pending_open, self.room(line))
         else:
@@ -287,6 +302,8 @@ class CartState:
         own values from then on, so the per-unit results show which units got it. Each cut is
         capped by the unit's value and the line's floor. Returns the discount.
         """
+        if self._queued:
+            self.settle()
         given = 0
         for unit, discount in units:
             line = unit.line
@@ -322,6 +339,8 @@ class CartState:
         A consumed unit is not open any more: no later line-level promotion uses or discounts
         it. Each discount is capped by the unit's value and the line's floor.
         """
+        if self._queued:
+            self.settle()
         given = 0
         floored = self._floors or self.floor_margin is not None
         touched = self.touched
@@ -345,6 +364,18 @@ class CartState:
         The parts are exact (largest remainder, ties by canonical line order) and no line goes
         below its floor; the amount is cut to what the lines can take. Returns what was given.
         """
+        if (
+            lines is None
+            and self._direct is not None
+            and self._deferred is None
+            and not self.touched
+            and self.floor_margin is None
+            and not self._floors
+            and [line.unit_values for line in self.lines].count(None) == len(self.lines)
+        ):
+            return self._defer(amount)
+        if self._queued:
+            self.settle()
         targets = [line for line in (lines if lines is not None else self.lines) if not line.gift]
         weights = [max(0, line.amount - line.pending_discount) for line in targets]
         if self.floor_margin is None and not self._floors:
@@ -390,6 +421,8 @@ class CartState:
 
     def add_gift(self, product: Product, quantity: int) -> None:
         """Add a gift line at its price, fully discounted; it is committed with the rest."""
+        if self._queued:
+            self.settle()
         base = product.unit_price.minor * quantity
         line = LineState(
             index=len(self.lines),
@@ -414,6 +447,54 @@ class CartState:
 
     # -- what the engine does ----------------------------------------------------------------
 
+    def _defer(self, amount: int) -> int:
+        """Take ``amount`` off the order now, and split it over the lines when they are read.
+
+        For an order discount committed directly (``commit_directly``) on lines that are all
+        plain and have no floor, what the lines can take is their total, and what each takes
+        matters only to the lines themselves: the split waits in a queue, and ``settle`` makes
+        the splits in order (each over the amounts the ones before it left) the first time a
+        line is read, so they are exactly the splits made at once. Most carts priced for their
+        total are never split.
+        """
+        amount = min(amount, self.total)
+        if amount <= 0:
+            return 0
+        lines: list[tuple[int, int, int]] = []
+        self._queued.append((amount, lines))
+        self._queued_total += amount
+        self._deferred = lines
+        return amount
+
+    def settle(self) -> None:
+        """Split the order discounts that wait (``_defer``) over the lines, in order.
+
+        Every method that reads or changes lines calls it first; the engine calls it before
+        a benefit that is not built in, and before reading the lines of an outcome.
+        """
+        queued = self._queued
+        if not queued:
+            return
+        self._queued = []
+        self._queued_total = 0
+        targets = [line for line in self.lines if not line.gift]
+        for amount, by_line in queued:
+            weights = [line.amount for line in targets]
+            room = sum(weights)
+            parts = list(weights) if amount == room else spread(amount, weights, room)
+            for line, part in zip(targets, parts, strict=True):
+                if not part:
+                    continue
+                line.amount -= part
+                open_amount = line.open_amount
+                if part <= open_amount:
+                    line.open_amount = open_amount - part
+                else:
+                    line.open_amount = 0
+                    if line.taken:
+                        line.taken_spill += part - open_amount
+                by_line.append((line.index, part, 0))
+
     def commit_directly(self) -> None:
         """Let the next promotion's order discounts on plain lines be committed as they are made.
 
@@ -428,6 +509,8 @@ class CartState:
     def pending_total(self) -> int:
         """The discount the pending changes add up to (lines and shipping)."""
         direct = sum([part for _, part in self._direct]) if self._direct else 0
+        if self._deferred is not None and self._queued and self._queued[-1][1] is self._deferred:
+            direct += self._queued[-1][0]
         return (
             sum(line.pending_discount for line in self.touched.values())
             + self.pending_shipping
@@ -436,6 +519,8 @@ class CartState:
 
     def cap_pending(self, limit: int) -> None:
         """Scale the pending changes down so they add up to at most ``limit``."""
+        if self._queued:
+            self.settle()
         if self.pending_total() <= limit:
             return
         lines = [self.touched[index] for index in sorted(self.touched)]
@@ -447,8 +532,13 @@ class CartState:
         self.pending_shipping = parts[-1]
 
     def commit(self) -> tuple[list[tuple[int, int, int]], int]:
-        """Apply the pending changes; return [(line index, discount, units)] and shipping."""
-        by_line = []
+        """Apply the pending changes; return [(line index, discount, units)] and shipping.
+
+        The lines of an order discount split later (``settle``) are in the list once settled.
+        """
+        if self._queued and self.touched:
+            self.settle()
+        by_line: list[tuple[int, int, int]] = []
         touched = self.touched
         for index in sorted(touched):
             line = touched[index]
@@ -480,6 +570,18 @@ class CartState:
             self._direct = None
             if direct:
                 by_line = _merged(by_line, direct)
+        deferred = self._deferred
+        if deferred is not None and self._queued and self._queued[-1][1] is deferred:
+            # an order discount whose split waits (``_defer``): no line changed besides, as
+            # any change to one settles it first; its lines are filled in when settled
+            by_line = deferred
+            self.committed = self._queued[-1][0]
+        else:
+            if deferred is not None:
+                # settled while the promotion was applied: its parts are on the lines already
+                by_line = _merged(by_line, [(index, part) for index, part, _ in deferred])
+            self.committed = sum([discount for _, discount, _ in by_line])
+        self._deferred = None
         shipping = self.pending_shipping
         self.shipping -= shipping
         self.pending_shipping = 0
@@ -489,6 +591,12 @@ class CartState:
 
     def discard(self) -> None:
         """Drop the pending changes (a gift line added by them goes too)."""
+        deferred = self._deferred
+        if deferred is not None:
+            self._deferred = None
+            if self._queued and self._queued[-1][1] is deferred:  # its split waits: drop it
+                amount, _ = self._queued.pop()
+                self._queued_total -= amount
         for line in self.touched.values():
             line.pending_discount = line.pending_open = 0
             line.pending_units = line.pending_value = 0
@@ -653,6 +761,7 @@ class Outcome:
         not_applied: The chosen promotions that gave nothing, with why.
         commits: What each promotion that gave something committed, in application order.
         shipping_discount: What was taken off shipping, in minor units.
+        discount: What was taken off the items (the sum of the commits), in minor units.
         threshold: What order-level thresholds were compared with, once the order step ran.
     """
 
@@ -661,6 +770,7 @@ class Outcome:
     not_applied: list[NotApplied] = attrs.field(factory=list)
     commits: list[Commit] = attrs.field(factory=list)
     shipping_discount: int = 0
+    discount: int = 0
     threshold: int | None = None
 
     @property
@@ -680,6 +790,7 @@ class Outcome:
 
     def adjustments(self) -> dict[int, list[Adjustment]]:
         """The adjustments per line index (canonical lines, then gifts), in application order."""
+        self.state.settle()
         trusted = Money._trusted
         currency = self.state.currency
         by_line: dict[int, list[Adjustment]] = {}
