@@ -11,7 +11,7 @@ import attrs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shopkit import Customer, RoundingMode, from_json, to_json
+from shopkit import Cart, Customer, RoundingMode, from_json, to_json
 from shopkit.pricing import (
     BuyXGetY,
     FixedOff,
@@ -34,7 +34,7 @@ from ..strategies import shop_carts
 from .test_scenarios import cart, eur, item, off
 
 
-def three_lines():
+def three_lines() -> Cart:
     # A 3 × 10.00 = 30.00, B 1 × 5.00, C 2 × 2.50 = 5.00: 40.00, in sku order A, B, C.
     return cart((item("A", "10.00"), 3), (item("B", "5.00"), 1), (item("C", "2.50"), 2))
 
