@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from shopkit import Cart, Customer, RoundingMode, from_json, to_json
 from shopkit.pricing import (
     BuyXGetY,
+    CodeStatus,
     FixedOff,
     Mode,
     Percentage,
@@ -151,7 +152,8 @@ def test_the_fast_paths_price_as_the_plain_ones(the_cart, promotions, customer, 
     # items), but it turns the fast paths off: no direct commit, no waiting split. The priced
     # carts are equal in every field (lines, adjustments, unit prices, reasons), but for the
     # words of a promotion that gives nothing once nothing is left: "the order's discount
-    # limit is reached" under the budget, "gives no discount to this cart" without.
+    # limit is reached" under the budget, "gives no discount to this cart" without (and the
+    # words of its code).
     options = PricingOptions(mode=mode)
     plain = PricingOptions(mode=mode, max_total_discount_percent=100)
     fast_cart = price(the_cart, promotions, at=NOW, customer=customer, options=options)
@@ -165,6 +167,10 @@ def without_no_effect_words(priced: PricedCart) -> PricedCart:
         not_applied=tuple(
             attrs.evolve(refusal, message="") if refusal.reason is Reason.NO_EFFECT else refusal
             for refusal in priced.not_applied
+        ),
+        codes=tuple(  # a code's words repeat its promotion's
+            attrs.evolve(code, message="") if code.status is CodeStatus.NOT_APPLICABLE else code
+            for code in priced.codes
         ),
     )
 

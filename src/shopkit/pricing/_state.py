@@ -112,8 +112,11 @@ class LineState:
     def unit_prices(self) -> list[int]:
         """What each unit costs now, consumed units first: they sum exactly to ``amount``."""
         taken = self.taken
-        if self.taken_spill:
-            parts = split_minor(self.taken_spill, taken, taken)
+        spill = self.taken_spill
+        if spill:
+            # capped by the units' values, which only the whole of them reach
+            whole = sum(taken)
+            parts = list(taken) if spill >= whole else spread(spill, taken, whole)
             taken = [value - part for value, part in zip(taken, parts, strict=True)]
         prices = [*taken, *self.open_unit_values()]
         if len(prices) != self.quantity or sum(prices) != self.amount:
@@ -790,17 +793,23 @@ class Outcome:
 
     def adjustments(self) -> dict[int, list[Adjustment]]:
         """The adjustments per line index (canonical lines, then gifts), in application order."""
+        return {index: made for index, (made, _) in self._adjusted().items()}
+
+    def _adjusted(self) -> dict[int, tuple[list[Adjustment], int]]:
+        """``adjustments`` with their total per line, in minor units."""
         self.state.settle()
         trusted = Money._trusted
         currency = self.state.currency
-        by_line: dict[int, list[Adjustment]] = {}
+        by_line: dict[int, tuple[list[Adjustment], int]] = {}
         for promotion_id, level, lines in self.commits:
             for index, discount, units in lines:
                 made = Adjustment(promotion_id, level, trusted(discount, currency), units)
                 if index in by_line:
-                    by_line[index].append(made)
+                    found, taken = by_line[index]
+                    found.append(made)
+                    by_line[index] = (found, taken + discount)
                 else:
-                    by_line[index] = [made]
+                    by_line[index] = ([made], discount)
         return by_line
 
 
@@ -876,14 +885,18 @@ def _split_back(
     return result
 
 
-def _with_total(adjustments: Sequence[Adjustment], state: LineState) -> Adjusted:
-    return tuple(adjustments), sum([a.amount.minor for a in adjustments]), state.unit_runs()
+_NONE: tuple[list[Adjustment], int] = ([], 0)
+
+
+def _with_total(adjusted: tuple[list[Adjustment], int], state: LineState) -> Adjusted:
+    return tuple(adjusted[0]), adjusted[1], state.unit_runs()
 
 
 def _priced(line: Line, adjusted: Adjusted, gift: bool = False) -> PricedLine:
     adjustments, taken, runs = adjusted
-    currency = line.product.unit_price.currency
-    base = line.product.unit_price.minor * line.quantity
+    unit_price = line.product.unit_price
+    currency = unit_price.currency
+    base = unit_price.minor * line.quantity
     trusted = Money._trusted
     return PricedLine(
         line,
@@ -891,8 +904,8 @@ def _priced(line: Line, adjusted: Adjusted, gift: bool = False) -> PricedLine:
         adjustments,
         trusted(taken, currency),
         trusted(base - taken, currency),
-        gift=gift,
-        unit_prices=tuple(UnitPrice(trusted(value, currency), count) for value, count in runs),
+        gift,
+        tuple([UnitPrice(trusted(value, currency), count) for value, count in runs]),
     )
 
 
@@ -901,17 +914,17 @@ def priced_lines(
 ) -> tuple[PricedLine, ...]:
     """The outcome mapped back to the cart's lines as given, then the gift lines."""
     currency = cart.currency
-    by_line = outcome.adjustments()
+    by_line = outcome._adjusted()
     states = outcome.state.lines
     by_source: dict[int, Adjusted] = {}
     for index, item in enumerate(lines):
-        adjustments = by_line.get(index, ())
+        adjusted = by_line.get(index, _NONE)
         if len(item.sources) == 1:
-            by_source[item.sources[0][0]] = _with_total(adjustments, states[index])
+            by_source[item.sources[0][0]] = _with_total(adjusted, states[index])
         else:
-            by_source.update(_split_back(item, adjustments, currency, states[index]))
+            by_source.update(_split_back(item, adjusted[0], currency, states[index]))
     priced = [_priced(line, by_source[index]) for index, line in enumerate(cart.lines)]
     for state_line in states[len(lines) :]:
-        adjusted = _with_total(by_line.get(state_line.index, ()), state_line)
-        priced.append(_priced(Line(state_line.product, state_line.quantity), adjusted, gift=True))
+        gift = _with_total(by_line.get(state_line.index, _NONE), state_line)
+        priced.append(_priced(Line(state_line.product, state_line.quantity), gift, gift=True))
     return tuple(priced)
