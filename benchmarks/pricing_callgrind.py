@@ -11,7 +11,9 @@ Cases:
 
 - ``small``: the 20-line cart at 1,000 promotions (the issue's 0.2 ms goal);
 - ``large``: the 200-line cart at 1,000 promotions (the issue's 5 ms goal);
-- ``best8``: best-for-customer over 8 stackable promotions (256 valid combinations).
+- ``best8``: best-for-customer over 8 stackable promotions (256 valid combinations);
+- ``small-read`` and ``large-read``: ``small`` and ``large`` with every priced line read
+  (``price`` builds the lines when they are first read).
 
 Run it with ``.venv/bin/python benchmarks/pricing_callgrind.py [case ...]`` (all cases when
 none is named); it needs ``valgrind`` on the path. Each case takes a minute or two, as
@@ -33,11 +35,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-CALLS = {"small": 20, "large": 3, "best8": 2}
+CALLS = {"small": 20, "large": 3, "best8": 2, "small-read": 20, "large-read": 3}
 
 
 def _setup(case: str) -> Callable[[], object]:
     """The call to count, built as ``benchmarks/pricing.py`` builds it."""
+    if case.endswith("-read"):
+        call = _setup(case.removesuffix("-read"))
+        return lambda: call().lines  # type: ignore[attr-defined]
     sys.path.insert(0, str(HERE))
     import attrs
 
