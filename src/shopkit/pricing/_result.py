@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import threading
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -318,6 +319,9 @@ class PricedCart:
         return tuple(item.nudge for item in self.not_applied if item.nudge is not None)
 
 
+_BUILDING = threading.RLock()
+
+
 class _Deferred:
     """Lines not built yet, and how to build them (what ``PricedCart.lines`` holds at first)."""
 
@@ -332,7 +336,8 @@ class _BuiltOnRead:
 
     Every reader goes through it (attribute access, attrs' ``__eq__``, ``__hash__`` and
     ``__repr__``, ``attrs.evolve``, the converter, pickling), so none ever sees the deferred
-    value, and a cart built from JSON and one built by the engine compare equal.
+    value, and a cart built from JSON and one built by the engine compare equal. The build runs
+    under a lock: a priced cart shared between threads is built once, and read whole.
     """
 
     __slots__ = ("slot",)
@@ -345,8 +350,11 @@ class _BuiltOnRead:
             return self
         value = self.slot.__get__(instance, owner)
         if type(value) is _Deferred:
-            value = value.build()
-            self.slot.__set__(instance, value)
+            with _BUILDING:
+                value = self.slot.__get__(instance, owner)
+                if type(value) is _Deferred:  # not built by another thread meanwhile
+                    value = value.build()
+                    self.slot.__set__(instance, value)
         return value
 
     def __set__(self, instance: object, value: object) -> None:
