@@ -798,19 +798,37 @@ class Outcome:
     def _adjusted(self) -> dict[int, tuple[list[Adjustment], int]]:
         """``adjustments`` with their total per line, in minor units."""
         self.state.settle()
-        trusted = Money._trusted
         currency = self.state.currency
-        by_line: dict[int, tuple[list[Adjustment], int]] = {}
+        made: dict[int, list[Adjustment]] = {}
+        taken: dict[int, int] = {}
         for promotion_id, level, lines in self.commits:
             for index, discount, units in lines:
-                made = Adjustment(promotion_id, level, trusted(discount, currency), units)
-                if index in by_line:
-                    found, taken = by_line[index]
-                    found.append(made)
-                    by_line[index] = (found, taken + discount)
+                # built from the slots, as ``Money._trusted`` builds amounts: the values are
+                # the engine's own, checked already
+                amount = _new(Money)
+                _set_minor(amount, discount)
+                _set_currency(amount, currency)
+                adjustment = _new(Adjustment)
+                _set_promotion(adjustment, promotion_id)
+                _set_level(adjustment, level)
+                _set_amount(adjustment, amount)
+                _set_units(adjustment, units)
+                if index in made:
+                    made[index].append(adjustment)
+                    taken[index] += discount
                 else:
-                    by_line[index] = ([made], discount)
-        return by_line
+                    made[index] = [adjustment]
+                    taken[index] = discount
+        return {index: (found, taken[index]) for index, found in made.items()}
+
+
+_new = object.__new__
+_set_minor = Money.__dict__["minor"].__set__
+_set_currency = Money.__dict__["currency"].__set__
+_set_promotion = Adjustment.__dict__["promotion_id"].__set__
+_set_level = Adjustment.__dict__["level"].__set__
+_set_amount = Adjustment.__dict__["amount"].__set__
+_set_units = Adjustment.__dict__["units"].__set__
 
 
 # -- the canonical form out ----------------------------------------------------------------------
