@@ -254,7 +254,10 @@ class PricedCart:
 
     Attributes:
         currency: The cart's currency.
-        lines: The priced lines in the cart's order, then any gift lines.
+        lines: The priced lines in the cart's order, then any gift lines. ``price`` builds
+            them when they are first read (the totals are known without them), so a caller
+            that needs only the totals does not pay for them; reading gives the same lines
+            either way.
         subtotal: The sum of the lines' subtotals (gifts included at their price).
         discount: Everything taken off the items: line and order discounts, gifts.
         shipping_price: The chosen shipping option's price before discounts (zero if none).
