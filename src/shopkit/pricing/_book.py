@@ -45,13 +45,6 @@ def _condition_codes(condition: Condition | None) -> set[str]:
     return found
 
 
-def _product_keys(product: Product) -> list[Key]:
-    keys = [("sku", product.sku)]
-    keys += [("category", category) for category in product.categories]
-    keys += [("tag", tag) for tag in product.tags]
-    return keys
-
-
 class PromotionBook:
     """Promotions indexed by the products they are about: build once, price many carts.
 
@@ -163,9 +156,15 @@ class PromotionBook:
         for code in codes:
             for promotion in by_key.get(("code", code), ()):
                 found[promotion.id] = promotion
+        empty = ()
         for product in products:
-            for key in _product_keys(product):
-                for promotion in by_key.get(key, ()):
+            for promotion in by_key.get(("sku", product.sku), empty):
+                found[promotion.id] = promotion
+            for category in product.categories:
+                for promotion in by_key.get(("category", category), empty):
+                    found[promotion.id] = promotion
+            for tag in product.tags:
+                for promotion in by_key.get(("tag", tag), empty):
                     found[promotion.id] = promotion
         return sorted(found.values(), key=by_priority)
 

@@ -25,18 +25,34 @@ call), screen, choose, assemble.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
+from typing import cast
 
 import attrs
 
 from shopkit import Cart, Customer, Money, ShopkitError, ValidationError
 from shopkit import validators as check
 from shopkit._money import RoundingMode, round_fraction
+from shopkit.pricing._benefits import (
+    Bundle,
+    BuyXGetY,
+    CheapestFree,
+    FixedOff,
+    FixedPrice,
+    FreeShipping,
+    Gift,
+    Percentage,
+    ShippingDiscount,
+    TieredSpend,
+    Welcome,
+)
 from shopkit.pricing._book import PromotionBook, as_book, by_priority
 from shopkit.pricing._choose import Choice, choose_best, choose_by_priority
 from shopkit.pricing._codes import CodeBook, EnteredCodes, code_results
 from shopkit.pricing._fees import Fee, charge_fees
+from shopkit.pricing._kinds import Benefit
 from shopkit.pricing._promotion import Mode, PricingOptions, Promotion, ThresholdBasis
 from shopkit.pricing._redemption import ClaimKey, RedemptionStore
 from shopkit.pricing._result import (
@@ -62,6 +78,40 @@ from shopkit.pricing._values import PASS, Context, Level, Shortfall, Verdict
 __all__ = ["Refusal", "Screened", "Session", "price"]
 
 _LEVELS = (Level.LINE, Level.ORDER, Level.SHIPPING)
+
+
+def _splits_uncapped(benefit: Benefit) -> bool:
+    """Whether the benefit is a built-in one that spreads an order discount and caps nothing.
+
+    Such a benefit reads nothing of the lines back after splitting its discount, so the parts
+    may be committed as they are split (``CartState.commit_directly``) when the promotion has
+    no cap either. A percentage with its own ``max_discount`` caps what it split: not it.
+    """
+    kind = type(benefit)
+    if kind is Percentage:
+        return cast(Percentage, benefit).max_discount is None
+    return kind is FixedOff or kind is TieredSpend or kind is Welcome
+
+
+# The built-in benefits: they read the lines only through the state's methods, which make any
+# waiting split first (``CartState.settle``); a plugin's benefit gets them made before it runs.
+_BUILT_IN = frozenset(
+    {
+        Bundle,
+        BuyXGetY,
+        CheapestFree,
+        FixedOff,
+        FixedPrice,
+        FreeShipping,
+        Gift,
+        Percentage,
+        ShippingDiscount,
+        TieredSpend,
+        Welcome,
+    }
+)
+
+
 _GUEST = Customer()
 _DEFAULTS = PricingOptions()
 
@@ -313,13 +363,28 @@ class Session:
 
     def apply(self, chosen: Sequence[Promotion]) -> Outcome:
         """Apply the chosen promotions to a fresh copy of the cart, level by level."""
+        outcome = self.apply_lazily(chosen)
+        outcome.state.settle()
+        return outcome
+
+    def apply_lazily(self, chosen: Sequence[Promotion]) -> Outcome:
+        """``apply``, leaving order discounts that wait to be split (``CartState.settle``).
+
+        The outcome's total, saving and applied promotions are final; its lines are once
+        ``Outcome.adjustments`` (or ``CartState.settle``) is called. ``price`` uses it: the
+        lines of the priced cart are built when first read.
+        """
         state = fresh_state(self.lines, self.cart, self.before)
         outcome = Outcome(state)
-        ordered = sorted(chosen, key=by_priority)
+        by_level: dict[Level, list[tuple[Promotion, Level]]] = {level: [] for level in _LEVELS}
+        for promotion in sorted(chosen, key=by_priority):
+            level = promotion.benefit.level
+            by_level[level].append((promotion, level))
         items_discount = 0
         basis = self.options.threshold_basis
         running = basis is ThresholdBasis.AFTER_EARLIER_ORDER_DISCOUNTS
         for level in _LEVELS:
+            promotions = by_level[level]
             if level is Level.ORDER:
                 # Order and shipping promotions compare their thresholds with the subtotal
                 # after line discounts (or before any, as the options say): fixed here, once,
@@ -328,9 +393,7 @@ class Session:
                 threshold = self.subtotal if basis is ThresholdBasis.SUBTOTAL else state.total
                 state.context = self.context(threshold)
                 outcome.threshold = threshold
-            for promotion in ordered:
-                if promotion.benefit.level is not level:
-                    continue
+            for promotion, level_of in promotions:
                 if level is not Level.LINE:
                     if running and state.total != state.context.threshold_amount.minor:
                         state.context = self.context(state.total)
@@ -338,34 +401,51 @@ class Session:
                     if not verdict.ok:
                         outcome.not_applied.append(self.refused_on(promotion, verdict))
                         continue
-                given = self._apply_one(promotion, state, outcome, items_discount)
+                given = self._apply_one(promotion, level_of, state, outcome, items_discount)
                 if level is not Level.SHIPPING:
                     items_discount += given
         return outcome
 
     def _apply_one(
-        self, promotion: Promotion, state: CartState, outcome: Outcome, items_discount: int
+        self,
+        promotion: Promotion,
+        level: Level,
+        state: CartState,
+        outcome: Outcome,
+        items_discount: int,
     ) -> int:
         """Apply one promotion with its caps; record it; return what it gave (minor units)."""
         benefit = promotion.benefit
         if promotion.min_margin_percent is not None:
             state.floor_margin = _margin_floor(Fraction(promotion.min_margin_percent))
-        else:
+        elif state.floor_margin is not None:
             state.floor_margin = None
+        kind = type(benefit)
+        if (
+            _splits_uncapped(benefit)
+            and promotion.max_discount is None
+            and self.budget is None
+            and (promotion.budget is None or self.usage is None)
+        ):
+            # no cap can cut what it gives: its order discount is committed as it is split
+            state.commit_directly()
+        elif kind not in _BUILT_IN:
+            state.settle()  # a plugin may read the lines' fields: the splits are made first
         try:
             benefit.apply(state, self.options.rounding)
-            limits = []
+            limit = None
             if promotion.max_discount is not None:
-                limits.append(promotion.max_discount.get(state.currency, "max_discount").minor)
-            if self.budget is not None and benefit.level is not Level.SHIPPING:
-                limits.append(max(0, self.budget - items_discount))
+                limit = promotion.max_discount.get(state.currency, "max_discount").minor
+            if self.budget is not None and level is not Level.SHIPPING:
+                left = max(0, self.budget - items_discount)
+                limit = left if limit is None else min(limit, left)
         except ShopkitError as error:
             state.discard()
             raise error.at(f"promotions[{promotion.id}].benefit") from None
         if promotion.budget is not None and self.usage is not None:
-            limit = promotion.budget.get(state.currency, "budget").minor
+            budget = promotion.budget.get(state.currency, "budget").minor
             used = self.usage.get(str(ClaimKey.budget(promotion.id, state.currency)), 0)
-            left = limit - used
+            left = budget - used
             if state.pending_total() > left:
                 state.discard()
                 outcome.not_applied.append(
@@ -378,7 +458,7 @@ class Session:
                     )
                 )
                 return 0
-        if limits and state.pending_total() > min(limits):
+        if limit is not None and state.pending_total() > limit:
             if state.pending_gifts:
                 state.discard()
                 outcome.not_applied.append(
@@ -390,12 +470,12 @@ class Session:
                     )
                 )
                 return 0
-            state.cap_pending(min(limits))
-        gifts = list(state.pending_gifts)
+            state.cap_pending(limit)
+        gifts = bool(state.pending_gifts)
         by_line, shipping = state.commit()
-        given = sum(discount for _, discount, _ in by_line) + shipping
+        given = state.committed + shipping
         if given == 0 and not gifts:
-            capped = bool(limits) and min(limits) == 0
+            capped = limit == 0
             shortfall = None if capped else benefit.nudge(state)
             outcome.not_applied.append(
                 NotApplied(
@@ -413,16 +493,18 @@ class Session:
             return 0
         # A shipping promotion's share of the lines is reported as an order-level adjustment:
         # an adjustment is on a line, and shipping is not one.
-        level = benefit.level if benefit.level is not Level.SHIPPING else Level.ORDER
-        if by_line:
-            outcome.commits.append(Commit(promotion.id, level, by_line))
+        if by_line or state.committed:
+            outcome.commits.append(
+                Commit(promotion.id, level if level is not Level.SHIPPING else Level.ORDER, by_line)
+            )
         outcome.shipping_discount += shipping
+        outcome.discount += state.committed
         saving = self.money(given)
         outcome.applied.append(
             AppliedPromotion(
                 promotion.id,
                 promotion.name,
-                benefit.level,
+                level,
                 saving,
                 f"{promotion.name}: you save {saving}",
             )
@@ -432,8 +514,10 @@ class Session:
     def choose(self, eligible: Sequence[Promotion]) -> Choice:
         """Choose among the eligible promotions as the options' mode says, and apply them."""
         if self.options.mode is Mode.BEST_FOR_CUSTOMER:
-            return choose_best(eligible, self.apply, self.options.best_search_limit, self.money)
-        return choose_by_priority(eligible, self.apply)
+            return choose_best(
+                eligible, self.apply_lazily, self.options.best_search_limit, self.money
+            )
+        return choose_by_priority(eligible, self.apply_lazily)
 
 
 def _usage_keys(
@@ -567,9 +651,11 @@ def _assemble(
     payment_method: str | None,
 ) -> PricedCart:
     cart = session.cart
-    lines = priced_lines(cart, session.lines, outcome)
-    subtotal = session.money(sum(line.subtotal.minor for line in lines))
-    discount = session.money(sum(line.discount.minor for line in lines))
+    # The totals come from the working copy and the commits (what each line cost before, what
+    # each promotion took off it), so the lines as given are built only when read
+    # (``PricedCart.lines``): their subtotals and adjustments sum to the same.
+    subtotal = session.money(sum([line.base for line in outcome.state.lines]))
+    discount = session.money(outcome.discount)
     shipping_discount = session.money(outcome.shipping_discount)
     shipping = cart.shipping - shipping_discount
     charges: tuple[FeeCharge, ...] = ()
@@ -585,9 +671,9 @@ def _assemble(
             session.options.rounding,
         )
         fee_total = sum(charge.amount.minor for charge in charges)
-    return PricedCart(
+    return PricedCart._deferred(
+        functools.partial(priced_lines, cart, session.lines, outcome),
         currency=cart.currency,
-        lines=lines,
         subtotal=subtotal,
         discount=discount,
         shipping_price=cart.shipping,

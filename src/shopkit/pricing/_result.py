@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import threading
+from collections.abc import Callable
+from typing import Any, cast
 
 import attrs
 
@@ -251,7 +254,10 @@ class PricedCart:
 
     Attributes:
         currency: The cart's currency.
-        lines: The priced lines in the cart's order, then any gift lines.
+        lines: The priced lines in the cart's order, then any gift lines. ``price`` builds
+            them when they are first read (the totals are known without them), so a caller
+            that needs only the totals does not pay for them; reading gives the same lines
+            either way.
         subtotal: The sum of the lines' subtotals (gifts included at their price).
         discount: Everything taken off the items: line and order discounts, gifts.
         shipping_price: The chosen shipping option's price before discounts (zero if none).
@@ -286,6 +292,19 @@ class PricedCart:
     codes: tuple[CodeResult, ...] = ()
     fees: tuple[FeeCharge, ...] = ()
 
+    @classmethod
+    def _deferred(
+        cls, build_lines: Callable[[], tuple[PricedLine, ...]], **fields: Any
+    ) -> PricedCart:
+        """A priced cart whose ``lines`` are built by ``build_lines`` when first read.
+
+        The engine's way out: the totals are known without the lines, and most callers of
+        ``price`` (a cart page showing the total, best-for-customer comparing combinations, a
+        benchmark) read few lines or none. Once built, the lines are kept; reading them,
+        comparing, hashing, printing or dumping the cart gives what eager lines would.
+        """
+        return cls(lines=cast(tuple[PricedLine, ...], _Deferred(build_lines)), **fields)
+
     @property
     def fee_total(self) -> Money:
         """What the charged fees add to the total."""
@@ -301,3 +320,53 @@ class PricedCart:
         A charged small-order fee's nudge (the spend that avoids it) is in its ``FeeCharge``.
         """
         return tuple(item.nudge for item in self.not_applied if item.nudge is not None)
+
+
+_BUILDING = threading.RLock()
+
+
+class _Deferred:
+    """Lines not built yet, and how to build them (what ``PricedCart.lines`` holds at first)."""
+
+    __slots__ = ("build",)
+
+    def __init__(self, build: Callable[[], tuple[PricedLine, ...]]) -> None:
+        self.build = build
+
+
+class _BuiltOnRead:
+    """The descriptor of ``PricedCart.lines``: its slot, built on the first read if deferred.
+
+    Every reader goes through it (attribute access, attrs' ``__eq__``, ``__hash__`` and
+    ``__repr__``, ``attrs.evolve``, the converter, pickling), so none ever sees the deferred
+    value, and a cart built from JSON and one built by the engine compare equal. The build runs
+    under a lock: a priced cart shared between threads is built once, and read whole.
+    """
+
+    __slots__ = ("slot",)
+
+    def __init__(self, slot: Any) -> None:
+        self.slot = slot
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = self.slot.__get__(instance, owner)
+        if type(value) is _Deferred:
+            with _BUILDING:
+                value = self.slot.__get__(instance, owner)
+                if type(value) is _Deferred:  # not built by another thread meanwhile
+                    value = value.build()
+                    self.slot.__set__(instance, value)
+        return value
+
+    def __set__(self, instance: object, value: object) -> None:
+        self.slot.__set__(instance, value)
+
+
+def _build_on_read(cls: type, name: str) -> None:
+    # wrap the slot attrs made for the field ``name``
+    setattr(cls, name, _BuiltOnRead(cls.__dict__[name]))
+
+
+_build_on_read(PricedCart, "lines")

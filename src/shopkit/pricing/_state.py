@@ -42,6 +42,7 @@ __all__ = [
     "canonical",
     "fresh_state",
     "priced_lines",
+    "spread",
 ]
 
 
@@ -111,8 +112,11 @@ class LineState:
     def unit_prices(self) -> list[int]:
         """What each unit costs now, consumed units first: they sum exactly to ``amount``."""
         taken = self.taken
-        if self.taken_spill:
-            parts = split_minor(self.taken_spill, taken, taken)
+        spill = self.taken_spill
+        if spill:
+            # capped by the units' values, which only the whole of them reach
+            whole = sum(taken)
+            parts = list(taken) if spill >= whole else spread(spill, taken, whole)
             taken = [value - part for value, part in zip(taken, parts, strict=True)]
         prices = [*taken, *self.open_unit_values()]
         if len(prices) != self.quantity or sum(prices) != self.amount:
@@ -211,6 +215,7 @@ class CartState:
         touched: The lines with pending changes, by index.
         pending_shipping: The shipping discount pending.
         pending_gifts: The gift lines pending.
+        committed: What the last ``commit`` took off the lines, in minor units.
     """
 
     currency: str
@@ -222,6 +227,17 @@ class CartState:
     touched: dict[int, LineState] = attrs.field(factory=dict)
     pending_shipping: int = 0
     pending_gifts: list[LineState] = attrs.field(factory=list)
+    _floors: bool = attrs.field(default=True, init=False, repr=False)
+    _direct: list[tuple[int, int]] | None = attrs.field(default=None, init=False, repr=False)
+    _queued: list[tuple[int, list[tuple[int, int, int]]]] = attrs.field(
+        factory=list, init=False, repr=False
+    )
+    _queued_total: int = attrs.field(default=0, init=False, repr=False)
+    _deferred: list[tuple[int, int, int]] | None = attrs.field(default=None, init=False, repr=False)
+    committed: int = attrs.field(default=0, init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self._floors = any(line.floor_unit for line in self.lines)
 
     # -- what benefits read ------------------------------------------------------------------
 
@@ -232,10 +248,12 @@ class CartState:
     @property
     def total(self) -> int:
         """The current total of the lines, in minor units."""
-        return sum(line.amount for line in self.lines)
+        return sum([line.amount for line in self.lines]) - self._queued_total
 
     def matching(self, selector: Selector | None) -> list[LineState]:
         """Lines (not gifts) whose product the selector selects (all, for ``None``)."""
+        if self._queued:
+            self.settle()
         if selector is None:
             return [line for line in self.lines if not line.gift]
         matches = selector.matches
@@ -243,6 +261,8 @@ class CartState:
 
     def open_units(self, selector: Selector | None) -> list[Unit]:
         """Every open unit of the selected lines, in canonical line order."""
+        if self._queued:
+            self.settle()
         return [
             Unit(line, value)
             for line in self.matching(selector)
@@ -251,6 +271,8 @@ class CartState:
 
     def room(self, line: LineState) -> int:
         """How much more a line can be discounted before it reaches its price floor."""
+        if self._queued:
+            self.settle()
         floor = line.floor_unit
         if self.floor_margin is not None:
             floor = max(floor, self.floor_margin(line))
@@ -260,7 +282,15 @@ class CartState:
 
     def discount_open(self, line: LineState, amount: int) -> int:
         """Discount the open units of a line by ``amount`` (capped by its floor); return it."""
-        amount = min(amount, line.open_amount - line.pending_open, self.room(line))
+        if self._queued:
+            self.settle()
+        if self._floors or self.floor_margin is not None:
+            amount = min(amount, line.open_amount - line.pending_open, self.room(line))
+        else:
+            # without a floor, what a line can take is what it costs now
+            amount = min(
+                amount, line.open_amount - line.pending_open, line.amount - line.pending_discount
+            )
         if amount <= 0:
             return 0
         line.pending_discount += amount
@@ -275,6 +305,8 @@ class CartState:
         own values from then on, so the per-unit results show which units got it. Each cut is
         capped by the unit's value and the line's floor. Returns the discount.
         """
+        if self._queued:
+            self.settle()
         given = 0
         for unit, discount in units:
             line = unit.line
@@ -310,15 +342,22 @@ class CartState:
         A consumed unit is not open any more: no later line-level promotion uses or discounts
         it. Each discount is capped by the unit's value and the line's floor.
         """
+        if self._queued:
+            self.settle()
         given = 0
+        floored = self._floors or self.floor_margin is not None
+        touched = self.touched
         for unit, discount in units:
             line = unit.line
-            cut = max(0, min(discount, unit.value, self.room(line)))
+            value = unit.value
+            # without a floor, what a line can take is what it costs now
+            room = self.room(line) if floored else line.amount - line.pending_discount
+            cut = max(0, min(discount, value, room))
             line.pending_units += 1
-            line.pending_value += unit.value
+            line.pending_value += value
             line.pending_discount += cut
-            line.pending_taken.append((unit.value, cut))
-            self.touched[line.index] = line
+            line.pending_taken.append((value, cut))
+            touched[line.index] = line
             given += cut
         return given
 
@@ -328,18 +367,56 @@ class CartState:
         The parts are exact (largest remainder, ties by canonical line order) and no line goes
         below its floor; the amount is cut to what the lines can take. Returns what was given.
         """
+        if (
+            lines is None
+            and self._direct is not None
+            and self._deferred is None
+            and not self.touched
+            and self.floor_margin is None
+            and not self._floors
+            and [line.unit_values for line in self.lines].count(None) == len(self.lines)
+        ):
+            return self._defer(amount)
+        if self._queued:
+            self.settle()
         targets = [line for line in (lines if lines is not None else self.lines) if not line.gift]
-        rooms = [self.room(line) for line in targets]
-        amount = min(amount, sum(rooms))
-        if amount <= 0:
-            return 0
         weights = [max(0, line.amount - line.pending_discount) for line in targets]
-        if not any(weights):
-            weights = rooms
-        parts = split_minor(amount, weights, rooms)
+        if self.floor_margin is None and not self._floors:
+            # no floor: what a line can take is what it costs now, so the caps of the split
+            # are its weights, and only the whole amount reaches them
+            rooms = weights
+            room = sum(weights)
+            amount = min(amount, room)
+            if amount <= 0:
+                return 0
+            parts = list(weights) if amount == room else spread(amount, weights, room)
+        else:
+            rooms = [self.room(line) for line in targets]
+            amount = min(amount, sum(rooms))
+            if amount <= 0:
+                return 0
+            if not any(weights):
+                weights = rooms
+            parts = split_minor(amount, weights, rooms)
         touched = self.touched
+        direct = self._direct
         for line, part in zip(targets, parts, strict=True):
-            if part:
+            if not part:
+                continue
+            if direct is not None and line.unit_values is None and line.index not in touched:
+                # committed at once (``commit_directly``): the open units are alike, so only
+                # the amounts change, and what the open units cannot take spills over the
+                # consumed ones (spread over them once, when unit prices are read)
+                line.amount -= part
+                open_amount = line.open_amount
+                if part <= open_amount:
+                    line.open_amount = open_amount - part
+                else:
+                    line.open_amount = 0
+                    if line.taken:
+                        line.taken_spill += part - open_amount
+                direct.append((line.index, part))
+            else:
                 line.pending_discount += part
                 line.pending_open += min(part, line.open_amount - line.pending_open)
                 touched[line.index] = line
@@ -347,6 +424,8 @@ class CartState:
 
     def add_gift(self, product: Product, quantity: int) -> None:
         """Add a gift line at its price, fully discounted; it is committed with the rest."""
+        if self._queued:
+            self.settle()
         base = product.unit_price.minor * quantity
         line = LineState(
             index=len(self.lines),
@@ -371,12 +450,80 @@ class CartState:
 
     # -- what the engine does ----------------------------------------------------------------
 
+    def _defer(self, amount: int) -> int:
+        """Take ``amount`` off the order now, and split it over the lines when they are read.
+
+        For an order discount committed directly (``commit_directly``) on lines that are all
+        plain and have no floor, what the lines can take is their total, and what each takes
+        matters only to the lines themselves: the split waits in a queue, and ``settle`` makes
+        the splits in order (each over the amounts the ones before it left) the first time a
+        line is read, so they are exactly the splits made at once. Most carts priced for their
+        total are never split.
+        """
+        amount = min(amount, self.total)
+        if amount <= 0:
+            return 0
+        lines: list[tuple[int, int, int]] = []
+        self._queued.append((amount, lines))
+        self._queued_total += amount
+        self._deferred = lines
+        return amount
+
+    def settle(self) -> None:
+        """Split the order discounts that wait (``_defer``) over the lines, in order.
+
+        Every method that reads or changes lines calls it first; the engine calls it before
+        a benefit that is not built in, and before reading the lines of an outcome.
+        """
+        queued = self._queued
+        if not queued:
+            return
+        self._queued = []
+        self._queued_total = 0
+        targets = [line for line in self.lines if not line.gift]
+        for amount, by_line in queued:
+            weights = [line.amount for line in targets]
+            room = sum(weights)
+            parts = list(weights) if amount == room else spread(amount, weights, room)
+            for line, part in zip(targets, parts, strict=True):
+                if not part:
+                    continue
+                line.amount -= part
+                open_amount = line.open_amount
+                if part <= open_amount:
+                    line.open_amount = open_amount - part
+                else:
+                    line.open_amount = 0
+                    if line.taken:
+                        line.taken_spill += part - open_amount
+                by_line.append((line.index, part, 0))
+
+    def commit_directly(self) -> None:
+        """Let the next promotion's order discounts on plain lines be committed as they are made.
+
+        The engine calls it for a built-in order benefit no cap can cut (no ``max_discount``,
+        no order budget): its pending changes would be committed unchanged, so its parts on
+        lines whose units are alike (nothing consumed, no unit discounted alone) are written
+        straight away, in the same pass that splits them, and ``commit`` reports them with the
+        rest. Such changes cannot be discarded, and ``total`` includes them at once.
+        """
+        self._direct = []
+
     def pending_total(self) -> int:
         """The discount the pending changes add up to (lines and shipping)."""
-        return sum(line.pending_discount for line in self.touched.values()) + self.pending_shipping
+        direct = sum([part for _, part in self._direct]) if self._direct else 0
+        if self._deferred is not None and self._queued and self._queued[-1][1] is self._deferred:
+            direct += self._queued[-1][0]
+        return (
+            sum(line.pending_discount for line in self.touched.values())
+            + self.pending_shipping
+            + direct
+        )
 
     def cap_pending(self, limit: int) -> None:
         """Scale the pending changes down so they add up to at most ``limit``."""
+        if self._queued:
+            self.settle()
         if self.pending_total() <= limit:
             return
         lines = [self.touched[index] for index in sorted(self.touched)]
@@ -388,31 +535,71 @@ class CartState:
         self.pending_shipping = parts[-1]
 
     def commit(self) -> tuple[list[tuple[int, int, int]], int]:
-        """Apply the pending changes; return [(line index, discount, units)] and shipping."""
-        by_line = []
-        for index in sorted(self.touched):
-            line = self.touched[index]
+        """Apply the pending changes; return [(line index, discount, units)] and shipping.
+
+        The lines of an order discount split later (``settle``) are in the list once settled.
+        """
+        if self._queued and self.touched:
+            self.settle()
+        by_line: list[tuple[int, int, int]] = []
+        touched = self.touched
+        for index in sorted(touched):
+            line = touched[index]
+            discount = line.pending_discount
             if not line.gift and (
                 line.pending_taken
                 or line.pending_cuts
                 or line.unit_values is not None
-                or (line.taken and line.pending_discount != line.pending_open)
+                or (line.taken and discount != line.pending_open)
             ):
                 # only then do the per-unit values change otherwise than evenly
                 line._commit_units()
-            line.amount -= line.pending_discount
+            units = line.pending_units
+            line.amount -= discount
             line.open_amount = max(0, line.open_amount - line.pending_value - line.pending_open)
-            line.open_units -= line.pending_units
-            if line.pending_discount or line.pending_units:
-                by_line.append((index, line.pending_discount, line.pending_units))
+            if units:
+                line.open_units -= units
+                by_line.append((index, discount, units))
+                line.pending_units = line.pending_value = 0
+            elif discount:
+                by_line.append((index, discount, 0))
+            line.pending_discount = line.pending_open = 0
+            if line.pending_taken:
+                line.pending_taken = []
+            if line.pending_cuts:
+                line.pending_cuts = {}
+        direct = self._direct
+        if direct is not None:
+            self._direct = None
+            if direct:
+                by_line = _merged(by_line, direct)
+        deferred = self._deferred
+        if deferred is not None and self._queued and self._queued[-1][1] is deferred:
+            # an order discount whose split waits (``_defer``): no line changed besides, as
+            # any change to one settles it first; its lines are filled in when settled
+            by_line = deferred
+            self.committed = self._queued[-1][0]
+        else:
+            if deferred is not None:
+                # settled while the promotion was applied: its parts are on the lines already
+                by_line = _merged(by_line, [(index, part) for index, part, _ in deferred])
+            self.committed = sum([discount for _, discount, _ in by_line])
+        self._deferred = None
         shipping = self.pending_shipping
         self.shipping -= shipping
+        self.pending_shipping = 0
         self.pending_gifts = []  # committed: they stay
-        self.discard()
+        self.touched = {}
         return by_line, shipping
 
     def discard(self) -> None:
         """Drop the pending changes (a gift line added by them goes too)."""
+        deferred = self._deferred
+        if deferred is not None:
+            self._deferred = None
+            if self._queued and self._queued[-1][1] is deferred:  # its split waits: drop it
+                amount, _ = self._queued.pop()
+                self._queued_total -= amount
         for line in self.touched.values():
             line.pending_discount = line.pending_open = 0
             line.pending_units = line.pending_value = 0
@@ -425,6 +612,41 @@ class CartState:
         self.pending_gifts = []
         self.touched = {}
         self.pending_shipping = 0
+        self._direct = None  # what was committed directly stays (no cap could cut it)
+
+
+def _merged(
+    by_line: list[tuple[int, int, int]], direct: list[tuple[int, int]]
+) -> list[tuple[int, int, int]]:
+    """The lines ``commit`` reports, with those committed directly, by line index."""
+    direct.sort()
+    if not by_line and len(dict(direct)) == len(direct):
+        return [(index, part, 0) for index, part in direct]  # one split: each line once
+    amounts: dict[int, int] = {}
+    for index, part in direct:
+        amounts[index] = amounts.get(index, 0) + part
+    units = {}
+    for index, discount, consumed in by_line:
+        amounts[index] = amounts.get(index, 0) + discount
+        units[index] = consumed
+    return [(index, amounts[index], units.get(index, 0)) for index in sorted(amounts)]
+
+
+def spread(amount: int, weights: Sequence[int], total: int) -> list[int]:
+    """``amount`` (below ``total``, the sum of the non-negative ``weights``) split by weight.
+
+    Largest remainder, ties to the earlier part: ``split_minor`` without caps, as no part can
+    reach its weight. Only parts of a positive weight ever get the extra units (the remainders
+    add up to ``leftover × total``, each below ``total``, so more than ``leftover`` are positive).
+    """
+    parts = [amount * weight // total for weight in weights]
+    leftover = amount - sum(parts)
+    if leftover:
+        remainders = [amount * weight % total for weight in weights]
+        order = sorted(range(len(parts)), key=remainders.__getitem__, reverse=True)
+        for index in order[:leftover]:
+            parts[index] += 1
+    return parts
 
 
 def _runs(prices: Iterable[int]) -> list[tuple[int, int]]:
@@ -472,6 +694,16 @@ def _full_key(product: Product) -> tuple[object, ...]:
 
 def canonical(cart: Cart) -> tuple[CanonicalLine, ...]:
     """The cart's lines merged by product and sorted by sku and price (then every field)."""
+    lines = cart.lines
+    if len({line.product.sku for line in lines}) == len(lines):
+        # every sku once (the usual cart): nothing to merge, and the sku alone orders them
+        order = sorted(range(len(lines)), key=lambda index: lines[index].product.sku)
+        return tuple(
+            CanonicalLine(
+                lines[index].product, lines[index].quantity, ((index, lines[index].quantity),)
+            )
+            for index in order
+        )
     merged: dict[Product, list[tuple[int, int]]] = {}
     for index, line in enumerate(cart.lines):
         merged.setdefault(line.product, []).append((index, line.quantity))
@@ -493,25 +725,12 @@ def fresh_state(lines: Sequence[CanonicalLine], cart: Cart, context: Context) ->
     states = []
     for index, item in enumerate(lines):
         product = item.product
-        base = product.unit_price.minor * item.quantity
-        states.append(
-            LineState(
-                index=index,
-                product=product,
-                quantity=item.quantity,
-                amount=base,
-                open_units=item.quantity,
-                open_amount=base,
-                floor_unit=product.min_price.minor if product.min_price else 0,
-            )
-        )
-    return CartState(
-        currency=cart.currency,
-        lines=states,
-        shipping_method=cart.shipping_method,
-        context=context,
-        shipping=cart.shipping.minor,
-    )
+        quantity = item.quantity
+        base = product.unit_price.minor * quantity
+        floor = product.min_price.minor if product.min_price else 0
+        # positional: index, product, quantity, amount, open units, open amount, floor
+        states.append(LineState(index, product, quantity, base, quantity, base, floor))
+    return CartState(cart.currency, states, cart.shipping_method, context, cart.shipping.minor)
 
 
 # -- one pass of the engine ----------------------------------------------------------------------
@@ -545,6 +764,7 @@ class Outcome:
         not_applied: The chosen promotions that gave nothing, with why.
         commits: What each promotion that gave something committed, in application order.
         shipping_discount: What was taken off shipping, in minor units.
+        discount: What was taken off the items (the sum of the commits), in minor units.
         threshold: What order-level thresholds were compared with, once the order step ran.
     """
 
@@ -553,6 +773,7 @@ class Outcome:
     not_applied: list[NotApplied] = attrs.field(factory=list)
     commits: list[Commit] = attrs.field(factory=list)
     shipping_discount: int = 0
+    discount: int = 0
     threshold: int | None = None
 
     @property
@@ -572,17 +793,42 @@ class Outcome:
 
     def adjustments(self) -> dict[int, list[Adjustment]]:
         """The adjustments per line index (canonical lines, then gifts), in application order."""
-        trusted = Money._trusted
+        return {index: made for index, (made, _) in self._adjusted().items()}
+
+    def _adjusted(self) -> dict[int, tuple[list[Adjustment], int]]:
+        """``adjustments`` with their total per line, in minor units."""
+        self.state.settle()
         currency = self.state.currency
-        by_line: dict[int, list[Adjustment]] = {}
+        made: dict[int, list[Adjustment]] = {}
+        taken: dict[int, int] = {}
         for promotion_id, level, lines in self.commits:
             for index, discount, units in lines:
-                made = Adjustment(promotion_id, level, trusted(discount, currency), units)
-                if index in by_line:
-                    by_line[index].append(made)
+                # built from the slots, as ``Money._trusted`` builds amounts: the values are
+                # the engine's own, checked already
+                amount = _new(Money)
+                _set_minor(amount, discount)
+                _set_currency(amount, currency)
+                adjustment = _new(Adjustment)
+                _set_promotion(adjustment, promotion_id)
+                _set_level(adjustment, level)
+                _set_amount(adjustment, amount)
+                _set_units(adjustment, units)
+                if index in made:
+                    made[index].append(adjustment)
+                    taken[index] += discount
                 else:
-                    by_line[index] = [made]
-        return by_line
+                    made[index] = [adjustment]
+                    taken[index] = discount
+        return {index: (found, taken[index]) for index, found in made.items()}
+
+
+_new = object.__new__
+_set_minor = Money.__dict__["minor"].__set__
+_set_currency = Money.__dict__["currency"].__set__
+_set_promotion = Adjustment.__dict__["promotion_id"].__set__
+_set_level = Adjustment.__dict__["level"].__set__
+_set_amount = Adjustment.__dict__["amount"].__set__
+_set_units = Adjustment.__dict__["units"].__set__
 
 
 # -- the canonical form out ----------------------------------------------------------------------
@@ -657,14 +903,18 @@ def _split_back(
     return result
 
 
-def _with_total(adjustments: Sequence[Adjustment], state: LineState) -> Adjusted:
-    return tuple(adjustments), sum([a.amount.minor for a in adjustments]), state.unit_runs()
+_NONE: tuple[list[Adjustment], int] = ([], 0)
+
+
+def _with_total(adjusted: tuple[list[Adjustment], int], state: LineState) -> Adjusted:
+    return tuple(adjusted[0]), adjusted[1], state.unit_runs()
 
 
 def _priced(line: Line, adjusted: Adjusted, gift: bool = False) -> PricedLine:
     adjustments, taken, runs = adjusted
-    currency = line.product.unit_price.currency
-    base = line.product.unit_price.minor * line.quantity
+    unit_price = line.product.unit_price
+    currency = unit_price.currency
+    base = unit_price.minor * line.quantity
     trusted = Money._trusted
     return PricedLine(
         line,
@@ -672,8 +922,8 @@ def _priced(line: Line, adjusted: Adjusted, gift: bool = False) -> PricedLine:
         adjustments,
         trusted(taken, currency),
         trusted(base - taken, currency),
-        gift=gift,
-        unit_prices=tuple(UnitPrice(trusted(value, currency), count) for value, count in runs),
+        gift,
+        tuple([UnitPrice(trusted(value, currency), count) for value, count in runs]),
     )
 
 
@@ -682,17 +932,17 @@ def priced_lines(
 ) -> tuple[PricedLine, ...]:
     """The outcome mapped back to the cart's lines as given, then the gift lines."""
     currency = cart.currency
-    by_line = outcome.adjustments()
+    by_line = outcome._adjusted()
     states = outcome.state.lines
     by_source: dict[int, Adjusted] = {}
     for index, item in enumerate(lines):
-        adjustments = by_line.get(index, ())
+        adjusted = by_line.get(index, _NONE)
         if len(item.sources) == 1:
-            by_source[item.sources[0][0]] = _with_total(adjustments, states[index])
+            by_source[item.sources[0][0]] = _with_total(adjusted, states[index])
         else:
-            by_source.update(_split_back(item, adjustments, currency, states[index]))
+            by_source.update(_split_back(item, adjusted[0], currency, states[index]))
     priced = [_priced(line, by_source[index]) for index, line in enumerate(cart.lines)]
     for state_line in states[len(lines) :]:
-        adjusted = _with_total(by_line.get(state_line.index, ()), state_line)
-        priced.append(_priced(Line(state_line.product, state_line.quantity), adjusted, gift=True))
+        gift = _with_total(by_line.get(state_line.index, _NONE), state_line)
+        priced.append(_priced(Line(state_line.product, state_line.quantity), gift, gift=True))
     return tuple(priced)
