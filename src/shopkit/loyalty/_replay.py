@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from itertools import chain
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 import numpy as np
@@ -39,6 +39,9 @@ import numpy.typing as npt
 
 from shopkit import ValidationError
 from shopkit import validators as check
+
+if TYPE_CHECKING:
+    from shopkit.loyalty._columns import LedgerColumns
 from shopkit.loyalty._badges import BadgeEvent, EventCount, MonthStreak, OrderCount
 from shopkit.loyalty._compile import CompiledOrder, seconds
 from shopkit.loyalty._earning import BonusEvent
@@ -357,6 +360,31 @@ class LedgerTable:
             categories,
             fallback,
         )
+
+    @classmethod
+    def from_columns(cls, programme: Programme, columns: LedgerColumns) -> LedgerTable:
+        """A ledger stored as columns, validated as ``Ledger`` validates events, laid out.
+
+        The rows are checked on arrays, all at once, by the rules ``Ledger.extend`` applies
+        to a batch: no id twice, no refund or review of an order not in the ledger (or
+        placed after it; a review only of the customer's own), no refund of more than is
+        left of its order, a customer referred once and never by themselves, one birthday a
+        calendar year, codes and amounts in range — and, by a replay of every event, no
+        redemption or negative adjustment above what its customer could spend at its moment.
+
+        Args:
+            programme: The programme the events are evaluated under.
+            columns: The events (``LedgerColumns``).
+
+        Raises:
+            ValidationError: a row is refused: the field names the column and the row
+                (``order[17]``), the value is the cell, the message names the event; the
+                first refusal in evaluation order is raised.
+        """
+        from shopkit.loyalty._columns import read_columns
+
+        table: LedgerTable = read_columns(programme, columns)
+        return table
 
     def statuses(self, at: dt.datetime) -> StatusTable:
         """Every customer's status as of ``at``, from the events up to ``at`` only.
