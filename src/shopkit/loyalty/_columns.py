@@ -293,7 +293,8 @@ class _Refusals:
         self.columns = columns
         self.first = first
         self.position = position
-        self.found: list[tuple[int, int, str, str]] = []  # (position, row, column, message)
+        # (position, the check's number, row, column, message): at one event, the first check
+        self.found: list[tuple[int, int, int, str, str]] = []
 
     def add(self, bad: npt.NDArray[np.bool_], events: IntArray, column: str, say: Any) -> None:
         """Refuse the events ``events[bad]`` (``say(event)`` gives the message)."""
@@ -301,13 +302,19 @@ class _Refusals:
         if len(chosen):
             event = int(chosen[np.argmin(self.position[chosen])])
             self.found.append(
-                (int(self.position[event]), int(self.first[event]), column, say(event))
+                (
+                    int(self.position[event]),
+                    len(self.found),
+                    int(self.first[event]),
+                    column,
+                    say(event),
+                )
             )
 
     def raise_first(self) -> None:
         """Raise the first refusal in evaluation order, if any."""
         if self.found:
-            _, row, column, message = min(self.found)
+            _, _, row, column, message = min(self.found)
             raise _error(self.columns, row, column, message)
 
 
@@ -594,7 +601,9 @@ def read_columns(programme: Programme, columns: LedgerColumns) -> Any:
     r_quantity = c.quantity[r_rows]
     running = np.cumsum(r_quantity[by_time])
     sorted_dense = dense[by_time]
-    run_start = np.flatnonzero(np.concatenate([[True], sorted_dense[1:] != sorted_dense[:-1]]))
+    run_start = np.flatnonzero(
+        np.concatenate([[True], sorted_dense[1:] != sorted_dense[:-1]])[: len(sorted_dense)]
+    )
     base = np.repeat(
         running[run_start] - r_quantity[by_time][run_start],
         np.diff(np.append(run_start, len(by_time))),
@@ -628,6 +637,7 @@ def read_columns(programme: Programme, columns: LedgerColumns) -> Any:
         refusals.found.append(
             (
                 int(position[owner[first_bad]]),
+                len(refusals.found),
                 int(first_bad),
                 "quantity",
                 f"{int(c.quantity[first_bad])} units of {c.skus[c.sku[first_bad]]!r} is more "
