@@ -123,7 +123,7 @@ class LedgerColumns:
         >>> from shopkit.loyalty import LedgerColumns, sample_ledger_events
         >>> columns = LedgerColumns.of(sample_ledger_events(), currency="GBP")
         >>> len(columns), columns.customers
-        (31, ('ana', 'ben', 'cy'))
+        (30, ('ana', 'cy', 'ben'))
     """
 
     currency: str
@@ -354,27 +354,35 @@ def _refuse_rows(columns: LedgerColumns, bad: npt.NDArray[np.bool_], column: str
         raise _error(columns, row, column, say.format(value=_value(columns, row, column)))
 
 
-def _check_vocabularies(columns: LedgerColumns) -> None:
+def _check_vocabularies(columns: LedgerColumns) -> IntArray | None:
+    """Refuse a word that is not a non-empty string, or listed twice (but for ids).
+
+    Returns the ids' codes mapped to the first of each id written twice (``None``: none).
+    """
+    canonical = None
     for name in _VOCABULARIES:
         words = getattr(columns, name)
-        if not all(type(word) is str and word.strip() for word in words):
+        try:  # str.strip in C over every word: fast, and a TypeError for a non-string
+            good = all(map(str.strip, words))
+        except TypeError:
+            good = False
+        if not good:
             bad = next(w for w in words if not (type(w) is str and w.strip()))
             raise ValidationError(
                 f"{bad!r} is not a non-empty string", field=f"columns.{name}", value=repr(bad)
             )
-        if name != "ids" and len(set(words)) != len(words):
+        if len(set(words)) == len(words):
+            continue
+        if name != "ids":
             twice = next(w for n, w in enumerate(words) if w in words[:n])
             raise ValidationError(
                 f"{twice!r} is listed twice", field=f"columns.{name}", value=twice
             )
-
-
-def _canonical(ids: tuple[str, ...]) -> IntArray | None:
-    """Codes of ids written twice in the vocabulary mapped to the first (``None``: none)."""
-    if len(set(ids)) == len(ids):
-        return None
-    first: dict[str, int] = {}
-    return np.array([first.setdefault(word, n) for n, word in enumerate(ids)], dtype=np.int64)
+        first: dict[str, int] = {}
+        canonical = np.array(
+            [first.setdefault(word, n) for n, word in enumerate(words)], dtype=np.int64
+        )
+    return canonical
 
 
 def _tie_break(order: IntArray, tied: npt.NDArray[np.bool_], name: Any, key: Any) -> IntArray:
@@ -406,7 +414,7 @@ def read_columns(programme: Programme, columns: LedgerColumns) -> Any:
             field="currency",
             value=c.currency,
         )
-    _check_vocabularies(c)
+    canonical = _check_vocabularies(c)
     rows = len(c)
     sizes = {
         "event": len(c.ids),
@@ -474,7 +482,6 @@ def read_columns(programme: Programme, columns: LedgerColumns) -> Any:
     if count > 10_000_000:
         raise ValidationError(f"{count} events at once", field="event", value=count)
     # evaluation order: moment, kind, id
-    canonical = _canonical(c.ids)
     code = c.event[starts] if canonical is None else canonical[c.event[starts]]
     order_code = c.order[starts]
     if canonical is not None:
@@ -499,13 +506,20 @@ def read_columns(programme: Programme, columns: LedgerColumns) -> Any:
 
     def later_twice(groups: IntArray, chosen: IntArray) -> npt.NDArray[np.bool_]:
         """Of ``chosen`` events, those with a group met before in evaluation order."""
+        if len(np.unique(groups)) == len(groups):
+            return np.zeros(len(chosen), dtype=bool)
         by = np.lexsort((position[chosen], groups))
         repeat = np.zeros(len(chosen), dtype=bool)
         repeat[by[1:]] = groups[by][1:] == groups[by][:-1]
         return repeat
 
+    twice = (
+        later_twice(code, everyone)
+        if canonical is not None or np.bincount(code, minlength=len(ids)).max() > 1
+        else np.zeros(count, dtype=bool)
+    )
     refusals.add(
-        later_twice(code, everyone),
+        twice,
         everyone,
         "event",
         lambda e: f"id {ids[code[e]]!r} is already in the ledger",
@@ -567,7 +581,9 @@ def read_columns(programme: Programme, columns: LedgerColumns) -> Any:
     refund_customer = customer[target_safe[~reviews]]
     customer = customer.copy()
     customer[refunds] = refund_customer
-    line_rows = np.flatnonzero(is_line)  # every order line, by order, in row order
+    # the lines of the orders refunded, by order, in row order
+    refunded = np.unique(refund_order)
+    line_rows = _expand(starts[refunded], size[refunded])
     line_order = owner[line_rows]
     skus = max(len(c.skus), 1)
     line_group = line_order * skus + c.sku[line_rows]
@@ -613,7 +629,8 @@ def read_columns(programme: Programme, columns: LedgerColumns) -> Any:
     # a cancellation (no lines): the first of its order, unless lines returned everything
     wholes = np.flatnonzero(whole[starts[refunds]])
     total_of_order = np.zeros(count, dtype=np.int64)
-    np.add.at(total_of_order, line_order, c.quantity[line_rows])
+    if len(refunded):
+        total_of_order[refunded] = np.add.reduceat(c.quantity[line_rows], _firsts(size[refunded]))
     cancel_at = np.full(count, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(cancel_at, refund_order[wholes], position[refunds[wholes]])
     span = count + 1
@@ -662,10 +679,13 @@ def read_columns(programme: Programme, columns: LedgerColumns) -> Any:
         [kind[evaluation], kind[referrals], np.full(len(credit_customer), _REFERRAL_K)]
     )
     row_key = row_micro * 8 + row_rank
-    row_position = np.concatenate(
-        [position[evaluation], position[referrals], np.full(len(credit_customer), -1)]
+    # each row's place in evaluation order: an event's, or (a credit) before the events of
+    # its moment and kind, its id deciding among them below
+    credit_place = np.searchsorted(key[evaluation], credit_micro * 8 + _REFERRAL_K, side="left")
+    row_place = np.concatenate(
+        [2 * position[evaluation] + 1, 2 * position[referrals] + 1, 2 * credit_place]
     )
-    layout = np.lexsort((row_position, row_key, row_customer))
+    layout = np.argsort(row_customer * (2 * count + 2) + row_place, kind="stable")
     if len(credit_customer):  # a credit at the moment of a referral: by id among them
         sorted_customer, sorted_key = row_customer[layout], row_key[layout]
         tied = (sorted_customer[1:] == sorted_customer[:-1]) & (sorted_key[1:] == sorted_key[:-1])
@@ -713,11 +733,11 @@ def read_columns(programme: Programme, columns: LedgerColumns) -> Any:
     lines = _expand(starts[order_event], size[order_event])
     line_gross = c.unit[lines] * c.quantity[lines]
     line_net = line_gross - c.discount[lines]
-    line_owner = np.repeat(np.arange(len(order_rows)), size[order_event])
     gross = np.zeros(len(order_rows), dtype=np.int64)
     net = np.zeros(len(order_rows), dtype=np.int64)
-    np.add.at(gross, line_owner, line_gross)
-    np.add.at(net, line_owner, line_net)
+    if len(order_rows):
+        gross = np.add.reduceat(line_gross, line_first[:-1])
+        net = np.add.reduceat(line_net, line_first[:-1])
     table_orders = _Orders(
         order_rows,
         gross,
@@ -780,10 +800,12 @@ def read_columns(programme: Programme, columns: LedgerColumns) -> Any:
     share_net = r_net_line * after // line_quantity - r_net_line * before // line_quantity
     r_gross = np.zeros(len(chosen), dtype=np.int64)
     r_net = np.zeros(len(chosen), dtype=np.int64)
-    np.add.at(r_gross, r_owner, share_gross)
-    np.add.at(r_net, r_owner, share_net)
     full = np.zeros(len(chosen), dtype=np.int64)
-    np.add.at(full, r_owner, (after == line_quantity).astype(np.int64))
+    if len(chosen):
+        firsts = _firsts(size[r_target])
+        r_gross = np.add.reduceat(share_gross, firsts)
+        r_net = np.add.reduceat(share_net, firsts)
+        full = np.add.reduceat((after == line_quantity).astype(np.int64), firsts)
     order_first_row = starts[r_target]
     table_refunds = _Refunds(
         refund_rows,
@@ -839,6 +861,11 @@ def read_columns(programme: Programme, columns: LedgerColumns) -> Any:
     return table
 
 
+def _firsts(sizes: IntArray) -> IntArray:
+    """Where each of consecutive segments of ``sizes`` (each at least 1) starts."""
+    return (np.cumsum(sizes) - sizes).astype(np.int64)
+
+
 def _expand(first: IntArray, sizes: IntArray) -> IntArray:
     """``first[i], first[i] + 1, …`` (``sizes[i]`` of them), for every ``i``, in a row."""
     total = int(sizes.sum())
@@ -882,26 +909,31 @@ def _credits(
     referral_of = np.full(len(c.customers), -1, dtype=np.int64)
     referral_of[referred[referrals]] = referrals
     start_of[referred[referrals]] = second[referrals]
-    triggers: list[tuple[int, int, list[ReferralTrigger]]] = []  # (position, event, referral)
+    # the orders and sign-ups of referred customers, in evaluation order
     in_order = evaluation[np.isin(kind[evaluation], (_ORDER_K, _SIGN_UP_K))]
     in_order = in_order[referral_of[customer[in_order]] >= 0]
-    seen_order: set[int] = set()
-    seen_sign_up: set[int] = set()
-    for event in in_order.tolist():
-        who = int(customer[event])
-        if kind[event] == _ORDER_K:
-            first = who not in seen_order
-            seen_order.add(who)
-            if second[event] >= start_of[who]:
-                kinds = [ReferralTrigger.EVERY_ORDER]
-                if first:
-                    kinds.append(ReferralTrigger.FIRST_ORDER)
-                if wanted.intersection(kinds):
-                    triggers.append((event, int(referral_of[who]), kinds))
-        elif who not in seen_sign_up:
-            seen_sign_up.add(who)
-            if second[event] >= start_of[who] and ReferralTrigger.SIGN_UP in wanted:
-                triggers.append((event, int(referral_of[who]), [ReferralTrigger.SIGN_UP]))
+    who = customer[in_order]
+    is_order = kind[in_order] == _ORDER_K
+    first = np.zeros(len(in_order), dtype=bool)
+    for chosen in (is_order, ~is_order):  # each customer's first order, first sign-up
+        rows = np.flatnonzero(chosen)
+        first[rows[np.unique(who[rows], return_index=True)[1]]] = True
+    after = second[in_order] >= start_of[who]
+    every = ReferralTrigger.EVERY_ORDER in wanted
+    on_first = ReferralTrigger.FIRST_ORDER in wanted
+    on_sign_up = ReferralTrigger.SIGN_UP in wanted
+    chosen = after & ((is_order & (every | (first & on_first))) | (~is_order & first & on_sign_up))
+    triggers: list[tuple[int, int, list[ReferralTrigger]]] = []
+    for event, order, first_one in zip(
+        in_order[chosen].tolist(), is_order[chosen].tolist(), first[chosen].tolist(), strict=True
+    ):
+        if not order:
+            kinds = [ReferralTrigger.SIGN_UP]
+        elif first_one:
+            kinds = [ReferralTrigger.EVERY_ORDER, ReferralTrigger.FIRST_ORDER]
+        else:
+            kinds = [ReferralTrigger.EVERY_ORDER]
+        triggers.append((event, int(referral_of[customer[event]]), kinds))
     rewarded: dict[int, set[int]] = {}
     out_customer: list[int] = []
     out_micro: list[int] = []
