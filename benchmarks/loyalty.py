@@ -213,9 +213,8 @@ def generated_columns(count: int, seed: int = 20261202) -> LedgerColumns:
     by = np.argsort(order_key)
     order_key, order_sum = order_key[by], np.concatenate([[0], np.cumsum(base[never][by])])
 
-    def window(
-        customer: np.ndarray, at: np.ndarray
-    ) -> np.ndarray:  # base points of orders placed in (at - 335 d, at - 30 d]
+    def window(customer: np.ndarray, at: np.ndarray) -> np.ndarray:
+        """Base points of the customers' orders placed in (at - 335 d, at - 30 d]."""
         hi = np.searchsorted(
             order_key, customer * key_scale + (at - start - 30 * DAY * 1_000_000), side="right"
         )
@@ -225,7 +224,8 @@ def generated_columns(count: int, seed: int = 20261202) -> LedgerColumns:
             side="right",
         )
         lo = np.maximum(lo, np.searchsorted(order_key, customer * key_scale, side="left"))
-        return order_sum[hi] - order_sum[np.minimum(lo, hi)]
+        found: np.ndarray = order_sum[hi] - order_sum[np.minimum(lo, hi)]
+        return found
 
     # every debit candidate and refund, by customer and moment: what they may take
     d_customer = np.concatenate([x_customer, o_customer[refunded]])

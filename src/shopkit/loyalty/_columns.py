@@ -12,8 +12,8 @@ way back).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar, NamedTuple
 
 import attrs
 import numpy as np
@@ -37,7 +37,7 @@ from shopkit.loyalty._ledger import Ledger
 from shopkit.loyalty._programme import Programme
 from shopkit.loyalty._referrals import Referral, ReferralReward, ReferralTrigger
 
-__all__ = ["KINDS", "LedgerColumns", "read_columns"]
+__all__ = ["KINDS", "LedgerColumns", "Read", "read_columns"]
 
 IntArray = npt.NDArray[np.int64]
 KINDS = ("order", "refund", "sign_up", "referral", "review", "birthday", "adjustment", "redemption")
@@ -100,9 +100,9 @@ class LedgerColumns:
         categories: The categories of skus.
         reasons: The reasons of adjustments.
         event: The event's id (into ``ids``); an order's lines share the order's id.
-        kind: The event's kind, an index into ``KINDS``: ``0`` order, ``1`` refund, ``2``
-            sign-up, ``3`` referral, ``4`` review, ``5`` birthday, ``6`` adjustment, ``7``
-            redemption.
+        kind: The event's kind, an index into ``LedgerColumns.KINDS``: ``0`` order, ``1``
+            refund, ``2`` sign-up, ``3`` referral, ``4`` review, ``5`` birthday, ``6``
+            adjustment, ``7`` redemption.
         customer: Whose (into ``customers``): a referral's referrer; ``-1`` on a refund for
             its order's customer.
         at: When, in microseconds since 1970-01-01 UTC (or a ``datetime64`` array).
@@ -125,6 +125,9 @@ class LedgerColumns:
         >>> len(columns), columns.customers
         (30, ('ana', 'cy', 'ben'))
     """
+
+    KINDS: ClassVar[tuple[str, ...]] = KINDS
+    """The kinds by code (their ``type`` in JSON), in the order events of a moment are evaluated."""
 
     currency: str
     ids: tuple[str, ...] = attrs.field(converter=_names, repr=False)
@@ -164,9 +167,9 @@ class LedgerColumns:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, LedgerColumns):
             return NotImplemented
-        return all(getattr(self, name) == getattr(other, name) for name in _VOCABULARIES) and all(
-            np.array_equal(getattr(self, name), getattr(other, name)) for name in _COLUMNS
-        )
+        return all(
+            getattr(self, name) == getattr(other, name) for name in ("currency", *_VOCABULARIES)
+        ) and all(np.array_equal(getattr(self, name), getattr(other, name)) for name in _COLUMNS)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -397,17 +400,30 @@ def _tie_break(order: IntArray, tied: npt.NDArray[np.bool_], name: Any, key: Any
     return result
 
 
-def read_columns(programme: Programme, columns: LedgerColumns) -> Any:
-    """``LedgerTable.from_columns``: validate the columns and lay them out (see the module)."""
-    from shopkit.loyalty._replay import LedgerTable, _Events, _Orders, _Refunds, _spend
+class Read(NamedTuple):
+    """Columns validated and laid out: the parts of a ``LedgerTable`` (``_replay``'s layout).
 
+    ``overdraft`` refuses the first of the debits a replay of everything found short.
+    """
+
+    customers: tuple[str, ...]
+    events: tuple[Any, ...]
+    orders: tuple[IntArray, ...]
+    refunds: tuple[Any, ...]
+    skus: tuple[str, ...]
+    categories: tuple[str, ...]
+    overdraft: Callable[[IntArray, IntArray, IntArray], None]
+
+
+def read_columns(programme: Programme, columns: LedgerColumns) -> Read | None:
+    """Validate the columns and lay them out (see the module); ``None`` for no rows."""
     if not isinstance(programme, Programme):
         raise ValidationError(f"{programme!r} is not a Programme", field="programme", value=None)
     if not isinstance(columns, LedgerColumns):
         raise ValidationError(f"{columns!r} is not LedgerColumns", field="columns", value=None)
     c = columns
     if len(c) == 0:
-        return LedgerTable.of(Ledger(programme))
+        return None
     if c.currency != programme.currency:
         raise ValidationError(
             f"the columns are in {c.currency}, the programme in {programme.currency}",
@@ -738,7 +754,7 @@ def read_columns(programme: Programme, columns: LedgerColumns) -> Any:
     if len(order_rows):
         gross = np.add.reduceat(line_gross, line_first[:-1])
         net = np.add.reduceat(line_net, line_first[:-1])
-    table_orders = _Orders(
+    table_orders = (
         order_rows,
         gross,
         net,
@@ -807,7 +823,7 @@ def read_columns(programme: Programme, columns: LedgerColumns) -> Any:
         r_net = np.add.reduceat(share_net, firsts)
         full = np.add.reduceat((after == line_quantity).astype(np.int64), firsts)
     order_first_row = starts[r_target]
-    table_refunds = _Refunds(
+    table_refunds = (
         refund_rows,
         order_number[r_target],
         second[r_target],
@@ -828,37 +844,32 @@ def read_columns(programme: Programme, columns: LedgerColumns) -> Any:
             return credit_ids[int(layout[row]) - first_credit_row]
         return str(ids[code[event]])
 
-    events = _Events(row_customer, engine, row_second, value, row_micro, source)
-    table = LedgerTable(
-        programme,
-        customers,
-        len(layout),
-        None,
-        events,
-        table_orders,
-        table_refunds,
-        tuple(c.skus),
-        tuple(c.categories),
-        (),
-    )
-    # no negative balance: a replay of everything, each redemption or negative adjustment
-    # refused above what its customer could spend then
-    spent = _spend(table, np.ones(len(layout), dtype=bool))
-    debits = ~spent.is_refund & (spent.taken < spent.want)
-    if debits.any():
-        failing = row_event[spent.debit_event[debits]]
+    def overdraft(debit_row: IntArray, want: IntArray, taken: IntArray) -> None:
+        """Refuse the first debit found above what its customer could spend then.
+
+        The debits are rows of the table's events: redemptions and negative adjustments.
+        """
+        failing = row_event[debit_row]
         event = int(failing[np.argmin(position[failing])])
-        index = int(np.flatnonzero(row_event[spent.debit_event] == event)[0])
+        index = int(np.flatnonzero(failing == event)[0])
         what = "the redemption" if kind[event] == _REDEEM_K else "the adjustment"
-        table._cache.clear()
         raise _error(
             c,
             int(starts[event]),
             "points",
-            f"{what} of {int(spent.want[index])} points is more than the "
-            f"{int(spent.taken[index])} available then",
+            f"{what} of {int(want[index])} points is more than the "
+            f"{int(taken[index])} available then",
         )
-    return table
+
+    return Read(
+        customers,
+        (row_customer, engine, row_second, value, row_micro, source),
+        table_orders,
+        table_refunds,
+        tuple(c.skus),
+        tuple(c.categories),
+        overdraft,
+    )
 
 
 def _firsts(sizes: IntArray) -> IntArray:
@@ -952,12 +963,12 @@ def _credits(
             done.add(them)
             mine, theirs = rule.points()
             key = f"{ids[code[referral]]}:{ids[code[event]]}:{number}"
-            for side, who, points in (
+            for side, whose, points in (
                 (ReferralReward.REFERRER, referrer, mine),
                 (ReferralReward.REFERRED, them, theirs),
             ):
                 if rule.reward in (side, ReferralReward.BOTH):
-                    out_customer.append(who)
+                    out_customer.append(whose)
                     out_micro.append(int(micro[event]))
                     out_points.append(points)
                     out_ids.append(f"{key}:{side.value}")

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from itertools import chain
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import attrs
 import numpy as np
@@ -39,10 +39,8 @@ import numpy.typing as npt
 
 from shopkit import ValidationError
 from shopkit import validators as check
-
-if TYPE_CHECKING:
-    from shopkit.loyalty._columns import LedgerColumns
 from shopkit.loyalty._badges import BadgeEvent, EventCount, MonthStreak, OrderCount
+from shopkit.loyalty._columns import LedgerColumns, read_columns
 from shopkit.loyalty._compile import CompiledOrder, seconds
 from shopkit.loyalty._earning import BonusEvent
 from shopkit.loyalty._engine import (
@@ -381,9 +379,28 @@ class LedgerTable:
                 (``order[17]``), the value is the cell, the message names the event; the
                 first refusal in evaluation order is raised.
         """
-        from shopkit.loyalty._columns import read_columns
-
-        table: LedgerTable = read_columns(programme, columns)
+        read = read_columns(programme, columns)
+        if read is None:  # no rows
+            return cls.of(Ledger(programme))
+        events = _Events(*read.events)
+        table = cls(
+            programme,
+            read.customers,
+            len(events.kind),
+            None,
+            events,
+            _Orders(*read.orders),
+            _Refunds(*read.refunds),
+            read.skus,
+            read.categories,
+            (),
+        )
+        # no negative balance: a replay of everything (kept for the statuses after it), each
+        # redemption or negative adjustment refused above what its customer could spend then
+        spent = _spend(table, np.ones(len(events.kind), dtype=bool))
+        short = ~spent.is_refund & (spent.taken < spent.want)
+        if short.any():
+            read.overdraft(spent.debit_event[short], spent.want[short], spent.taken[short])
         return table
 
     def statuses(self, at: dt.datetime) -> StatusTable:
