@@ -123,7 +123,7 @@ class LedgerColumns:
         >>> from shopkit.loyalty import LedgerColumns, sample_ledger_events
         >>> columns = LedgerColumns.of(sample_ledger_events(), currency="GBP")
         >>> len(columns), columns.customers
-        (30, ('ana', 'cy', 'ben'))
+        (30, ('ana', 'ben', 'cy'))
     """
 
     KINDS: ClassVar[tuple[str, ...]] = KINDS
