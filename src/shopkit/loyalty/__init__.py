@@ -33,6 +33,7 @@ from shopkit.loyalty._analytics import (
     analytics,
     what_if,
 )
+from shopkit.loyalty._columns import LedgerColumns
 from shopkit.loyalty._context import customer_context
 from shopkit.loyalty._earning import Redemption
 from shopkit.loyalty._events import (
@@ -62,6 +63,7 @@ __all__ = [
     "Birthday",
     "Distance",
     "Ledger",
+    "LedgerColumns",
     "LedgerEvent",
     "LedgerTable",
     "Lot",

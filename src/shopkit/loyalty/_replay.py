@@ -27,7 +27,7 @@ status by status):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from itertools import chain
 from operator import itemgetter
@@ -40,6 +40,7 @@ import numpy.typing as npt
 from shopkit import ValidationError
 from shopkit import validators as check
 from shopkit.loyalty._badges import BadgeEvent, EventCount, MonthStreak, OrderCount
+from shopkit.loyalty._columns import LedgerColumns, read_columns
 from shopkit.loyalty._compile import CompiledOrder, seconds
 from shopkit.loyalty._earning import BonusEvent
 from shopkit.loyalty._engine import (
@@ -52,13 +53,12 @@ from shopkit.loyalty._engine import (
     _REDEEM,
     _REFERRAL,
     _REFUND,
-    Credit,
     History,
     SummaryArrays,
     summary_arrays,
     summary_of,
 )
-from shopkit.loyalty._events import LedgerEvent, OrderPlaced, Referred, Refund
+from shopkit.loyalty._events import OrderPlaced, Referred, Refund
 from shopkit.loyalty._ledger import Ledger, _credits, _history, evaluate_all
 from shopkit.loyalty._programme import Programme
 from shopkit.loyalty._status import Badge, Lot, Status
@@ -102,7 +102,7 @@ class _Events(NamedTuple):
     at: IntArray
     value: IntArray
     micro: IntArray
-    flat: list[LedgerEvent | Credit]  # the events themselves (their ids, when asked)
+    source: Callable[[int], str]  # the id of the event of a row, when asked
 
 
 class _Orders(NamedTuple):
@@ -259,7 +259,7 @@ def _columns(
         [flat[position].at for position in referrals.tolist()],  # type: ignore[union-attr]
         moments[referrals],
     )
-    events = _Events(customer, kind, moments, value, micro, flat)
+    events = _Events(customer, kind, moments, value, micro, lambda row: flat[row].event_id)
     return events, order_table, refund_table, skus, names, tuple(fallback)
 
 
@@ -305,13 +305,14 @@ class LedgerTable:
     programme: Programme
     customers: tuple[str, ...]
     events: int
-    _histories: tuple[History, ...] = attrs.field(repr=False)
+    _histories: tuple[History, ...] | None = attrs.field(repr=False)
     _event_columns: _Events = attrs.field(repr=False)
     _orders: _Orders = attrs.field(repr=False)
     _refunds: _Refunds = attrs.field(repr=False)
     _skus: tuple[str, ...] = attrs.field(repr=False)
     _categories: tuple[str, ...] = attrs.field(repr=False)
     _fallback: tuple[int, ...] = attrs.field(repr=False)
+    _cache: list[_Spent] = attrs.field(factory=list, init=False, repr=False)
 
     @classmethod
     def of(cls, ledger: Ledger, *, programme: Programme | None = None) -> LedgerTable:
@@ -357,6 +358,50 @@ class LedgerTable:
             categories,
             fallback,
         )
+
+    @classmethod
+    def from_columns(cls, programme: Programme, columns: LedgerColumns) -> LedgerTable:
+        """A ledger stored as columns, validated as ``Ledger`` validates events, laid out.
+
+        The rows are checked on arrays, all at once, by the rules ``Ledger.extend`` applies
+        to a batch: no id twice, no refund or review of an order not in the ledger (or
+        placed after it; a review only of the customer's own), no refund of more than is
+        left of its order, a customer referred once and never by themselves, one birthday a
+        calendar year, codes and amounts in range — and, by a replay of every event, no
+        redemption or negative adjustment above what its customer could spend at its moment.
+
+        Args:
+            programme: The programme the events are evaluated under.
+            columns: The events (``LedgerColumns``).
+
+        Raises:
+            ValidationError: a row is refused: the field names the column and the row
+                (``order[17]``), the value is the cell, the message names the event; the
+                first refusal in evaluation order is raised.
+        """
+        read = read_columns(programme, columns)
+        if read is None:  # no rows
+            return cls.of(Ledger(programme))
+        events = _Events(*read.events)
+        table = cls(
+            programme,
+            read.customers,
+            len(events.kind),
+            None,
+            events,
+            _Orders(*read.orders),
+            _Refunds(*read.refunds),
+            read.skus,
+            read.categories,
+            (),
+        )
+        # no negative balance: a replay of everything (kept for the statuses after it), each
+        # redemption or negative adjustment refused above what its customer could spend then
+        spent = _spend(table, np.ones(len(events.kind), dtype=bool))
+        short = ~spent.is_refund & (spent.taken < spent.want)
+        if short.any():
+            read.overdraft(spent.debit_event[short], spent.want[short], spent.taken[short])
+        return table
 
     def statuses(self, at: dt.datetime) -> StatusTable:
         """Every customer's status as of ``at``, from the events up to ``at`` only.
@@ -467,7 +512,7 @@ class StatusTable:
             expires = int(lots.expires[row])
             available = int(lots.available[row])
             lot = Lot(
-                source=lots.events[int(lots.event[row])].event_id,
+                source=lots.source(int(lots.event[row])),
                 earned=int(lots.earned[row]),
                 points=int(lots.left[row]),
                 earned_at=_moment(int(lots.created[row])),
@@ -502,7 +547,7 @@ class _Lots(NamedTuple):
 
     first: IntArray
     event: IntArray  # the event that earned it
-    events: list[LedgerEvent | Credit]  # the events
+    source: Callable[[int], str]  # the id of an event
     earned: IntArray
     left: IntArray
     created: IntArray
@@ -565,12 +610,35 @@ def _line_points(
     return points
 
 
-def _replay(table: LedgerTable, at: dt.datetime) -> StatusTable:
+class _Spent(NamedTuple):
+    """The points of a replay: the lots made, what is left of each, what each debit took."""
+
+    tiers: TierIndex
+    lot_event: IntArray
+    lot_customer: IntArray
+    lot_amount: IntArray
+    lot_created: IntArray
+    lot_available: IntArray
+    lot_expires: IntArray
+    left: IntArray
+    debit_event: IntArray
+    debit_customer: IntArray
+    want: IntArray
+    is_refund: npt.NDArray[np.bool_]
+    taken: IntArray
+
+
+def _spend(table: LedgerTable, keep: npt.NDArray[np.bool_]) -> _Spent:
+    """Replay the events ``keep`` selects (a prefix of each customer's): lots and debits.
+
+    Nothing here depends on the moment asked but through ``keep``: a replay of every event is
+    kept in the table and used again by the next.
+    """
+    everything = bool(keep.all())
+    if everything and table._cache:
+        return table._cache[0]
     programme = table.programme
-    upto = seconds(at)
     events, orders, refunds = table._event_columns, table._orders, table._refunds
-    count = len(table.customers)
-    keep = events.at <= upto  # a prefix of each customer's events
     # versions, per event
     effective = np.array([int(v.effective.timestamp()) for v in programme.versions], np.int64)
     version = np.maximum(np.searchsorted(effective, events.at, side="right") - 1, 0)
@@ -737,6 +805,48 @@ def _replay(table: LedgerTable, at: dt.datetime) -> StatusTable:
             take = np.clip(take_total[owner] - before, 0, spendable)
             left[rows] -= take
             taken_total[chosen] += take_total
+    spent = _Spent(
+        tiers,
+        lot_event,
+        lot_customer,
+        lot_amount,
+        lot_created,
+        lot_available,
+        lot_expires,
+        left,
+        debit_event,
+        debit_customer,
+        want,
+        is_refund,
+        taken_total,
+    )
+    if everything:
+        table._cache.append(spent)
+    return spent
+
+
+def _replay(table: LedgerTable, at: dt.datetime) -> StatusTable:
+    programme = table.programme
+    upto = seconds(at)
+    events = table._event_columns
+    count = len(table.customers)
+    keep = events.at <= upto  # a prefix of each customer's events
+    spent = _spend(table, keep)
+    (
+        tiers,
+        lot_event,
+        lot_customer,
+        lot_amount,
+        lot_created,
+        lot_available,
+        lot_expires,
+        left,
+        _,
+        debit_customer,
+        want,
+        is_refund,
+        taken_total,
+    ) = spent
     # the tallies
     earned = np.zeros(count, dtype=np.int64)
     np.add.at(earned, lot_customer, lot_amount)
@@ -760,7 +870,7 @@ def _replay(table: LedgerTable, at: dt.datetime) -> StatusTable:
     lots = _Lots(
         np.searchsorted(lot_customer[live], np.arange(count + 1), side="left"),
         lot_event[live],
-        events.flat,
+        events.source,
         lot_amount[live],
         left[live],
         lot_created[live],
@@ -771,6 +881,7 @@ def _replay(table: LedgerTable, at: dt.datetime) -> StatusTable:
     badges = _badges(table, at, upto, keep)
     objects: dict[int, Status] = {}
     if table._fallback:
+        assert table._histories is not None  # only a ledger's events have kinds of their own
         chosen_histories = [table._histories[number] for number in table._fallback]
         found = evaluate_all(programme, chosen_histories, at, strict=False)
         for number in table._fallback:
@@ -892,10 +1003,34 @@ def _streaks(customer: IntArray, micro: IntArray, months: int, count: int) -> In
 
 
 def _badges_by_rule(table: LedgerTable, number: int, at: dt.datetime, upto: int) -> list[Badge]:
-    """One customer's badges by the rules themselves (a badge rule of a kind not built in)."""
-    history = table._histories[number]
+    """One customer's badges by the rules themselves (a badge rule of a kind not built in).
+
+    From the events themselves, or (a table read from columns) from the arrays, in UTC.
+    """
     order_moments: list[dt.datetime] = []
     other: list[tuple[str, dt.datetime]] = []
+    if table._histories is None:
+        events = table._event_columns
+        lo, hi = np.searchsorted(events.customer, [number, number + 1])
+        names = {code: bonus.value for bonus, code in _BONUS_CODES.items()}
+        for kind, when, value, micro in zip(
+            *(
+                column[lo:hi].tolist()
+                for column in (events.kind, events.at, events.value, events.micro)
+            ),
+            strict=True,
+        ):
+            if when > upto:
+                break
+            moment = _EPOCH + _MICROSECOND * micro
+            if kind == _ORDER:
+                order_moments.append(moment)
+            elif kind == _REFERRAL and value == 1:
+                other.append(("referral", moment))
+            elif kind == _BONUS:
+                other.append((names[value], moment))
+        return _earned_badges(table.programme, at, order_moments, other)
+    history = table._histories[number]
     for event, when in zip(history.events, history.moments, strict=True):
         if when > upto:
             break
@@ -909,7 +1044,16 @@ def _badges_by_rule(table: LedgerTable, number: int, at: dt.datetime, upto: int)
                 other.append(("referral", event.at))
         elif kind == _BONUS:
             other.append((_BONUSES[type(event)].value, event.at))  # type: ignore[union-attr]
-    version = table.programme.version_at(at)
+    return _earned_badges(table.programme, at, order_moments, other)
+
+
+def _earned_badges(
+    programme: Programme,
+    at: dt.datetime,
+    order_moments: list[dt.datetime],
+    other: list[tuple[str, dt.datetime]],
+) -> list[Badge]:
+    version = programme.version_at(at)
     return sorted(
         (
             Badge(name=rule.name, earned_at=when)
