@@ -11,6 +11,7 @@ items returned. ``neighbours`` prunes each item's row to its best K entries at f
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -25,9 +26,16 @@ from shopkit import Catalogue, EventKind, Money, ValidationError
 from shopkit import validators as check
 from shopkit.recommend._base import FloatArray, IntArray, Recommender, Scores, recommenders
 from shopkit.recommend._cooccurrence import BasketWeight, CooccurrenceCounts, Measure
+from shopkit.recommend._filters import static_mask
 from shopkit.recommend._history import PurchaseSummary
 from shopkit.recommend._interactions import Interactions
-from shopkit.recommend._request import Resolved
+from shopkit.recommend._request import (
+    Filters,
+    Recommendation,
+    Request,
+    Resolved,
+    make_recommendation,
+)
 
 __all__ = ["FrequentlyBoughtTogether", "PurchaseHistory", "ViewedItems"]
 
@@ -43,6 +51,18 @@ def _basket_weight(value: Any) -> BasketWeight:
 
 _UNIT = check.decimal_between(0, 1)
 _AT_LEAST_0 = check.non_negative_decimal()
+
+_FAST_ENTRIES = 3000
+"""The most row entries (summed over a request's anchors) the pure-Python path adds up.
+
+Above it a request is scored with numpy (``_sums``); the cut-over was measured with callgrind
+(see ``_ItemItem._fast``)."""
+
+_FAST_ROW = 3000
+"""The longest row whose sorted entries the single-anchor walk keeps (as Python tuples)."""
+
+_Fast = tuple[list[int], list[float], list[int]]
+"""A request answered by the pure-Python path: items, their scores and their triggers."""
 
 
 def _similarity(
@@ -226,6 +246,9 @@ class _ItemItem(Recommender):
         self.row_lengths_ = np.diff(self.indptr_).tolist()
         self.cosine_ = self.measure is Measure.COSINE
         self.__dict__.pop("keys_", None)  # of the matrix before, if any (see ``_keys``)
+        self.ranked_rows_: dict[int, list[tuple[float, int]]] = {}  # see ``_ranked_row``
+        self.python_rows_: dict[int, tuple[list[int], list[float]]] = {}  # see ``_row``
+        self.__dict__.pop("penalty_lists_", None)
         if self.measure is not Measure.COSINE:
             self.penalty_single_ = self.penalty_multi_ = np.ones(n)
             return
@@ -347,6 +370,170 @@ class _ItemItem(Recommender):
         summed = np.asarray(np.bincount(columns, weights=terms, minlength=n), dtype=np.float64)
         return summed, penalty
 
+    def _anchor_lists(self, resolved: Resolved) -> tuple[list[int], list[float] | None]:
+        """``_distinct_anchors`` as Python lists."""
+        anchors, weights = self._distinct_anchors(resolved)
+        return anchors.tolist(), None if weights is None else weights.tolist()
+
+    def _penalties(self) -> tuple[list[float], list[float]] | None:
+        """The candidate factors (one anchor, several) as Python floats; ``None`` if not cosine."""
+        if not self.cosine_:
+            return None
+        lists: tuple[list[float], list[float]] | None = self.__dict__.get("penalty_lists_")
+        if lists is None:
+            lists = (self.penalty_single_.tolist(), self.penalty_multi_.tolist())
+            self.__dict__["penalty_lists_"] = lists
+        return lists
+
+    def _row(self, anchor: int) -> tuple[list[int], list[float]]:
+        """Row ``anchor``'s columns and scores as Python lists, made on first use and kept."""
+        row = self.python_rows_.get(anchor)
+        if row is None:
+            row = (self.row_columns_[anchor].tolist(), self.row_data_[anchor].tolist())
+            self.python_rows_[anchor] = row
+        return row
+
+    def _ranked_row(self, anchor: int) -> list[tuple[float, int]]:
+        """Row ``anchor``'s candidates as (score, item), ranked as a one-anchor request ranks them.
+
+        Score (times the one-anchor candidate factor) descending, then item ascending; positive
+        scores only. Made on first use and kept, so batch-only users never pay for it.
+        """
+        ranked = self.ranked_rows_.get(anchor)
+        if ranked is None:
+            columns = self.row_columns_[anchor]
+            values = self.row_data_[anchor]
+            if self.cosine_:
+                values = values * self.penalty_single_[columns]
+            positive = values > 0
+            columns, values = columns[positive], values[positive]
+            order = np.lexsort((columns, -values))
+            ranked = list(zip(values[order].tolist(), columns[order].tolist(), strict=True))
+            self.ranked_rows_[anchor] = ranked
+        return ranked
+
+    def _failing_set(self, resolved: Resolved) -> set[int] | frozenset[int]:
+        """The items failing the request's filters (no price rule), as a Python set."""
+        filters = resolved.request.filters
+        cache: dict[Filters, frozenset[int]] = self.__dict__.setdefault("_failing_sets_", {})
+        static = cache.get(filters)
+        if static is None:
+            mask = static_mask(filters, self.catalogue_index_, self.index_)
+            static = cache[filters] = frozenset(np.flatnonzero(~mask).tolist())
+        if not (filters.exclude_cart or filters.exclude_viewed or filters.exclude_bought):
+            return static
+        failing = set(static)
+        if filters.exclude_cart:
+            failing.update(resolved.cart.tolist())
+        if filters.exclude_viewed:
+            failing.update(resolved.viewed.tolist())
+        if filters.exclude_bought:
+            failing.update(resolved.history.tolist())
+        return failing
+
+    def _fast(self, resolved: Resolved) -> _Fast | None:
+        """The top k, their scores and triggers without numpy, or ``None`` where it cannot.
+
+        What ``_top`` and ``_triggers`` give, to the last bit: a candidate's sum adds its
+        anchors' terms in ascending anchor order starting from 0.0 (as ``np.bincount`` and
+        scipy's product do), then multiplies by the same candidate factor; the ranking is
+        score descending, then item ascending; the trigger is the first anchor with the
+        largest term. One anchor of weight 1 walks its row pre-sorted at first use, skipping
+        failing items, until k are found; a few anchors add up their rows in a dict. Requests
+        with a price rule, or whose rows hold more than ``_FAST_ENTRIES`` entries in all, are
+        left to numpy (returns ``None``).
+        """
+        filters = resolved.request.filters
+        if filters.max_price_ratio is not None or filters.min_price_ratio is not None:
+            return None
+        anchors, weights = self._anchor_lists(resolved)
+        if not anchors:
+            return [], [], []
+        lengths = self.row_lengths_
+        k = resolved.request.k
+        if len(anchors) == 1 and (weights is None or weights[0] == 1.0):
+            anchor = anchors[0]
+            if lengths[anchor] > _FAST_ROW:
+                return None
+            failing = self._failing_set(resolved)
+            items: list[int] = []
+            values: list[float] = []
+            for value, item in self._ranked_row(anchor):
+                if item not in failing:
+                    items.append(item)
+                    values.append(value)
+                    if len(items) == k:
+                        break
+            return items, values, [anchor] * len(items)
+        if sum(lengths[a] for a in anchors) > _FAST_ENTRIES:
+            return None
+        sums: dict[int, float] = {}
+        best: dict[int, float] = {}
+        trigger: dict[int, int] = {}
+        for position, anchor in enumerate(anchors):
+            columns, terms = self._row(anchor)
+            weight = None if weights is None else weights[position]
+            for item, term in zip(columns, terms, strict=True):
+                if weight is not None:
+                    term = weight * term
+                sums[item] = sums.get(item, 0.0) + term
+                if term > best.get(item, 0.0):
+                    best[item] = term
+                    trigger[item] = anchor
+        penalties = self._penalties()
+        if penalties is not None:
+            penalty = penalties[0] if len(anchors) == 1 else penalties[1]
+            sums = {item: value * penalty[item] for item, value in sums.items()}
+        failing = self._failing_set(resolved)
+        top = heapq.nlargest(
+            k,
+            ((value, -item) for item, value in sums.items() if value > 0 and item not in failing),
+        )
+        chosen = [-negative for _, negative in top]
+        return chosen, [value for value, _ in top], [trigger.get(item, -1) for item in chosen]
+
+    def _reasons(
+        self, items: list[int], triggers: list[int]
+    ) -> list[tuple[str, str | None, str, Money | None]]:
+        """Reason, trigger sku, strategy name and price of each item, from its trigger."""
+        name = recommenders.name_of(type(self))
+        skus = self.items_
+        own = self._own_sentence()
+        result: list[tuple[str, str | None, str, Money | None]] = []
+        for item, trigger in zip(items, triggers, strict=True):
+            if trigger < 0:
+                result.append(("Recommended for you", None, name, None))
+            elif trigger == item:
+                result.append((own, skus[trigger], name, None))
+            else:
+                result.append((self._sentence(self._name(trigger)), skus[trigger], name, None))
+        return result
+
+    def recommend(self, request: Request) -> list[Recommendation]:
+        resolved = self.resolve(request)
+        fast = self._fast(resolved)
+        if fast is None:
+            return self._recommend_resolved(resolved)
+        items, values, triggers = fast
+        skus = self.items_
+        return [
+            make_recommendation(skus[item], value, strategy, reason, because, price)
+            for item, value, (reason, because, strategy, price) in zip(
+                items, values, self._reasons(items, triggers), strict=True
+            )
+        ]
+
+    def recommend_skus(self, request: Request) -> list[str]:
+        resolved = self.resolve(request)
+        fast = self._fast(resolved)
+        if fast is None:
+            top, _, _ = self._top(resolved)
+            chosen = top.tolist()
+        else:
+            chosen = fast[0]
+        skus = self.items_
+        return [skus[item] for item in chosen]
+
     def score(self, resolved: Resolved) -> Scores:
         sums, penalty = self._sums(resolved)
         if self.cosine_:
@@ -356,19 +543,7 @@ class _ItemItem(Recommender):
     def _explained(
         self, items: IntArray, resolved: Resolved, scored: Scores | None = None
     ) -> list[tuple[str, str | None, str, Money | None]]:
-        triggers = self._triggers(items, resolved).tolist()
-        name = recommenders.name_of(type(self))
-        skus = self.items_
-        own = self._own_sentence()
-        result: list[tuple[str, str | None, str, Money | None]] = []
-        for item, trigger in zip(items.tolist(), triggers, strict=True):
-            if trigger < 0:
-                result.append(("Recommended for you", None, name, None))
-            elif trigger == item:
-                result.append((own, skus[trigger], name, None))
-            else:
-                result.append((self._sentence(self._name(trigger)), skus[trigger], name, None))
-        return result
+        return self._reasons(items.tolist(), self._triggers(items, resolved).tolist())
 
     def _keys(self) -> tuple[IntArray, FloatArray]:
         """The key ``row × n + column`` of every entry of the matrix and its score, ascending.
@@ -470,6 +645,9 @@ class FrequentlyBoughtTogether(_ItemItem):
         if len(cart) < 2:
             return cart, None
         return np.array(sorted(set(cart.tolist())), dtype=np.int64), None
+
+    def _anchor_lists(self, resolved: Resolved) -> tuple[list[int], list[float] | None]:
+        return sorted(set(resolved.cart.tolist())), None
 
     def _sentence(self, name: str) -> str:
         return f"Often bought with {name}"
