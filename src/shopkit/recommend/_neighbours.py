@@ -247,7 +247,9 @@ class _ItemItem(Recommender):
         self.cosine_ = self.measure is Measure.COSINE
         self.__dict__.pop("keys_", None)  # of the matrix before, if any (see ``_keys``)
         self.ranked_rows_: dict[int, list[tuple[float, int]]] = {}  # see ``_ranked_row``
-        self.python_rows_: dict[int, tuple[list[int], list[float]]] = {}  # see ``_row``
+        self.python_rows_: dict[
+            int, tuple[list[int], list[float], dict[int, float]]
+        ] = {}  # see ``_row``
         self.__dict__.pop("penalty_lists_", None)
         if self.measure is not Measure.COSINE:
             self.penalty_single_ = self.penalty_multi_ = np.ones(n)
@@ -385,11 +387,13 @@ class _ItemItem(Recommender):
             self.__dict__["penalty_lists_"] = lists
         return lists
 
-    def _row(self, anchor: int) -> tuple[list[int], list[float]]:
-        """Row ``anchor``'s columns and scores as Python lists, made on first use and kept."""
+    def _row(self, anchor: int) -> tuple[list[int], list[float], dict[int, float]]:
+        """Row ``anchor``'s columns, scores and both as a dict, in Python; made once and kept."""
         row = self.python_rows_.get(anchor)
         if row is None:
-            row = (self.row_columns_[anchor].tolist(), self.row_data_[anchor].tolist())
+            columns = self.row_columns_[anchor].tolist()
+            terms = self.row_data_[anchor].tolist()
+            row = (columns, terms, dict(zip(columns, terms, strict=True)))
             self.python_rows_[anchor] = row
         return row
 
@@ -468,29 +472,62 @@ class _ItemItem(Recommender):
         if sum(lengths[a] for a in anchors) > _FAST_ENTRIES:
             return None
         sums: dict[int, float] = {}
-        best: dict[int, float] = {}
-        trigger: dict[int, int] = {}
-        for position, anchor in enumerate(anchors):
-            columns, terms = self._row(anchor)
-            weight = None if weights is None else weights[position]
-            for item, term in zip(columns, terms, strict=True):
-                if weight is not None:
-                    term = weight * term
-                sums[item] = sums.get(item, 0.0) + term
-                if term > best.get(item, 0.0):
-                    best[item] = term
-                    trigger[item] = anchor
-        penalties = self._penalties()
-        if penalties is not None:
-            penalty = penalties[0] if len(anchors) == 1 else penalties[1]
-            sums = {item: value * penalty[item] for item, value in sums.items()}
+        get = sums.get
+        rows = [self._row(anchor) for anchor in anchors]
+        if weights is None:
+            for columns, terms, _ in rows:
+                for item, term in zip(columns, terms, strict=True):
+                    sums[item] = get(item, 0.0) + term
+        else:
+            for (columns, terms, _), weight in zip(rows, weights, strict=True):
+                for item, term in zip(columns, terms, strict=True):
+                    sums[item] = get(item, 0.0) + weight * term
         failing = self._failing_set(resolved)
-        top = heapq.nlargest(
-            k,
-            ((value, -item) for item, value in sums.items() if value > 0 and item not in failing),
-        )
+        if len(failing) <= len(sums):
+            for item in failing:
+                sums.pop(item, None)
+        else:
+            sums = {item: value for item, value in sums.items() if item not in failing}
+        penalties = self._penalties()
+        if penalties is None:
+            top = heapq.nlargest(k, [(value, -item) for item, value in sums.items()])
+        else:
+            penalty = penalties[0] if len(anchors) == 1 else penalties[1]
+            top = heapq.nlargest(
+                k, [(value * penalty[item], -item) for item, value in sums.items()]
+            )
+        while top and not top[-1][0] > 0:  # not a candidate (every other one ranks first)
+            top.pop()
         chosen = [-negative for _, negative in top]
-        return chosen, [value for value, _ in top], [trigger.get(item, -1) for item in chosen]
+        return (
+            chosen,
+            [value for value, _ in top],
+            self._python_triggers(chosen, anchors, weights, rows),
+        )
+
+    def _python_triggers(
+        self,
+        items: list[int],
+        anchors: list[int],
+        weights: list[float] | None,
+        rows: list[tuple[list[int], list[float], dict[int, float]]],
+    ) -> list[int]:
+        """For each item, the first anchor whose term is largest (``_triggers``), or -1."""
+        triggers = []
+        for item in items:
+            best = 0.0
+            trigger = -1
+            for position, (_, _, terms) in enumerate(rows):
+                term = terms.get(item)
+                if term is None:
+                    continue
+                if weights is not None:
+                    term = weights[position] * term
+                if term > best:
+                    best = term
+                    trigger = anchors[position]
+            triggers.append(trigger)
+        return triggers
 
     def _reasons(
         self, items: list[int], triggers: list[int]
