@@ -26,7 +26,7 @@ from shopkit import Catalogue, EventKind, Money, ValidationError
 from shopkit import validators as check
 from shopkit.recommend._base import FloatArray, IntArray, Recommender, Scores, recommenders
 from shopkit.recommend._cooccurrence import BasketWeight, CooccurrenceCounts, Measure
-from shopkit.recommend._filters import static_mask
+from shopkit.recommend._filters import failing_one, static_mask
 from shopkit.recommend._history import PurchaseSummary
 from shopkit.recommend._interactions import Interactions
 from shopkit.recommend._request import (
@@ -57,6 +57,9 @@ _FAST_ENTRIES = 3000
 
 Above it a request is scored with numpy (``_sums``); the cut-over was measured with callgrind
 (see ``_ItemItem._fast``)."""
+
+_EAGER_ENTRIES = 1_000_000
+"""The most matrix entries whose rows are all made Python dicts at the first single request."""
 
 _FAST_ROW = 3000
 """The longest row whose sorted entries the single-anchor walk keeps (as Python tuples)."""
@@ -247,9 +250,7 @@ class _ItemItem(Recommender):
         self.cosine_ = self.measure is Measure.COSINE
         self.__dict__.pop("keys_", None)  # of the matrix before, if any (see ``_keys``)
         self.ranked_rows_: dict[int, list[tuple[float, int]]] = {}  # see ``_ranked_row``
-        self.python_rows_: dict[
-            int, tuple[list[int], list[float], dict[int, float]]
-        ] = {}  # see ``_row``
+        self.python_rows_: dict[int, dict[int, float]] = {}  # see ``_row``
         self.__dict__.pop("penalty_lists_", None)
         if self.measure is not Measure.COSINE:
             self.penalty_single_ = self.penalty_multi_ = np.ones(n)
@@ -387,14 +388,28 @@ class _ItemItem(Recommender):
             self.__dict__["penalty_lists_"] = lists
         return lists
 
-    def _row(self, anchor: int) -> tuple[list[int], list[float], dict[int, float]]:
-        """Row ``anchor``'s columns, scores and both as a dict, in Python; made once and kept."""
-        row = self.python_rows_.get(anchor)
+    def _row(self, anchor: int) -> dict[int, float]:
+        """Row ``anchor`` as a dict column → score (columns ascending), in Python.
+
+        The first call makes every row's dict at once when the matrix holds at most
+        ``_EAGER_ENTRIES`` entries (about 100 bytes each), else each row on its first use;
+        either way they are kept, so only single requests pay for them, once.
+        """
+        rows = self.python_rows_
+        row = rows.get(anchor)
+        if row is not None:
+            return row
+        if not rows and len(self.indices_) <= _EAGER_ENTRIES:
+            columns = self.indices_.tolist()
+            terms = self.data_.tolist()
+            bounds = self.indptr_.tolist()
+            for item, (start, end) in enumerate(itertools.pairwise(bounds)):
+                if end > start:
+                    rows[item] = dict(zip(columns[start:end], terms[start:end], strict=True))
+            row = rows.get(anchor)
         if row is None:
-            columns = self.row_columns_[anchor].tolist()
-            terms = self.row_data_[anchor].tolist()
-            row = (columns, terms, dict(zip(columns, terms, strict=True)))
-            self.python_rows_[anchor] = row
+            columns_ = self.row_columns_[anchor].tolist()
+            row = rows[anchor] = dict(zip(columns_, self.row_data_[anchor].tolist(), strict=True))
         return row
 
     def _ranked_row(self, anchor: int) -> list[tuple[float, int]]:
@@ -470,17 +485,17 @@ class _ItemItem(Recommender):
                         break
             return items, values, [anchor] * len(items)
         if sum(lengths[a] for a in anchors) > _FAST_ENTRIES:
-            return None
+            return self._numpy_top(resolved, anchors, weights)
         sums: dict[int, float] = {}
         get = sums.get
         rows = [self._row(anchor) for anchor in anchors]
         if weights is None:
-            for columns, terms, _ in rows:
-                for item, term in zip(columns, terms, strict=True):
+            for row in rows:
+                for item, term in row.items():
                     sums[item] = get(item, 0.0) + term
         else:
-            for (columns, terms, _), weight in zip(rows, weights, strict=True):
-                for item, term in zip(columns, terms, strict=True):
+            for row, weight in zip(rows, weights, strict=True):
+                for item, term in row.items():
                     sums[item] = get(item, 0.0) + weight * term
         failing = self._failing_set(resolved)
         if len(failing) <= len(sums):
@@ -505,20 +520,57 @@ class _ItemItem(Recommender):
             self._python_triggers(chosen, anchors, weights, rows),
         )
 
+    def _numpy_top(
+        self, resolved: Resolved, anchors: list[int], weights: list[float] | None
+    ) -> _Fast:
+        """``_fast`` for many anchors: the rows added up by ``np.bincount``, few numpy calls.
+
+        The sums and the ranking are ``_top``'s (the same terms in the same order); the
+        triggers of the k returned items are looked up in the rows kept as dicts.
+        """
+        columns = np.concatenate([self.row_columns_[a] for a in anchors])
+        terms = np.concatenate([self.row_data_[a] for a in anchors])
+        if weights is not None:
+            lengths = [self.row_lengths_[a] for a in anchors]
+            terms = np.repeat(weights, lengths) * terms
+        n = len(self.items_)
+        sums = np.asarray(np.bincount(columns, weights=terms, minlength=n), dtype=np.float64)
+        cache: dict[Filters, IntArray] = self.__dict__.setdefault("_failing_", {})
+        for failing in failing_one(resolved, self.catalogue_index_, self.index_, cache):
+            sums[failing] = 0.0
+        candidates = sums.nonzero()[0]
+        values = sums[candidates]
+        if self.cosine_:
+            penalty = self.penalty_single_ if len(anchors) == 1 else self.penalty_multi_
+            values = values * penalty[candidates]
+        k = resolved.request.k
+        if len(candidates) > 4 * k + 32:  # keep those at least as good as the k-th (top_of)
+            cut = len(values) - k
+            keep = values >= np.partition(values, cut)[cut]
+            candidates, values = candidates[keep], values[keep]
+        order = (-values).argsort(kind="stable")[:k]
+        chosen = candidates[order].tolist()
+        scores = values[order].tolist()
+        while scores and not scores[-1] > 0:  # not candidates (every positive one ranks first)
+            scores.pop()
+            chosen.pop()
+        rows = [self._row(anchor) for anchor in anchors]
+        return chosen, scores, self._python_triggers(chosen, anchors, weights, rows)
+
     def _python_triggers(
         self,
         items: list[int],
         anchors: list[int],
         weights: list[float] | None,
-        rows: list[tuple[list[int], list[float], dict[int, float]]],
+        rows: list[dict[int, float]],
     ) -> list[int]:
         """For each item, the first anchor whose term is largest (``_triggers``), or -1."""
         triggers = []
         for item in items:
             best = 0.0
             trigger = -1
-            for position, (_, _, terms) in enumerate(rows):
-                term = terms.get(item)
+            for position, row in enumerate(rows):
+                term = row.get(item)
                 if term is None:
                     continue
                 if weights is not None:
