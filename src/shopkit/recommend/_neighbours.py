@@ -450,17 +450,18 @@ class _ItemItem(Recommender):
             failing.update(resolved.history.tolist())
         return failing
 
-    def _fast(self, resolved: Resolved) -> _Fast | None:
-        """The top k, their scores and triggers without numpy, or ``None`` where it cannot.
+    def _fast(self, resolved: Resolved, *, explain: bool = True) -> _Fast | None:
+        """One request's top k, their scores and (with ``explain``) triggers, or ``None``.
 
         What ``_top`` and ``_triggers`` give, to the last bit: a candidate's sum adds its
         anchors' terms in ascending anchor order starting from 0.0 (as ``np.bincount`` and
         scipy's product do), then multiplies by the same candidate factor; the ranking is
         score descending, then item ascending; the trigger is the first anchor with the
-        largest term. One anchor of weight 1 walks its row pre-sorted at first use, skipping
-        failing items, until k are found; a few anchors add up their rows in a dict. Requests
-        with a price rule, or whose rows hold more than ``_FAST_ENTRIES`` entries in all, are
-        left to numpy (returns ``None``).
+        largest term. One anchor of weight 1 walks its row, pre-sorted at first use, skipping
+        failing items until k are found; a few anchors (at most ``_FAST_ENTRIES`` row entries
+        in all) add up their rows in a dict, in Python; more go to ``_numpy_top``. ``None``
+        (the caller then uses ``_top``) for a price rule, or one anchor with a row longer
+        than ``_FAST_ROW``.
         """
         filters = resolved.request.filters
         if filters.max_price_ratio is not None or filters.min_price_ratio is not None:
@@ -485,7 +486,7 @@ class _ItemItem(Recommender):
                         break
             return items, values, [anchor] * len(items)
         if sum(lengths[a] for a in anchors) > _FAST_ENTRIES:
-            return self._numpy_top(resolved, anchors, weights)
+            return self._numpy_top(resolved, anchors, weights, explain=explain)
         sums: dict[int, float] = {}
         get = sums.get
         rows = [self._row(anchor) for anchor in anchors]
@@ -514,14 +515,16 @@ class _ItemItem(Recommender):
         while top and not top[-1][0] > 0:  # not a candidate (every other one ranks first)
             top.pop()
         chosen = [-negative for _, negative in top]
-        return (
-            chosen,
-            [value for value, _ in top],
-            self._python_triggers(chosen, anchors, weights, rows),
-        )
+        triggers = self._python_triggers(chosen, anchors, weights, rows) if explain else []
+        return chosen, [value for value, _ in top], triggers
 
     def _numpy_top(
-        self, resolved: Resolved, anchors: list[int], weights: list[float] | None
+        self,
+        resolved: Resolved,
+        anchors: list[int],
+        weights: list[float] | None,
+        *,
+        explain: bool = True,
     ) -> _Fast:
         """``_fast`` for many anchors: the rows added up by ``np.bincount``, few numpy calls.
 
@@ -554,6 +557,8 @@ class _ItemItem(Recommender):
         while scores and not scores[-1] > 0:  # not candidates (every positive one ranks first)
             scores.pop()
             chosen.pop()
+        if not explain:
+            return chosen, scores, []
         rows = [self._row(anchor) for anchor in anchors]
         return chosen, scores, self._python_triggers(chosen, anchors, weights, rows)
 
@@ -614,7 +619,7 @@ class _ItemItem(Recommender):
 
     def recommend_skus(self, request: Request) -> list[str]:
         resolved = self.resolve(request)
-        fast = self._fast(resolved)
+        fast = self._fast(resolved, explain=False)
         if fast is None:
             top, _, _ = self._top(resolved)
             chosen = top.tolist()
