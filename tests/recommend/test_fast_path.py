@@ -93,13 +93,20 @@ def test_every_cut_over_gives_the_same_lists(
 ) -> None:
     model = models()[which].fit(Interactions.from_orders(orders), catalogue=Catalogue(products))
     expected = numpy_path(model, request)
-    saved = neighbours_module._FAST_ENTRIES, neighbours_module._FAST_ROW
+    names = ("_FAST_ENTRIES", "_FAST_ROW", "_PYTHON_LOOKUPS", "_EAGER_ENTRIES")
+    saved = [getattr(neighbours_module, name) for name in names]
     try:
-        for entries, row in ((0, 0), (3, 3), (10**9, 10**9)):
-            neighbours_module._FAST_ENTRIES, neighbours_module._FAST_ROW = entries, row
-            assert model.recommend(request) == expected
+        for limit in (0, 3, 10**9):
+            fresh = models()[which].fit(
+                Interactions.from_orders(orders), catalogue=Catalogue(products)
+            )
+            for name in names:
+                setattr(neighbours_module, name, limit)
+            assert fresh.recommend(request) == expected
+            assert fresh.recommend_skus(request) == [r.sku for r in expected]
     finally:
-        neighbours_module._FAST_ENTRIES, neighbours_module._FAST_ROW = saved
+        for name, value in zip(names, saved, strict=True):
+            setattr(neighbours_module, name, value)
 
 
 def hand_model() -> FrequentlyBoughtTogether:

@@ -64,6 +64,9 @@ an entry against numpy's ~0.15 million fixed, so two anchors of 100 entries alre
 _EAGER_ENTRIES = 1_000_000
 """The most matrix entries whose rows are all made Python dicts at the first single request."""
 
+_PYTHON_LOOKUPS = 200
+"""The most (item, anchor) lookups of the triggers done in Python dicts; more use ``_triggers``."""
+
 _FAST_ROW = 3000
 """The longest row whose sorted entries the single-anchor walk keeps (as Python tuples)."""
 
@@ -562,6 +565,10 @@ class _ItemItem(Recommender):
             chosen.pop()
         if not explain:
             return chosen, scores, []
+        if len(self.indices_) > _EAGER_ENTRIES or len(chosen) * len(anchors) > _PYTHON_LOOKUPS:
+            # long rows (not kept as dicts) or many lookups: binary search, vectorised
+            triggers = self._triggers(np.array(chosen, dtype=np.int64), resolved).tolist()
+            return chosen, scores, triggers
         rows = [self._row(anchor) for anchor in anchors]
         return chosen, scores, self._python_triggers(chosen, anchors, weights, rows)
 
