@@ -547,7 +547,9 @@ class _ItemItem(Recommender):
         cache: dict[Filters, IntArray] = self.__dict__.setdefault("_failing_", {})
         for failing in failing_one(resolved, self.catalogue_index_, self.index_, cache):
             sums[failing] = 0.0
-        candidates = sums.nonzero()[0]
+        # the candidates are the rows' columns: sorting those few is cheaper than scanning
+        # the whole vocabulary for non-zero sums (the failing ones are at 0, cut below)
+        candidates = np.unique(columns)
         values = sums[candidates]
         if self.cosine_:
             penalty = self.penalty_single_ if len(anchors) == 1 else self.penalty_multi_
