@@ -537,19 +537,25 @@ class _ItemItem(Recommender):
         The sums and the ranking are ``_top``'s (the same terms in the same order); the
         triggers of the k returned items are looked up in the rows kept as dicts.
         """
-        columns = np.concatenate([self.row_columns_[a] for a in anchors])
-        terms = np.concatenate([self.row_data_[a] for a in anchors])
-        if weights is not None:
-            lengths = [self.row_lengths_[a] for a in anchors]
-            terms = np.repeat(weights, lengths) * terms
-        n = len(self.items_)
-        sums = np.asarray(np.bincount(columns, weights=terms, minlength=n), dtype=np.float64)
+        if len(anchors) > 16:  # many rows: ``_sums`` gathers them with index maths
+            sums, _ = self._sums(resolved)
+            candidates = None
+        else:
+            columns = np.concatenate([self.row_columns_[a] for a in anchors])
+            terms = np.concatenate([self.row_data_[a] for a in anchors])
+            if weights is not None:
+                lengths = [self.row_lengths_[a] for a in anchors]
+                terms = np.repeat(weights, lengths) * terms
+            n = len(self.items_)
+            sums = np.asarray(np.bincount(columns, weights=terms, minlength=n), dtype=np.float64)
+            # the candidates are the rows' columns: sorting those few is cheaper than scanning
+            # the whole vocabulary for non-zero sums (the failing ones are at 0, cut below)
+            candidates = np.unique(columns)
         cache: dict[Filters, IntArray] = self.__dict__.setdefault("_failing_", {})
         for failing in failing_one(resolved, self.catalogue_index_, self.index_, cache):
             sums[failing] = 0.0
-        # the candidates are the rows' columns: sorting those few is cheaper than scanning
-        # the whole vocabulary for non-zero sums (the failing ones are at 0, cut below)
-        candidates = np.unique(columns)
+        if candidates is None:
+            candidates = sums.nonzero()[0]
         values = sums[candidates]
         if self.cosine_:
             penalty = self.penalty_single_ if len(anchors) == 1 else self.penalty_multi_
