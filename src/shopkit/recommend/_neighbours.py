@@ -67,6 +67,9 @@ _EAGER_ENTRIES = 1_000_000
 _PYTHON_LOOKUPS = 200
 """The most (item, anchor) lookups of the triggers done in Python dicts; more use ``_triggers``."""
 
+_GATHER_ANCHORS = 16
+"""Above this many anchors ``_numpy_top`` gathers the rows as ``_sums`` does (index maths)."""
+
 _FAST_ROW = 3000
 """The longest row whose sorted entries the single-anchor walk keeps (as Python tuples)."""
 
@@ -537,7 +540,7 @@ class _ItemItem(Recommender):
         The sums and the ranking are ``_top``'s (the same terms in the same order); the
         triggers of the k returned items are looked up in the rows kept as dicts.
         """
-        if len(anchors) > 16:  # many rows: ``_sums`` gathers them with index maths
+        if len(anchors) > _GATHER_ANCHORS:  # many rows: ``_sums`` gathers them by index maths
             sums, _ = self._sums(resolved)
             candidates = None
         else:
