@@ -542,7 +542,6 @@ class _ItemItem(Recommender):
         """
         if len(anchors) > _GATHER_ANCHORS:  # many rows: ``_sums`` gathers them by index maths
             sums, _ = self._sums(resolved)
-            candidates = None
         else:
             columns = np.concatenate([self.row_columns_[a] for a in anchors])
             terms = np.concatenate([self.row_data_[a] for a in anchors])
@@ -551,14 +550,10 @@ class _ItemItem(Recommender):
                 terms = np.repeat(weights, lengths) * terms
             n = len(self.items_)
             sums = np.asarray(np.bincount(columns, weights=terms, minlength=n), dtype=np.float64)
-            # the candidates are the rows' columns: sorting those few is cheaper than scanning
-            # the whole vocabulary for non-zero sums (the failing ones are at 0, cut below)
-            candidates = np.unique(columns)
         cache: dict[Filters, IntArray] = self.__dict__.setdefault("_failing_", {})
         for failing in failing_one(resolved, self.catalogue_index_, self.index_, cache):
             sums[failing] = 0.0
-        if candidates is None:
-            candidates = sums.nonzero()[0]
+        candidates = sums.nonzero()[0]  # ascending, as ``top_of`` needs for its ties
         values = sums[candidates]
         if self.cosine_:
             penalty = self.penalty_single_ if len(anchors) == 1 else self.penalty_multi_
