@@ -26,7 +26,7 @@ from shopkit import Catalogue, EventKind, Money, ValidationError
 from shopkit import validators as check
 from shopkit.recommend._base import FloatArray, IntArray, Recommender, Scores, recommenders
 from shopkit.recommend._cooccurrence import BasketWeight, CooccurrenceCounts, Measure
-from shopkit.recommend._filters import failing_one, static_mask
+from shopkit.recommend._filters import static_mask
 from shopkit.recommend._history import PurchaseSummary
 from shopkit.recommend._interactions import Interactions
 from shopkit.recommend._request import (
@@ -55,7 +55,7 @@ _AT_LEAST_0 = check.non_negative_decimal()
 _FAST_ENTRIES = 64
 """The most row entries (summed over a request's anchors) the pure-Python path adds up.
 
-Above it a request with several anchors is scored by ``_ItemItem._numpy_top``. Measured with
+Above it a request with several anchors is scored by numpy (``_ItemItem._top``). Measured with
 callgrind on the Online Retail carts, neighbours 100: a dict costs about 1,600 instructions
 an entry against numpy's ~0.15 million fixed, so two anchors of 100 entries already cost
 0.73 million instructions in Python against 0.39 million with numpy.
@@ -66,9 +66,6 @@ _EAGER_ENTRIES = 1_000_000
 
 _PYTHON_LOOKUPS = 200
 """The most (item, anchor) lookups of the triggers done in Python dicts; more use ``_triggers``."""
-
-_GATHER_ANCHORS = 16
-"""Above this many anchors ``_numpy_top`` gathers the rows as ``_sums`` does (index maths)."""
 
 _FAST_ROW = 3000
 """The longest row whose sorted entries the single-anchor walk keeps (as Python tuples)."""
@@ -468,9 +465,9 @@ class _ItemItem(Recommender):
         score descending, then item ascending; the trigger is the first anchor with the
         largest term. One anchor of weight 1 walks its row, pre-sorted at first use, skipping
         failing items until k are found; a few anchors (at most ``_FAST_ENTRIES`` row entries
-        in all) add up their rows in a dict, in Python; more go to ``_numpy_top``. ``None``
-        (the caller then uses ``_top``) for a price rule, or one anchor with a row longer
-        than ``_FAST_ROW``.
+        in all) add up their rows in a dict, in Python. ``None`` (the caller then uses
+        ``_top``, and ``_fast_triggers`` for the reasons) for more, for a price rule, or for
+        one anchor with a row longer than ``_FAST_ROW``.
         """
         filters = resolved.request.filters
         if filters.max_price_ratio is not None or filters.min_price_ratio is not None:
@@ -495,7 +492,7 @@ class _ItemItem(Recommender):
                         break
             return items, values, [anchor] * len(items)
         if sum(lengths[a] for a in anchors) > _FAST_ENTRIES:
-            return self._numpy_top(resolved, anchors, weights, explain=explain)
+            return None
         sums: dict[int, float] = {}
         get = sums.get
         rows = [self._row(anchor) for anchor in anchors]
@@ -527,56 +524,19 @@ class _ItemItem(Recommender):
         triggers = self._python_triggers(chosen, anchors, weights, rows) if explain else []
         return chosen, [value for value, _ in top], triggers
 
-    def _numpy_top(
-        self,
-        resolved: Resolved,
-        anchors: list[int],
-        weights: list[float] | None,
-        *,
-        explain: bool = True,
-    ) -> _Fast:
-        """``_fast`` for many anchors: the rows added up by ``np.bincount``, few numpy calls.
+    def _fast_triggers(self, top: IntArray, resolved: Resolved) -> list[int]:
+        """``_triggers`` of the items ``_top`` returned, looked up in Python dicts when few.
 
-        The sums and the ranking are ``_top``'s (the same terms in the same order); the
-        triggers of the k returned items are looked up in the rows kept as dicts.
+        With the rows kept as dicts (``_row``) and at most ``_PYTHON_LOOKUPS`` (item, anchor)
+        pairs, dict lookups cost less than the vectorised binary search; the result is the same.
         """
-        if len(anchors) > _GATHER_ANCHORS:  # many rows: ``_sums`` gathers them by index maths
-            sums, _ = self._sums(resolved)
-        else:
-            columns = np.concatenate([self.row_columns_[a] for a in anchors])
-            terms = np.concatenate([self.row_data_[a] for a in anchors])
-            if weights is not None:
-                lengths = [self.row_lengths_[a] for a in anchors]
-                terms = np.repeat(weights, lengths) * terms
-            n = len(self.items_)
-            sums = np.asarray(np.bincount(columns, weights=terms, minlength=n), dtype=np.float64)
-        cache: dict[Filters, IntArray] = self.__dict__.setdefault("_failing_", {})
-        for failing in failing_one(resolved, self.catalogue_index_, self.index_, cache):
-            sums[failing] = 0.0
-        candidates = sums.nonzero()[0]  # ascending, as ``top_of`` needs for its ties
-        values = sums[candidates]
-        if self.cosine_:
-            penalty = self.penalty_single_ if len(anchors) == 1 else self.penalty_multi_
-            values = values * penalty[candidates]
-        k = resolved.request.k
-        if len(candidates) > 4 * k + 32:  # keep those at least as good as the k-th (top_of)
-            cut = len(values) - k
-            keep = values >= np.partition(values, cut)[cut]
-            candidates, values = candidates[keep], values[keep]
-        order = (-values).argsort(kind="stable")[:k]
-        chosen = candidates[order].tolist()
-        scores = values[order].tolist()
-        while scores and not scores[-1] > 0:  # not candidates (every positive one ranks first)
-            scores.pop()
-            chosen.pop()
-        if not explain:
-            return chosen, scores, []
-        if len(self.indices_) > _EAGER_ENTRIES or len(chosen) * len(anchors) > _PYTHON_LOOKUPS:
-            # long rows (not kept as dicts) or many lookups: binary search, vectorised
-            triggers = self._triggers(np.array(chosen, dtype=np.int64), resolved).tolist()
-            return chosen, scores, triggers
-        rows = [self._row(anchor) for anchor in anchors]
-        return chosen, scores, self._python_triggers(chosen, anchors, weights, rows)
+        chosen = top.tolist()
+        if len(self.indices_) <= _EAGER_ENTRIES:
+            anchors, weights = self._anchor_lists(resolved)
+            if len(chosen) * len(anchors) <= _PYTHON_LOOKUPS:
+                rows = [self._row(anchor) for anchor in anchors]
+                return self._python_triggers(chosen, anchors, weights, rows)
+        return list(self._triggers(top, resolved).tolist())
 
     def _python_triggers(
         self,
@@ -623,8 +583,10 @@ class _ItemItem(Recommender):
         resolved = self.resolve(request)
         fast = self._fast(resolved)
         if fast is None:
-            return self._recommend_resolved(resolved)
-        items, values, triggers = fast
+            top, scores, _ = self._top(resolved)
+            items, values, triggers = top.tolist(), scores, self._fast_triggers(top, resolved)
+        else:
+            items, values, triggers = fast
         skus = self.items_
         return [
             make_recommendation(skus[item], value, strategy, reason, because, price)
@@ -636,11 +598,7 @@ class _ItemItem(Recommender):
     def recommend_skus(self, request: Request) -> list[str]:
         resolved = self.resolve(request)
         fast = self._fast(resolved, explain=False)
-        if fast is None:
-            top, _, _ = self._top(resolved)
-            chosen = top.tolist()
-        else:
-            chosen = fast[0]
+        chosen = self._top(resolved)[0].tolist() if fast is None else fast[0]
         skus = self.items_
         return [skus[item] for item in chosen]
 
