@@ -61,8 +61,13 @@ an entry against numpy's ~0.15 million fixed, so two anchors of 100 entries alre
 0.73 million instructions in Python against 0.39 million with numpy.
 """
 
-_EAGER_ENTRIES = 1_000_000
-"""The most matrix entries whose rows are all made Python dicts at the first single request."""
+_EAGER_ENTRIES = 0
+"""The most matrix entries whose rows are all made Python dicts at the first single request.
+
+0: rows are made one by one on first use. Making all of them (neighbours 100: 350,000
+entries, 35 MB) so that triggers are dict lookups measured slower with callgrind (0.94 against
+0.89 million instructions a cart with reasons): the many dicts cost the garbage collector.
+"""
 
 _PYTHON_LOOKUPS = 200
 """The most (item, anchor) lookups of the triggers done in Python dicts; more use ``_triggers``."""
