@@ -166,6 +166,9 @@ class Recommender(abc.ABC):
             )
         self.catalogue_ = catalogue
         self.catalogue_index_ = CatalogueIndex.of(self.items_, catalogue)
+        # the items each Filters leaves out depend on the catalogue (stock, categories)
+        self.__dict__.pop("_failing_", None)
+        self.__dict__.pop("_failing_sets_", None)
 
     @abc.abstractmethod
     def fit_model(self, interactions: Interactions) -> None:
@@ -298,7 +301,10 @@ class Recommender(abc.ABC):
             NotFittedError: the strategy was not fitted.
             ValidationError: ``request`` is not a ``Request``.
         """
-        resolved = self.resolve(request)
+        return self._recommend_resolved(self.resolve(request))
+
+    def _recommend_resolved(self, resolved: Resolved) -> list[Recommendation]:
+        """``recommend`` for a request already resolved."""
         top, values, scored = self._top(resolved)
         items = self.items_
         return [

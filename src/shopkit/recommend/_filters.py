@@ -12,7 +12,7 @@ import numpy.typing as npt
 from shopkit import Catalogue
 from shopkit.recommend._request import Filters, Resolved
 
-__all__ = ["CatalogueIndex", "failing_one", "passing_many"]
+__all__ = ["CatalogueIndex", "failing_one", "passing_many", "static_mask"]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -67,7 +67,7 @@ class CatalogueIndex:
         return cls(price, tuple(currency), stock, tuple(names), masks, by_category)
 
 
-def _static_mask(filters: Filters, index: CatalogueIndex, vocabulary: dict[str, int]) -> BoolArray:
+def static_mask(filters: Filters, index: CatalogueIndex, vocabulary: dict[str, int]) -> BoolArray:
     """The part of the filters that does not depend on the request's items."""
     ok = np.ones(len(index.price), dtype=bool)
     if filters.in_stock:
@@ -98,7 +98,7 @@ def passing_many(
     rows: list[IntArray] = []
     cols: list[IntArray] = []
     for filters, members in groups.items():
-        static = _static_mask(filters, index, vocabulary)
+        static = static_mask(filters, index, vocabulary)
         if not static.all():
             ok[members] &= static
         for flag, name in (
@@ -158,7 +158,7 @@ def failing_one(
     filters = resolved.request.filters
     static = cache.get(filters)
     if static is None:
-        static = np.flatnonzero(~_static_mask(filters, index, vocabulary)).astype(np.int64)
+        static = np.flatnonzero(~static_mask(filters, index, vocabulary)).astype(np.int64)
         cache[filters] = static
     failing = [static] if len(static) else []
     if filters.exclude_cart and len(resolved.cart):

@@ -11,6 +11,7 @@ items returned. ``neighbours`` prunes each item's row to its best K entries at f
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -25,9 +26,16 @@ from shopkit import Catalogue, EventKind, Money, ValidationError
 from shopkit import validators as check
 from shopkit.recommend._base import FloatArray, IntArray, Recommender, Scores, recommenders
 from shopkit.recommend._cooccurrence import BasketWeight, CooccurrenceCounts, Measure
+from shopkit.recommend._filters import static_mask
 from shopkit.recommend._history import PurchaseSummary
 from shopkit.recommend._interactions import Interactions
-from shopkit.recommend._request import Resolved
+from shopkit.recommend._request import (
+    Filters,
+    Recommendation,
+    Request,
+    Resolved,
+    make_recommendation,
+)
 
 __all__ = ["FrequentlyBoughtTogether", "PurchaseHistory", "ViewedItems"]
 
@@ -43,6 +51,32 @@ def _basket_weight(value: Any) -> BasketWeight:
 
 _UNIT = check.decimal_between(0, 1)
 _AT_LEAST_0 = check.non_negative_decimal()
+
+_FAST_ENTRIES = 64
+"""The most row entries (summed over a request's anchors) the pure-Python path adds up.
+
+Above it a request with several anchors is scored by numpy (``_ItemItem._top``). Measured with
+callgrind on the Online Retail carts, neighbours 100: a dict costs about 1,600 instructions
+an entry against numpy's ~0.15 million fixed, so two anchors of 100 entries already cost
+0.73 million instructions in Python against 0.39 million with numpy.
+"""
+
+_EAGER_ENTRIES = 0
+"""The most matrix entries whose rows are all made Python dicts at the first single request.
+
+0: rows are made one by one on first use. Making all of them (neighbours 100: 350,000
+entries, 35 MB) so that triggers are dict lookups measured slower with callgrind (0.94 against
+0.89 million instructions a cart with reasons): the many dicts cost the garbage collector.
+"""
+
+_PYTHON_LOOKUPS = 200
+"""The most (item, anchor) lookups of the triggers done in Python dicts; more use ``_triggers``."""
+
+_FAST_ROW = 3000
+"""The longest row whose sorted entries the single-anchor walk keeps (as Python tuples)."""
+
+_Fast = tuple[list[int], list[float], list[int]]
+"""A request answered by the pure-Python path: items, their scores and their triggers."""
 
 
 def _similarity(
@@ -226,6 +260,9 @@ class _ItemItem(Recommender):
         self.row_lengths_ = np.diff(self.indptr_).tolist()
         self.cosine_ = self.measure is Measure.COSINE
         self.__dict__.pop("keys_", None)  # of the matrix before, if any (see ``_keys``)
+        self.ranked_rows_: dict[int, list[tuple[float, int]]] = {}  # see ``_ranked_row``
+        self.python_rows_: dict[int, dict[int, float]] = {}  # see ``_row``
+        self.__dict__.pop("penalty_lists_", None)
         if self.measure is not Measure.COSINE:
             self.penalty_single_ = self.penalty_multi_ = np.ones(n)
             return
@@ -347,6 +384,229 @@ class _ItemItem(Recommender):
         summed = np.asarray(np.bincount(columns, weights=terms, minlength=n), dtype=np.float64)
         return summed, penalty
 
+    def _anchor_lists(self, resolved: Resolved) -> tuple[list[int], list[float] | None]:
+        """``_distinct_anchors`` as Python lists."""
+        anchors, weights = self._distinct_anchors(resolved)
+        return anchors.tolist(), None if weights is None else weights.tolist()
+
+    def _penalties(self) -> tuple[list[float], list[float]] | None:
+        """The candidate factors (one anchor, several) as Python floats; ``None`` if not cosine."""
+        if not self.cosine_:
+            return None
+        lists: tuple[list[float], list[float]] | None = self.__dict__.get("penalty_lists_")
+        if lists is None:
+            lists = (self.penalty_single_.tolist(), self.penalty_multi_.tolist())
+            self.__dict__["penalty_lists_"] = lists
+        return lists
+
+    def _row(self, anchor: int) -> dict[int, float]:
+        """Row ``anchor`` as a dict column → score (columns ascending), in Python.
+
+        The first call makes every row's dict at once when the matrix holds at most
+        ``_EAGER_ENTRIES`` entries (about 100 bytes each), else each row on its first use;
+        either way they are kept, so only single requests pay for them, once.
+        """
+        rows = self.python_rows_
+        row = rows.get(anchor)
+        if row is not None:
+            return row
+        if not rows and len(self.indices_) <= _EAGER_ENTRIES:
+            columns = self.indices_.tolist()
+            terms = self.data_.tolist()
+            bounds = self.indptr_.tolist()
+            for item, (start, end) in enumerate(itertools.pairwise(bounds)):
+                if end > start:
+                    rows[item] = dict(zip(columns[start:end], terms[start:end], strict=True))
+            row = rows.get(anchor)
+        if row is None:
+            columns_ = self.row_columns_[anchor].tolist()
+            row = rows[anchor] = dict(zip(columns_, self.row_data_[anchor].tolist(), strict=True))
+        return row
+
+    def _ranked_row(self, anchor: int) -> list[tuple[float, int]]:
+        """Row ``anchor``'s candidates as (score, item), ranked as a one-anchor request ranks them.
+
+        Score (times the one-anchor candidate factor) descending, then item ascending; positive
+        scores only. Made on first use and kept, so batch-only users never pay for it.
+        """
+        ranked = self.ranked_rows_.get(anchor)
+        if ranked is None:
+            columns = self.row_columns_[anchor]
+            values = self.row_data_[anchor]
+            if self.cosine_:
+                values = values * self.penalty_single_[columns]
+            positive = values > 0
+            columns, values = columns[positive], values[positive]
+            order = np.lexsort((columns, -values))
+            ranked = list(zip(values[order].tolist(), columns[order].tolist(), strict=True))
+            self.ranked_rows_[anchor] = ranked
+        return ranked
+
+    def _failing_set(self, resolved: Resolved) -> set[int] | frozenset[int]:
+        """The items failing the request's filters (no price rule), as a Python set."""
+        filters = resolved.request.filters
+        cache: dict[Filters, frozenset[int]] = self.__dict__.setdefault("_failing_sets_", {})
+        static = cache.get(filters)
+        if static is None:
+            mask = static_mask(filters, self.catalogue_index_, self.index_)
+            static = cache[filters] = frozenset(np.flatnonzero(~mask).tolist())
+        if not (filters.exclude_cart or filters.exclude_viewed or filters.exclude_bought):
+            return static
+        failing = set(static)
+        if filters.exclude_cart:
+            failing.update(resolved.cart.tolist())
+        if filters.exclude_viewed:
+            failing.update(resolved.viewed.tolist())
+        if filters.exclude_bought:
+            failing.update(resolved.history.tolist())
+        return failing
+
+    def _fast(self, resolved: Resolved, *, explain: bool = True) -> _Fast | None:
+        """One request's top k, their scores and (with ``explain``) triggers, or ``None``.
+
+        What ``_top`` and ``_triggers`` give, to the last bit: a candidate's sum adds its
+        anchors' terms in ascending anchor order starting from 0.0 (as ``np.bincount`` and
+        scipy's product do), then multiplies by the same candidate factor; the ranking is
+        score descending, then item ascending; the trigger is the first anchor with the
+        largest term. One anchor of weight 1 walks its row, pre-sorted at first use, skipping
+        failing items until k are found; a few anchors (at most ``_FAST_ENTRIES`` row entries
+        in all) add up their rows in a dict, in Python. ``None`` (the caller then uses
+        ``_top``, and ``_fast_triggers`` for the reasons) for more, for a price rule, or for
+        one anchor with a row longer than ``_FAST_ROW``.
+        """
+        filters = resolved.request.filters
+        if filters.max_price_ratio is not None or filters.min_price_ratio is not None:
+            return None
+        anchors, weights = self._anchor_lists(resolved)
+        if not anchors:
+            return [], [], []
+        lengths = self.row_lengths_
+        k = resolved.request.k
+        if len(anchors) == 1 and (weights is None or weights[0] == 1.0):
+            anchor = anchors[0]
+            if lengths[anchor] > _FAST_ROW:
+                return None
+            failing = self._failing_set(resolved)
+            items: list[int] = []
+            values: list[float] = []
+            for value, item in self._ranked_row(anchor):
+                if item not in failing:
+                    items.append(item)
+                    values.append(value)
+                    if len(items) == k:
+                        break
+            return items, values, [anchor] * len(items)
+        if sum(lengths[a] for a in anchors) > _FAST_ENTRIES:
+            return None
+        sums: dict[int, float] = {}
+        get = sums.get
+        rows = [self._row(anchor) for anchor in anchors]
+        if weights is None:
+            for row in rows:
+                for item, term in row.items():
+                    sums[item] = get(item, 0.0) + term
+        else:
+            for row, weight in zip(rows, weights, strict=True):
+                for item, term in row.items():
+                    sums[item] = get(item, 0.0) + weight * term
+        failing = self._failing_set(resolved)
+        if len(failing) <= len(sums):
+            for item in failing:
+                sums.pop(item, None)
+        else:
+            sums = {item: value for item, value in sums.items() if item not in failing}
+        penalties = self._penalties()
+        if penalties is None:
+            top = heapq.nlargest(k, [(value, -item) for item, value in sums.items()])
+        else:
+            penalty = penalties[0] if len(anchors) == 1 else penalties[1]
+            top = heapq.nlargest(
+                k, [(value * penalty[item], -item) for item, value in sums.items()]
+            )
+        while top and not top[-1][0] > 0:  # not a candidate (every other one ranks first)
+            top.pop()
+        chosen = [-negative for _, negative in top]
+        triggers = self._python_triggers(chosen, anchors, weights, rows) if explain else []
+        return chosen, [value for value, _ in top], triggers
+
+    def _fast_triggers(self, top: IntArray, resolved: Resolved) -> list[int]:
+        """``_triggers`` of the items ``_top`` returned, looked up in Python dicts when few.
+
+        With the rows kept as dicts (``_row``) and at most ``_PYTHON_LOOKUPS`` (item, anchor)
+        pairs, dict lookups cost less than the vectorised binary search; the result is the same.
+        """
+        chosen = top.tolist()
+        if len(self.indices_) <= _EAGER_ENTRIES:
+            anchors, weights = self._anchor_lists(resolved)
+            if len(chosen) * len(anchors) <= _PYTHON_LOOKUPS:
+                rows = [self._row(anchor) for anchor in anchors]
+                return self._python_triggers(chosen, anchors, weights, rows)
+        return list(self._triggers(top, resolved).tolist())
+
+    def _python_triggers(
+        self,
+        items: list[int],
+        anchors: list[int],
+        weights: list[float] | None,
+        rows: list[dict[int, float]],
+    ) -> list[int]:
+        """For each item, the first anchor whose term is largest (``_triggers``), or -1."""
+        triggers = []
+        for item in items:
+            best = 0.0
+            trigger = -1
+            for position, row in enumerate(rows):
+                term = row.get(item)
+                if term is None:
+                    continue
+                if weights is not None:
+                    term = weights[position] * term
+                if term > best:
+                    best = term
+                    trigger = anchors[position]
+            triggers.append(trigger)
+        return triggers
+
+    def _reasons(
+        self, items: list[int], triggers: list[int]
+    ) -> list[tuple[str, str | None, str, Money | None]]:
+        """Reason, trigger sku, strategy name and price of each item, from its trigger."""
+        name = recommenders.name_of(type(self))
+        skus = self.items_
+        own = self._own_sentence()
+        result: list[tuple[str, str | None, str, Money | None]] = []
+        for item, trigger in zip(items, triggers, strict=True):
+            if trigger < 0:
+                result.append(("Recommended for you", None, name, None))
+            elif trigger == item:
+                result.append((own, skus[trigger], name, None))
+            else:
+                result.append((self._sentence(self._name(trigger)), skus[trigger], name, None))
+        return result
+
+    def recommend(self, request: Request) -> list[Recommendation]:
+        resolved = self.resolve(request)
+        fast = self._fast(resolved)
+        if fast is None:
+            top, scores, _ = self._top(resolved)
+            items, values, triggers = top.tolist(), scores, self._fast_triggers(top, resolved)
+        else:
+            items, values, triggers = fast
+        skus = self.items_
+        return [
+            make_recommendation(skus[item], value, strategy, reason, because, price)
+            for item, value, (reason, because, strategy, price) in zip(
+                items, values, self._reasons(items, triggers), strict=True
+            )
+        ]
+
+    def recommend_skus(self, request: Request) -> list[str]:
+        resolved = self.resolve(request)
+        fast = self._fast(resolved, explain=False)
+        chosen = self._top(resolved)[0].tolist() if fast is None else fast[0]
+        skus = self.items_
+        return [skus[item] for item in chosen]
+
     def score(self, resolved: Resolved) -> Scores:
         sums, penalty = self._sums(resolved)
         if self.cosine_:
@@ -356,19 +616,7 @@ class _ItemItem(Recommender):
     def _explained(
         self, items: IntArray, resolved: Resolved, scored: Scores | None = None
     ) -> list[tuple[str, str | None, str, Money | None]]:
-        triggers = self._triggers(items, resolved).tolist()
-        name = recommenders.name_of(type(self))
-        skus = self.items_
-        own = self._own_sentence()
-        result: list[tuple[str, str | None, str, Money | None]] = []
-        for item, trigger in zip(items.tolist(), triggers, strict=True):
-            if trigger < 0:
-                result.append(("Recommended for you", None, name, None))
-            elif trigger == item:
-                result.append((own, skus[trigger], name, None))
-            else:
-                result.append((self._sentence(self._name(trigger)), skus[trigger], name, None))
-        return result
+        return self._reasons(items.tolist(), self._triggers(items, resolved).tolist())
 
     def _keys(self) -> tuple[IntArray, FloatArray]:
         """The key ``row × n + column`` of every entry of the matrix and its score, ascending.
@@ -470,6 +718,9 @@ class FrequentlyBoughtTogether(_ItemItem):
         if len(cart) < 2:
             return cart, None
         return np.array(sorted(set(cart.tolist())), dtype=np.int64), None
+
+    def _anchor_lists(self, resolved: Resolved) -> tuple[list[int], list[float] | None]:
+        return sorted(set(resolved.cart.tolist())), None
 
     def _sentence(self, name: str) -> str:
         return f"Often bought with {name}"
