@@ -26,10 +26,12 @@ Protocol (issue "Recommendations, second round"):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import statistics
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -52,6 +54,7 @@ from shopkit.recommend import (
     precision,
     recall,
 )
+from shopkit.recommend._kernel import jit_top
 
 TEST_CUT = dt.datetime(2011, 11, 9, tzinfo=dt.UTC)
 VALIDATION_CUT = dt.datetime(2011, 10, 9, tzinfo=dt.UTC)
@@ -267,15 +270,27 @@ def speed(
     customers). Prints medians over up to 1,000 single requests and the best of three batches.
     """
     sample = requests[:1000]
+    compiled = [model.recommend(r) for r in sample]  # also compiles the kernel, if any
     with_reasons = statistics.median(_each(model.recommend, sample))
     skus_only = statistics.median(_each(model.recommend_skus, sample))
     batch = min(_each(lambda _: model.recommend_batch(requests), range(3)))
     assert model.recommend_batch(sample) == [model.recommend_skus(r) for r in sample]
+    path = "compiled" if jit_top() is not None else "numpy, numba not installed"
     print(
         f"{label}: shopkit {type(model).__name__} single request {with_reasons * 1000:.3f} ms "
-        f"with reasons, {skus_only * 1000:.3f} ms skus only; batch {len(requests) / batch:,.0f} "
-        f"requests/s ({len(requests)} requests)"
+        f"with reasons, {skus_only * 1000:.3f} ms skus only ({path}); batch "
+        f"{len(requests) / batch:,.0f} requests/s ({len(requests)} requests)"
     )
+    if jit_top() is not None:  # the same requests without numba (SHOPKIT_JIT=0)
+        with _without_kernel():
+            assert [model.recommend(r) for r in sample] == compiled
+            numpy_reasons = statistics.median(_each(model.recommend, sample))
+            numpy_skus = statistics.median(_each(model.recommend_skus, sample))
+        print(
+            f"{label}: shopkit {type(model).__name__} single request "
+            f"{numpy_reasons * 1000:.3f} ms with reasons, {numpy_skus * 1000:.3f} ms skus only "
+            f"(numpy, SHOPKIT_JIT=0; the same answers)"
+        )
     if peer is None:
         return
     users = np.arange(peer_rows.shape[0])
@@ -296,6 +311,22 @@ def speed(
         f"{label}: ratio single (implicit / shopkit with reasons) {single / with_reasons:.2f}; "
         f"batch (shopkit / implicit) {(len(requests) / batch) / (len(users) / peer_batch):.2f}"
     )
+
+
+@contextlib.contextmanager
+def _without_kernel() -> Iterator[None]:
+    """Run the block as ``SHOPKIT_JIT=0`` would: single requests through numpy."""
+    saved = os.environ.get("SHOPKIT_JIT")
+    os.environ["SHOPKIT_JIT"] = "0"
+    jit_top.cache_clear()
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["SHOPKIT_JIT"]
+        else:
+            os.environ["SHOPKIT_JIT"] = saved
+        jit_top.cache_clear()
 
 
 def _each(run: Callable[[Any], Any], arguments: Iterable[Any]) -> list[float]:

@@ -1,10 +1,15 @@
-"""The pure-Python single-request path of the item-neighbourhood strategies equals the numpy one."""
+"""The pure-Python single-request path of the item-neighbourhood strategies equals the numpy one.
+
+The compiled kernel (``_kernel``, with numba) is turned off here: ``test_kernel.py`` checks it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +28,14 @@ from shopkit.recommend._neighbours import _ItemItem
 from tests.strategies import REC_SKUS, rec_catalogues, rec_orders, rec_requests
 
 AT = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _no_kernel() -> Iterator[None]:
+    """These tests are about the paths without numba: the compiled kernel is turned off."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(neighbours_module, "jit_top", lambda: None)
+        yield
 
 
 def models() -> list[_ItemItem]:

@@ -26,9 +26,10 @@ from shopkit import Catalogue, EventKind, Money, ValidationError
 from shopkit import validators as check
 from shopkit.recommend._base import FloatArray, IntArray, Recommender, Scores, recommenders
 from shopkit.recommend._cooccurrence import BasketWeight, CooccurrenceCounts, Measure
-from shopkit.recommend._filters import static_mask
+from shopkit.recommend._filters import failing_one, static_mask
 from shopkit.recommend._history import PurchaseSummary
 from shopkit.recommend._interactions import Interactions
+from shopkit.recommend._kernel import jit_top
 from shopkit.recommend._request import (
     Filters,
     Recommendation,
@@ -74,6 +75,12 @@ _PYTHON_LOOKUPS = 200
 
 _FAST_ROW = 3000
 """The longest row whose sorted entries the single-anchor walk keeps (as Python tuples)."""
+
+_NO_WEIGHTS = np.zeros(0, dtype=np.float64)
+"""What the compiled kernel is given for weights when every anchor weighs 1."""
+
+_NO_ITEMS = np.zeros(0, dtype=np.int64)
+"""What the compiled kernel is given when no item fails the filters."""
 
 _Fast = tuple[list[int], list[float], list[int]]
 """A request answered by the pure-Python path: items, their scores and their triggers."""
@@ -289,6 +296,13 @@ class _ItemItem(Recommender):
         """The request's anchor items and their weights (an item may repeat: weights add)."""
         cart = np.unique(resolved.cart)
         return cart, np.ones(len(cart))
+
+    def _raw_anchors(self, resolved: Resolved) -> tuple[IntArray, FloatArray | None]:
+        """``anchors``, for the compiled kernel (which makes them distinct); ``None``: all weigh 1.
+
+        The kernel sums the weights of an anchor given twice, in input order.
+        """
+        return self.anchors(resolved)
 
     def _distinct_anchors(self, resolved: Resolved) -> tuple[IntArray, FloatArray | None]:
         """The anchors, distinct and ascending, each with its weights summed in input order.
@@ -584,9 +598,43 @@ class _ItemItem(Recommender):
                 result.append((self._sentence(self._name(trigger)), skus[trigger], name, None))
         return result
 
+    def _compiled(self, resolved: Resolved, *, explain: bool) -> _Fast | None:
+        """One request's top k, scores and (with ``explain``) triggers from the compiled kernel.
+
+        ``None`` when numba is not there (see ``_kernel``); the answer is ``_top``'s and
+        ``_triggers``' to the last bit.
+        """
+        kernel = jit_top()
+        if kernel is None:
+            return None
+        items, weights = self._raw_anchors(resolved)
+        if not len(items):
+            return [], [], []
+        cache: dict[Filters, IntArray] = self.__dict__.setdefault("_failing_", {})
+        failing = failing_one(resolved, self.catalogue_index_, self.index_, cache)
+        top, values, triggers = kernel(
+            self.indptr_,
+            self.indices_,
+            self.data_,
+            items,
+            _NO_WEIGHTS if weights is None else weights,
+            self.penalty_single_,
+            self.penalty_multi_,
+            _NO_ITEMS
+            if not failing
+            else failing[0]
+            if len(failing) == 1
+            else np.concatenate(failing),
+            min(resolved.request.k, len(self.items_)),  # k beyond the vocabulary: all of it
+            explain,
+        )
+        return top.tolist(), values.tolist(), triggers.tolist()
+
     def recommend(self, request: Request) -> list[Recommendation]:
         resolved = self.resolve(request)
-        fast = self._fast(resolved)
+        fast = self._compiled(resolved, explain=True)
+        if fast is None:
+            fast = self._fast(resolved)
         if fast is None:
             top, scores, _ = self._top(resolved)
             items, values, triggers = top.tolist(), scores, self._fast_triggers(top, resolved)
@@ -602,7 +650,9 @@ class _ItemItem(Recommender):
 
     def recommend_skus(self, request: Request) -> list[str]:
         resolved = self.resolve(request)
-        fast = self._fast(resolved, explain=False)
+        fast = self._compiled(resolved, explain=False)
+        if fast is None:
+            fast = self._fast(resolved, explain=False)
         chosen = self._top(resolved)[0].tolist() if fast is None else fast[0]
         skus = self.items_
         return [skus[item] for item in chosen]
@@ -721,6 +771,9 @@ class FrequentlyBoughtTogether(_ItemItem):
 
     def _anchor_lists(self, resolved: Resolved) -> tuple[list[int], list[float] | None]:
         return sorted(set(resolved.cart.tolist())), None
+
+    def _raw_anchors(self, resolved: Resolved) -> tuple[IntArray, FloatArray | None]:
+        return resolved.cart, None
 
     def _sentence(self, name: str) -> str:
         return f"Often bought with {name}"
