@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import shopkit.recommend._neighbours as neighbours_module
+import shopkit.recommend._item_item as item_item_module
+import shopkit.recommend._python_rows as python_rows_module
 from shopkit import Catalogue, Money, Order, Product
 from shopkit.recommend import (
     Filters,
@@ -24,7 +25,7 @@ from shopkit.recommend import (
     Request,
     ViewedItems,
 )
-from shopkit.recommend._neighbours import _ItemItem
+from shopkit.recommend._item_item import _ItemItem
 from tests.strategies import REC_SKUS, rec_catalogues, rec_orders, rec_requests
 
 AT = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
@@ -34,7 +35,7 @@ AT = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 def _no_kernel() -> Iterator[None]:
     """These tests are about the paths without numba: the compiled kernel is turned off."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(neighbours_module, "jit_top", lambda: None)
+        patch.setattr(item_item_module, "jit_top", lambda: None)
         yield
 
 
@@ -107,19 +108,19 @@ def test_every_cut_over_gives_the_same_lists(
     model = models()[which].fit(Interactions.from_orders(orders), catalogue=Catalogue(products))
     expected = numpy_path(model, request)
     names = ("_FAST_ENTRIES", "_FAST_ROW", "_PYTHON_LOOKUPS", "_EAGER_ENTRIES")
-    saved = [getattr(neighbours_module, name) for name in names]
+    saved = [getattr(python_rows_module, name) for name in names]
     try:
         for limit in (0, 3, 10**9):
             fresh = models()[which].fit(
                 Interactions.from_orders(orders), catalogue=Catalogue(products)
             )
             for name in names:
-                setattr(neighbours_module, name, limit)
+                setattr(python_rows_module, name, limit)
             assert fresh.recommend(request) == expected
             assert fresh.recommend_skus(request) == [r.sku for r in expected]
     finally:
         for name, value in zip(names, saved, strict=True):
-            setattr(neighbours_module, name, value)
+            setattr(python_rows_module, name, value)
 
 
 def hand_model() -> FrequentlyBoughtTogether:

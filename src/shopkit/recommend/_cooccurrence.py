@@ -11,7 +11,8 @@ more; ``max_basket_size`` keeps them there).
 From the counts follow the classic association measures for a pair (a, b) over N baskets:
 support c_ab / N, confidence c_ab / c_a, lift c_ab·N / (c_a·c_b), and a cosine with free
 exponents c_ab / (c_a^α · c_b^β) (α = β = 0.5: the cosine). The strategies that score with
-them (frequently bought together, purchase history, viewed items) are in ``_neighbours``.
+them (frequently bought together, purchase history, viewed items) are in ``_neighbours``,
+their shared machinery in ``_item_item``.
 """
 
 from __future__ import annotations
