@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shopkit import Customer, Money, Product, RoundingMode, ValidationError
+from shopkit import Cart, Customer, Line, Money, Product, RoundingMode, ValidationError
 from shopkit.pricing import (
     AllOf,
     AllOfConditions,
@@ -48,6 +48,7 @@ from shopkit.pricing import (
     display_price_table,
     display_prices,
 )
+from shopkit.pricing import price as price_cart
 from shopkit.pricing._display import display_one
 from shopkit.pricing.plugin import Benefit, Selector
 
@@ -146,8 +147,8 @@ def test_exclusive_stop_and_group_per_row() -> None:
             "g2", "Two off", FixedOff(Amounts.of(EUR="2.00"), "unit"), priority=3,
             combination="group", group="g",
         ),
-        # stops what comes after it for every row it is eligible for, giving nothing itself (no
-        # product has a brand): the book files it under its condition's key, Kitchen
+        # eligible for the mug (the book files it under its condition's key, Kitchen) but giving
+        # it nothing (no product has a brand): like price(), it then stops nothing there
         Promotion(
             "s", "Stop", Percentage(5, Attribute("brand", ["none"])), priority=2,
             combination="stop",
@@ -156,14 +157,39 @@ def test_exclusive_stop_and_group_per_row() -> None:
         Promotion("late", "Late", Percentage(50, Categories(["Kitchen", "Bags"])), priority=1),
     ]  # fmt: skip
     shown = assert_same([MUG, LAMP, BAG], promotions)
+    # mug: 7.20, 6.20, the idle stop stops nothing, 50 % of 6.20 = 3.10;
     # bag 1.65: no exclusive, no 10 %, 1.00 off (0.65), the stop does not hold (not Kitchen):
     # 50 % of 0.65 = 0.325 → 0.33 half up, so 0.32
-    assert shown.price.tolist() == [620, 2000, 32]
+    assert shown.price.tolist() == [310, 2000, 32]
     assert [shown.combinations[c] for c in shown.combination] == [
-        ("p10", "g1"),
+        ("p10", "g1", "late"),
         ("x",),
         ("g1", "late"),
     ]
+
+
+def test_a_stop_that_gives_stops_and_an_idle_one_holds_no_place() -> None:
+    promotions = [
+        # gives the mug nothing (no brand), so it holds group g nowhere and stops nothing
+        Promotion(
+            "idle", "Idle", Percentage(5, Attribute("brand", ["none"])), priority=9,
+            combination="stop", condition=MinQuantity(Categories(["Kitchen"]), 1),
+        ),
+        # gives the mug 25 % (8.00 → 6.00) and stops what follows there
+        Promotion(
+            "stop", "Quarter", Percentage(25, Categories(["Kitchen"])), priority=5,
+            combination="stop",
+        ),
+        Promotion("after", "After", Percentage(50, Categories(["Kitchen", "Bags"])), priority=1),
+    ]  # fmt: skip
+    shown = assert_same([MUG, BAG], promotions)
+    # mug 6.00 (the 50 % stopped); bag: neither stop is eligible, 50 % of 1.65 = 0.825 → 0.83
+    # half up, so 0.82
+    assert shown.price.tolist() == [600, 82]
+    assert [shown.combinations[c] for c in shown.combination] == [("stop",), ("after",)]
+    # the product page says what the cart says: price() of one mug gives the same 6.00
+    priced = price_cart(Cart("EUR", (Line(MUG, 1),)), PromotionBook(promotions), at=NOW)
+    assert priced.lines[0].total == eur("6.00")
 
 
 def test_price_floors_and_caps() -> None:

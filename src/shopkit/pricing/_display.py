@@ -10,7 +10,7 @@ import attrs
 from shopkit import Cart, Customer, Line, Money, Product, ValidationError
 from shopkit import validators as check
 from shopkit.pricing._book import PromotionBook, as_book
-from shopkit.pricing._choose import choose_best, pick_by_priority
+from shopkit.pricing._choose import choose_best, choose_by_priority
 from shopkit.pricing._engine import Session
 from shopkit.pricing._promotion import Mode, PricingOptions, Promotion
 from shopkit.pricing._values import Level
@@ -131,8 +131,7 @@ def display_one(
             eligible, session.apply, options.best_search_limit, session.money
         ).outcome
     else:
-        chosen, _, tried = pick_by_priority(eligible, session.apply)
-        outcome = tried if tried is not None else session.apply(chosen)
+        outcome = choose_by_priority(eligible, session.apply).outcome
     now = Money(outcome.state.lines[0].amount, was.currency)
     badge = None
     if now < was:

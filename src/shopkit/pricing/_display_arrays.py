@@ -11,7 +11,8 @@ follows the same steps, on arrays instead of one cart per product:
    holds for (a cart of one unit of that product), and what its benefit does to one unit, all
    as row sets and arrays.
 2. In priority mode the plans are taken by priority, then id, once, over every row together:
-   exclusive, group and stop work per row as ``pick_by_priority`` does, and each benefit
+   exclusive, group and stop work per row as ``choose_by_priority`` has them (one that gives a
+   row nothing holds no place there), and each benefit
    discounts (or consumes, for a one-unit bundle, or gives, for a gift) exactly as the engine's
    working state does for one unit, with the same rounding, floors and caps.
 3. In best-for-customer mode, rows with the same eligible promotions are priced together, for
@@ -245,7 +246,7 @@ class _Pricer:
         return gave
 
     def by_priority(self, plans: Sequence[Plan], state: _State) -> None:
-        """Choose and apply as ``pick_by_priority`` then ``Session.apply``, for every row."""
+        """Choose and apply as ``choose_by_priority`` does, for every row."""
         n = len(self.table)
         alone = np.zeros(n, dtype=bool)
         stopped = np.zeros(n, dtype=bool)
@@ -281,13 +282,18 @@ class _Pricer:
                 if gave.any():
                     alone[rows[gave]] = any_alone = True
                 continue
+            # as choose_by_priority: a promotion that gave a row nothing neither keeps a later
+            # exclusive one out of it, nor holds its group's place there, nor stops the others
+            gave = self.give(plan, state, rows, rows, acts)
+            if not gave.any():
+                continue
+            given = rows if gave.all() else rows[gave]
             if later[index]:
-                chosen[rows] = True
+                chosen[given] = True
             if taken is not None:
-                taken[rows] = True
+                taken[given] = True
             if combination is Combination.STOP:
-                stopped[rows] = any_stopped = True
-            self.give(plan, state, rows, rows, acts)
+                stopped[given] = any_stopped = True
 
     def best(self, plans: Sequence[Plan], state: _State, search_limit: int) -> None:
         """Choose as ``choose_best``: rows with the same eligible promotions together."""
