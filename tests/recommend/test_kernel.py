@@ -126,3 +126,29 @@ def test_without_numba_the_numpy_path_answers(
     # the model's lookup is the same cached one: the numpy path answers, b 4 and d 1
     assert model._compiled(model.resolve(Request(cart=["c", "a"])), explain=True) is None
     assert [r.sku for r in model.recommend(Request(cart=["c", "a"]))] == ["b", "d"]
+
+
+@needs_numba
+def test_without_a_writable_cache_the_kernel_compiles_in_memory(
+    monkeypatch: pytest.MonkeyPatch, fresh_lookup: None
+) -> None:
+    numba = importlib.import_module("numba")
+    real = numba.njit
+    asked: list[bool] = []
+
+    def njit(*args: object, **options: object) -> object:
+        if args or "cache" not in options:  # numba's own uses
+            return real(*args, **options)
+        asked.append(bool(options["cache"]))
+        if options["cache"]:  # what numba raises when no cache directory can be written
+            raise RuntimeError("cannot cache function: no locator available")
+        return real(**options)
+
+    monkeypatch.delenv("SHOPKIT_JIT", raising=False)
+    monkeypatch.setattr(numba, "njit", njit)
+    assert kernel_module.jit_top() is not None
+    assert asked == [True, False]
+    model = hand_model()
+    # cart [b]: a 2, c 2, d 1 (ties by vocabulary order), each because of b
+    compiled = model._compiled(model.resolve(Request(cart=["b"])), explain=True)
+    assert compiled == ([0, 2, 3], [2.0, 2.0, 1.0], [1, 1, 1])

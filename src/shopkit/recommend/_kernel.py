@@ -154,5 +154,8 @@ def jit_top() -> Kernel | None:
         numba: Any = importlib.import_module("numba")
     except ImportError:
         return None
-    compiled: Kernel = numba.njit(cache=True, nogil=True)(_top_with_triggers)
+    try:
+        compiled: Kernel = numba.njit(cache=True, nogil=True)(_top_with_triggers)
+    except RuntimeError:  # no writable place for the cache: compile in memory, each process
+        compiled = numba.njit(cache=False, nogil=True)(_top_with_triggers)
     return compiled
