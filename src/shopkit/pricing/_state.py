@@ -30,6 +30,7 @@ from shopkit.pricing._result import (
     PricedLine,
     UnitPrice,
 )
+from shopkit.pricing._selectors import selected_lines
 from shopkit.pricing._values import Context, Level, Selector
 
 __all__ = [
@@ -256,8 +257,7 @@ class CartState:
             self.settle()
         if selector is None:
             return [line for line in self.lines if not line.gift]
-        matches = selector.matches
-        return [line for line in self.lines if not line.gift and matches(line.product)]
+        return selected_lines(selector, self.lines)
 
     def open_units(self, selector: Selector | None) -> list[Unit]:
         """Every open unit of the selected lines, in canonical line order."""
