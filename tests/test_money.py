@@ -84,6 +84,22 @@ def test_amount_and_str() -> None:
     assert repr(Money(-5, "JPY")) == "Money.of('-5', 'JPY')"
 
 
+@given(st.integers(-(10**22) + 1, 10**22 - 1), st.sampled_from(["JPY", "USD", "KWD", "CLF", "IQD"]))
+def test_str_is_the_decimal_amount_and_the_code(minor: int, currency: str) -> None:
+    # str is built from the digits; it must print what the Decimal amount prints
+    money = Money(minor, currency)
+    assert str(money) == f"{money.amount} {currency}"
+
+
+def test_str_of_small_and_negative_amounts() -> None:
+    # 5 cents: "0.05"; −5 cents: "-0.05"; 1 fils of KWD (3 decimals): "0.001"; −1,234 yen
+    assert str(Money(5, "USD")) == "0.05 USD"
+    assert str(Money(-5, "USD")) == "-0.05 USD"
+    assert str(Money(1, "KWD")) == "0.001 KWD"
+    assert str(Money(-1234, "JPY")) == "-1234 JPY"
+    assert str(Money(0, "EUR")) == "0.00 EUR"
+
+
 # -- arithmetic and comparison --------------------------------------------------------------
 
 

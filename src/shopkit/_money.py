@@ -399,7 +399,16 @@ class Money:
             ) from None
 
     def __str__(self) -> str:
-        return f"{self.amount} {self.currency}"
+        # what f"{self.amount} {self.currency}" prints, from the digits (the engine writes a
+        # message per applied promotion; a Decimal costs twice as much). A currency has at
+        # most 4 decimals, and Decimal writes E notation only past 6, so the two agree.
+        exponent = currency_exponent(self.currency)
+        minor = self.minor
+        if not exponent:
+            return f"{minor} {self.currency}"
+        digits = str(-minor if minor < 0 else minor).rjust(exponent + 1, "0")
+        sign = "-" if minor < 0 else ""
+        return f"{sign}{digits[:-exponent]}.{digits[-exponent:]} {self.currency}"
 
     def __repr__(self) -> str:
         return f"Money.of({str(self.amount)!r}, {self.currency!r})"

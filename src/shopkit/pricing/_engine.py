@@ -56,12 +56,12 @@ from shopkit.pricing._kinds import Benefit
 from shopkit.pricing._promotion import Mode, PricingOptions, Promotion, ThresholdBasis
 from shopkit.pricing._redemption import ClaimKey, RedemptionStore
 from shopkit.pricing._result import (
-    AppliedPromotion,
     CodeResult,
     FeeCharge,
     NotApplied,
     PricedCart,
     Reason,
+    applied_promotion,
 )
 from shopkit.pricing._state import (
     CanonicalLine,
@@ -501,7 +501,7 @@ class Session:
         outcome.discount += state.committed
         saving = self.money(given)
         outcome.applied.append(
-            AppliedPromotion(
+            applied_promotion(
                 promotion.id,
                 promotion.name,
                 level,
