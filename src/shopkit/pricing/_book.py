@@ -108,6 +108,15 @@ class PromotionBook:
             else:
                 for key in keys:
                     self._by_key[key].append(promotion)
+        # the same index by kind, then value: a cart's skus, categories and tags are looked up
+        # as plain strings, with no (kind, value) tuple made and hashed for each
+        self._by_sku: dict[str, list[Promotion]] = {}
+        self._by_category: dict[str, list[Promotion]] = {}
+        self._by_tag: dict[str, list[Promotion]] = {}
+        kinds = {"sku": self._by_sku, "category": self._by_category, "tag": self._by_tag}
+        for (kind, value), filed in self._by_key.items():
+            if kind in kinds:
+                kinds[kind][value] = filed
 
     def __len__(self) -> int:
         return len(self.promotions)
@@ -156,16 +165,22 @@ class PromotionBook:
         for code in codes:
             for promotion in by_key.get(("code", code), ()):
                 found[promotion.id] = promotion
-        empty = ()
+        by_sku, by_category, by_tag = self._by_sku, self._by_category, self._by_tag
         for product in products:
-            for promotion in by_key.get(("sku", product.sku), empty):
-                found[promotion.id] = promotion
+            filed = by_sku.get(product.sku)
+            if filed:
+                for promotion in filed:
+                    found[promotion.id] = promotion
             for category in product.categories:
-                for promotion in by_key.get(("category", category), empty):
-                    found[promotion.id] = promotion
+                filed = by_category.get(category)
+                if filed:
+                    for promotion in filed:
+                        found[promotion.id] = promotion
             for tag in product.tags:
-                for promotion in by_key.get(("tag", tag), empty):
-                    found[promotion.id] = promotion
+                filed = by_tag.get(tag)
+                if filed:
+                    for promotion in filed:
+                        found[promotion.id] = promotion
         return sorted(found.values(), key=by_priority)
 
 

@@ -17,7 +17,7 @@ from shopkit import Product, ValidationError
 from shopkit import validators as check
 from shopkit.pricing._codes import normalize_code
 from shopkit.pricing._kinds import Condition
-from shopkit.pricing._selectors import StockRange, narrowest_keys, union_keys
+from shopkit.pricing._selectors import StockRange, narrowest_keys, selected_quantity, union_keys
 from shopkit.pricing._values import (
     PASS,
     Amounts,
@@ -156,9 +156,7 @@ class MinQuantity(Condition):
 
     def check(self, context: Context) -> Verdict:
         """Count the selected units; nudge with how many are missing."""
-        have = sum(
-            line.quantity for line in context.cart.lines if self.selector.matches(line.product)
-        )
+        have = selected_quantity(self.selector, context.cart.lines)
         if have >= self.quantity:
             return PASS
         return Verdict(

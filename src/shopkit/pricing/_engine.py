@@ -252,11 +252,15 @@ class Session:
 
     def verdict(self, promotion: Promotion, context: Context) -> Verdict:
         """The promotion's conditions (its benefit's implied one first) in ``context``."""
-        for condition in (promotion.benefit.implied_condition(), promotion.condition):
-            if condition is None:
+        implied = promotion.benefit.implied_condition()
+        condition = promotion.condition
+        if implied is None and condition is None:  # most promotions: nothing to check
+            return PASS
+        for each in (implied, condition):
+            if each is None:
                 continue
             try:
-                verdict = condition.check(context)
+                verdict = each.check(context)
             except ShopkitError as error:
                 raise error.at(f"promotions[{promotion.id}].condition") from None
             if not verdict.ok:

@@ -24,6 +24,7 @@ __all__ = [
     "Tags",
     "narrowest_keys",
     "selected_lines",
+    "selected_quantity",
     "union_keys",
 ]
 
@@ -70,6 +71,36 @@ def selected_lines(selector: Selector, lines: Sequence[LineT]) -> list[LineT]:
         return [line for line in lines if not line.gift and line.product.sku in lookup]
     matches = selector.matches
     return [line for line in lines if not line.gift and matches(line.product)]
+
+
+class _CartLine(Protocol):
+    @property
+    def product(self) -> Product: ...
+
+    @property
+    def quantity(self) -> int: ...
+
+
+def selected_quantity(selector: Selector, lines: Iterable[_CartLine]) -> int:
+    """The units of the ``lines`` whose product ``selector`` selects.
+
+    As ``selected_lines``, the three plain selectors are tested inline (a condition counting
+    units runs for every cart).
+    """
+    kind = type(selector)
+    if kind is Categories:
+        lookup = selector._lookup  # type: ignore[attr-defined]
+        return sum(
+            [line.quantity for line in lines if not lookup.isdisjoint(line.product.categories)]
+        )
+    if kind is Tags:
+        lookup = selector._lookup  # type: ignore[attr-defined]
+        return sum([line.quantity for line in lines if not lookup.isdisjoint(line.product.tags)])
+    if kind is Skus:
+        lookup = selector._lookup  # type: ignore[attr-defined]
+        return sum([line.quantity for line in lines if line.product.sku in lookup])
+    matches = selector.matches
+    return sum([line.quantity for line in lines if matches(line.product)])
 
 
 def union_keys(parts: Iterable[Keys | None]) -> Keys | None:
