@@ -716,14 +716,17 @@ def _full_key(product: Product) -> tuple[object, ...]:
 def canonical(cart: Cart) -> tuple[CanonicalLine, ...]:
     """The cart's lines merged by product and sorted by sku and price (then every field)."""
     lines = cart.lines
-    if len({line.product.sku for line in lines}) == len(lines):
+    skus = [line.product.sku for line in lines]
+    if len(set(skus)) == len(lines):
         # every sku once (the usual cart): nothing to merge, and the sku alone orders them
-        order = sorted(range(len(lines)), key=lambda index: lines[index].product.sku)
+        order = sorted(range(len(lines)), key=skus.__getitem__)
         return tuple(
-            _canonical_line(
-                lines[index].product, lines[index].quantity, ((index, lines[index].quantity),)
-            )
-            for index in order
+            [
+                _canonical_line(
+                    lines[index].product, lines[index].quantity, ((index, lines[index].quantity),)
+                )
+                for index in order
+            ]
         )
     merged: dict[Product, list[tuple[int, int]]] = {}
     for index, line in enumerate(cart.lines):
