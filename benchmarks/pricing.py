@@ -328,7 +328,7 @@ def display_arrays(book: PromotionBook, size: int = 1_000_000, sample: int = 10_
         print(
             f"display prices as arrays: {size / best:,.0f} products/s ({mode}; {size:,} "
             f"products, 1,000 promotions, best of 3: {best:.2f} s; "
-            f"{len(shown.per_product):,} rows per product)"
+            f"{len(shown.per_product):,} rows on the per-product path)"
         )
         if mode == "priority":
             print(f"  again on the same table (its indexes built): {size / warm:,.0f} products/s")
