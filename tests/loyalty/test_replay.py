@@ -334,10 +334,10 @@ class Weekend(BadgeRule):
 
 @attrs.frozen
 class Phoned(OrderPlaced):
-    """An order kind of its own: the replay does not earn on it, but the tiers count it."""
+    """An order kind of the shop's own: an order to the ledger, the tiers and the earning."""
 
 
-def test_rules_and_events_of_other_kinds_take_the_object_path():
+def test_rules_of_other_kinds_take_the_object_path_and_event_subclasses_earn():
     base = programme()
     weekend = ProgrammeVersion(
         effective=base.versions[0].effective,
@@ -346,7 +346,8 @@ def test_rules_and_events_of_other_kinds_take_the_object_path():
         badges=(Weekend(name="weekend"),),
     )
     rules = Programme(name="p", currency="GBP", versions=(weekend,))
-    # 2026-01-03 is a Saturday; 120.00 by phone makes bob silver without a point
+    # 2026-01-03 is a Saturday; 120.00 by phone makes bob silver, and earns as any order does:
+    # 120 points at 1 a pound, doubled by silver, which the order itself reaches: 240
     phoned = Phoned(
         Order("p1", [OrderLine("A", 1, Money.of("120.00", "GBP"))], day(1), customer="bob")
     )
@@ -354,9 +355,12 @@ def test_rules_and_events_of_other_kinds_take_the_object_path():
     table = LedgerTable.of(book).statuses(day(3))
     ana, bob = table.status("ana"), table.status("bob")
     assert [badge.name for badge in ana.badges] == ["weekend"]
-    assert (bob.tier, bob.earned, table.tier_of("bob")) == ("silver", 0, "silver")
+    assert (bob.tier, bob.earned, table.tier_of("bob")) == ("silver", 240, "silver")
     assert ana == book.status("ana", day(3))
     assert bob == book.status("bob", day(3))
+    # the same as a plain order of the same lines
+    plain = Ledger(rules, [order("o1", "ana", day(2), "20.00"), OrderPlaced(phoned.order)])
+    assert bob == plain.status("bob", day(3))
 
 
 @slow

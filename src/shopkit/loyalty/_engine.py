@@ -15,7 +15,7 @@ import bisect
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from typing import NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -210,22 +210,69 @@ class Rules:
 
 
 _ORDER, _REFUND, _CREDIT, _ADJUST, _REDEEM, _REFERRAL, _BONUS = range(7)
-_KINDS: dict[type, int] = {
-    OrderPlaced: _ORDER,
-    Refund: _REFUND,
-    Credit: _CREDIT,
-    Adjustment: _ADJUST,
-    Redeemed: _REDEEM,
-    Referred: _REFERRAL,
-    SignUp: _BONUS,
-    Review: _BONUS,
-    Birthday: _BONUS,
-}
-_BONUSES: dict[type, BonusEvent] = {
-    SignUp: BonusEvent.SIGN_UP,
-    Review: BonusEvent.REVIEW,
-    Birthday: BonusEvent.BIRTHDAY,
-}
+
+
+V = TypeVar("V")
+
+
+class ByClass(Generic[V]):
+    """Values filed by event class, which a subclass inherits: looked up along its MRO, kept.
+
+    A shop's own subclass of ``OrderPlaced`` (with a field of its own, say) is an order to the
+    ledger, which checks events with ``isinstance``; the engine must read it as one too.
+    """
+
+    def __init__(self, entries: Mapping[type, V]) -> None:
+        self._entries = dict(entries)
+        self._found: dict[type, V | None] = dict(entries)
+
+    def _lookup(self, cls: type) -> V | None:
+        try:
+            return self._found[cls]
+        except KeyError:
+            found = next((self._entries[b] for b in cls.__mro__ if b in self._entries), None)
+            self._found[cls] = found
+            return found
+
+    def get(self, cls: type, default: V) -> V:
+        """The value of ``cls`` or its nearest filed base class, else ``default``."""
+        found = self._lookup(cls)
+        return default if found is None else found
+
+    def __getitem__(self, cls: type) -> V:
+        found = self._lookup(cls)
+        if found is None:
+            raise KeyError(cls)
+        return found
+
+    def __contains__(self, cls: object) -> bool:
+        return isinstance(cls, type) and self._lookup(cls) is not None
+
+    def items(self) -> list[tuple[type, V]]:
+        """The classes filed and their values (not the subclasses found since)."""
+        return list(self._entries.items())
+
+
+_KINDS: ByClass[int] = ByClass(
+    {
+        OrderPlaced: _ORDER,
+        Refund: _REFUND,
+        Credit: _CREDIT,
+        Adjustment: _ADJUST,
+        Redeemed: _REDEEM,
+        Referred: _REFERRAL,
+        SignUp: _BONUS,
+        Review: _BONUS,
+        Birthday: _BONUS,
+    }
+)
+_BONUSES: ByClass[BonusEvent] = ByClass(
+    {
+        SignUp: BonusEvent.SIGN_UP,
+        Review: BonusEvent.REVIEW,
+        Birthday: BonusEvent.BIRTHDAY,
+    }
+)
 
 
 def evaluate(

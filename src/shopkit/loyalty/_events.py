@@ -339,6 +339,7 @@ events: Registry[LedgerEvent] = Registry(
         "sign_up": "shopkit.loyalty._events:SignUp",
     },
 )
-"""The ledger's event kinds by type name; the ledger evaluates these built-in kinds only."""
+"""The ledger's event kinds by type name; the ledger evaluates these built-in kinds only
+(a subclass of one, with fields of the shop's own, is evaluated as the kind it extends)."""
 
 register_kind(events)

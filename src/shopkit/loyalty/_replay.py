@@ -53,6 +53,7 @@ from shopkit.loyalty._engine import (
     _REDEEM,
     _REFERRAL,
     _REFUND,
+    ByClass,
     History,
     SummaryArrays,
     summary_arrays,
@@ -73,7 +74,7 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MICROSECOND = dt.timedelta(microseconds=1)
 _SAFE = 1 << 62
 _BONUS_CODES = {kind: number for number, kind in enumerate(BonusEvent)}
-_BONUS_OF_TYPE = {kind: _BONUS_CODES[bonus] for kind, bonus in _BONUSES.items()}
+_BONUS_OF_TYPE = ByClass({kind: _BONUS_CODES[bonus] for kind, bonus in _BONUSES.items()})
 _BUILT_IN_BADGES = (OrderCount, EventCount, MonthStreak)
 
 
@@ -174,8 +175,8 @@ def _columns(
     moments = _ints(list(chain.from_iterable(history.moments for history in histories)))
     value = np.zeros(len(flat), dtype=np.int64)
     micro = np.zeros(len(flat), dtype=np.int64)
-    # kinds of their own that the tiers still count (an order or refund subclass): those
-    # customers take the object path
+    # an order or refund the kinds do not know (a subclass of one is known, as the kind it
+    # extends): those customers take the object path
     fallback = sorted(
         {
             int(customer[position])
