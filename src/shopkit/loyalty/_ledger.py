@@ -132,14 +132,16 @@ class Ledger:
         state = self._state
         undo: list[Callable[[], object]] = []
         try:
-            touched: set[str] = set()
+            # the customers touched, in the batch's evaluation order (a dict, not a set), so
+            # that a refusal always names the first of them whose balance fails
+            touched: dict[str, None] = {}
             for position, event in enumerate(batch):
-                touched.update(self._admit(state, event, position, undo))
+                touched.update(dict.fromkeys(self._admit(state, event, position, undo)))
             # referral rewards cross customers: a referrer's credits depend on the referred's
             for referred in list(touched):
                 referral = state.referrals.get(referred)
                 if referral is not None:
-                    touched.add(referral.referrer)
+                    touched[referral.referrer] = None
             credits = _credits(self.programme, state)
             checked = {customer: _history(customer, state, credits) for customer in touched}
             _check_balances(self.programme, list(checked.values()))

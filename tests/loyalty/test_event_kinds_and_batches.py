@@ -1,13 +1,22 @@
-"""A shop's own subclass of a built-in ledger event is read as that event, on both paths."""
+"""A shop's own subclass of a built-in ledger event is read as that event, on both paths; a
+refused batch names its first bad event in evaluation order."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import attrs
+import pytest
 
-from shopkit import Money, Order, OrderLine
-from shopkit.loyalty import Ledger, LedgerTable, OrderPlaced, SignUp, sample_programme
+from shopkit import Money, Order, OrderLine, ValidationError
+from shopkit.loyalty import (
+    Ledger,
+    LedgerTable,
+    OrderPlaced,
+    Redeemed,
+    SignUp,
+    sample_programme,
+)
 
 AT = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 
@@ -53,3 +62,19 @@ def test_the_columnar_replay_reads_the_subclass_as_the_object_path_does() -> Non
     status = table.status("c1")
     assert (status.pending, status.balance) == (60, 100)
     assert status == ledger.status("c1", at)
+
+
+def test_a_refused_batch_names_its_first_bad_event_in_evaluation_order() -> None:
+    ledger = Ledger(sample_programme())
+    # six customers with no points each redeem 50: all six are refused; the batch is given
+    # latest first, and the error must name the earliest (customer c0, at AT + 0 h), whatever
+    # order a set of customer ids would iterate in
+    batch = [Redeemed(f"r{n}", f"c{n}", AT + dt.timedelta(hours=n), points=50) for n in range(6)][
+        ::-1
+    ]
+    refused = "of 50 points is more than the 0 available"
+    with pytest.raises(ValidationError, match=refused) as raised:
+        ledger.extend(batch)
+    assert raised.value.field == "redemption 'r0'.points"
+    # nothing is stored
+    assert ledger.customers == ()
