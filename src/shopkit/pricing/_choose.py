@@ -13,9 +13,9 @@ import attrs
 
 from shopkit import Money
 from shopkit.pricing._book import by_priority
+from shopkit.pricing._outcome import Outcome
 from shopkit.pricing._promotion import Combination, Promotion
 from shopkit.pricing._result import NotApplied, Reason
-from shopkit.pricing._state import Outcome
 
 __all__ = [
     "Apply",

@@ -57,9 +57,9 @@ from shopkit.pricing._display_plans import (
     round_ratios,
     spread,
 )
+from shopkit.pricing._outcome import Outcome
 from shopkit.pricing._product_table import IntArray, ProductTable
 from shopkit.pricing._promotion import Combination, Mode, PricingOptions, Promotion
-from shopkit.pricing._state import Outcome
 from shopkit.pricing._values import Context, Level
 
 __all__ = ["DisplayPriceTable", "display_price_table"]

@@ -49,10 +49,12 @@ from shopkit.pricing._benefits import (
     Welcome,
 )
 from shopkit.pricing._book import PromotionBook, as_book, by_priority
+from shopkit.pricing._canonical import CanonicalLine, canonical, fresh_state
 from shopkit.pricing._choose import Choice, choose_best, choose_by_priority
 from shopkit.pricing._codes import CodeBook, EnteredCodes, code_results
 from shopkit.pricing._fees import Fee, charge_fees
 from shopkit.pricing._kinds import Benefit
+from shopkit.pricing._outcome import Commit, Outcome, priced_lines
 from shopkit.pricing._promotion import Mode, PricingOptions, Promotion, ThresholdBasis
 from shopkit.pricing._redemption import ClaimKey, RedemptionStore
 from shopkit.pricing._result import (
@@ -63,16 +65,7 @@ from shopkit.pricing._result import (
     Reason,
     applied_promotion,
 )
-from shopkit.pricing._state import (
-    CanonicalLine,
-    CartState,
-    Commit,
-    LineState,
-    Outcome,
-    canonical,
-    fresh_state,
-    priced_lines,
-)
+from shopkit.pricing._state import CartState, LineState
 from shopkit.pricing._values import PASS, Context, Level, Shortfall, Verdict
 
 __all__ = ["Refusal", "Screened", "Session", "price"]
