@@ -257,6 +257,21 @@ def test_a_gift_uses_up_the_budget() -> None:
     assert shown.combination_names[shown.combination[0]] == ("Free tote", "Kitchen sale")
 
 
+def test_a_gift_within_a_promotion_cap_of_one_number() -> None:
+    # One currency, so the cap is one number for every row (it was compared as such, and the
+    # rows it kept took an extra dimension). tote: 3.00, cap 5.00 → given; pen: 6.00 > cap
+    # 5.00 → not given (a gift over the limit is not given at all).
+    tote = Product("TOTE", "Tote", eur("3.00"))
+    pen = Product("PEN", "Pen", eur("6.00"))
+    promotions = [
+        Promotion("tote", "Free tote", Gift(tote), max_discount=Amounts.of(EUR="5.00")),
+        Promotion("pen", "Free pen", Gift(pen), max_discount=Amounts.of(EUR="5.00")),
+    ]
+    shown = assert_same([MUG, LAMP], promotions)
+    assert shown.price.tolist() == [800, 3000]
+    assert [shown.combinations[c] for c in shown.combination] == [("tote",), ("tote",)]
+
+
 @attrs.frozen
 class HalfOffEverything(Benefit):
     """A plugin benefit: the array path has no form for it."""

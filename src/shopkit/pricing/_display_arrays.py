@@ -222,7 +222,9 @@ class _Pricer:
             limit = left if limit is None else np.minimum(limit, left)
         if plan.kind == GIFT:
             # a gift over the limit is not given at all
-            gave = np.ones(len(at), dtype=bool) if limit is None else plan.gift <= limit
+            gave = np.ones(len(at), dtype=bool)
+            if limit is not None:
+                gave &= plan.gift <= limit  # the limit may be one number for every row
             won = at[gave]
             state.spent[won] += plan.gift
             state.gifts[won] += plan.gift

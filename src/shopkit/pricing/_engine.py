@@ -651,7 +651,9 @@ def _assemble(
     # The totals come from the working copy and the commits (what each line cost before, what
     # each promotion took off it), so the lines as given are built only when read
     # (``PricedCart.lines``): their subtotals and adjustments sum to the same.
-    subtotal = session.money(sum([line.base for line in outcome.state.lines]))
+    # the cart's lines (the session's subtotal), then any gift lines: they come after
+    gifts = outcome.state.lines[len(session.lines) :]
+    subtotal = session.money(session.subtotal + sum([line.base for line in gifts]))
     discount = session.money(outcome.discount)
     shipping_discount = session.money(outcome.shipping_discount)
     shipping = cart.shipping - shipping_discount

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import heapq
+import operator
 from decimal import Decimal
 from typing import Any
 
@@ -81,6 +82,19 @@ class Pick(enum.StrEnum):
 def _sorted_units(units: list[Unit], pick: Pick) -> list[Unit]:
     # Stable sort over canonical order, so equal values break ties by line order.
     return sorted(units, key=lambda unit: unit.value, reverse=pick is Pick.MOST_EXPENSIVE)
+
+
+def _open_pairs(state: CartState, selector: Selector) -> list[tuple[LineState, int]]:
+    """``state.open_units(selector)`` as (line, value) pairs: the same units, no objects."""
+    return [(line, value) for line in state.matching(selector) for value in line.open_unit_values()]
+
+
+def _sorted_pairs(pairs: list[tuple[LineState, int]], pick: Pick) -> list[tuple[LineState, int]]:
+    """``_sorted_units`` for (line, value) pairs: stable, so equal values go by line order."""
+    return sorted(pairs, key=_value_of, reverse=pick is Pick.MOST_EXPENSIVE)
+
+
+_value_of = operator.itemgetter(1)
 
 
 def _discounted(value: object) -> Pick:
@@ -362,31 +376,35 @@ class BuyXGetY(Benefit):
 
     def apply(self, state: CartState, rounding: RoundingMode) -> None:
         """Consume ``buy + get`` units per application and discount the ``get`` ones."""
-        pool = state.open_units(self.selector)
+        pool = _open_pairs(state, self.selector)
         if self.reward is None:
             count = self._applications(len(pool), None)
-            ordered = _sorted_units(pool, self.discounted)
+            if count == 0:
+                return
+            ordered = _sorted_pairs(pool, self.discounted)
             rewarded = ordered[: count * self.get]
             paid = ordered[count * self.get : count * (self.get + self.buy)]
         else:
+            buys = self.selector
             rewards = [
-                unit
-                for unit in state.open_units(self.reward)
-                if not self.selector.matches(unit.line.product)
+                pair
+                for pair in _open_pairs(state, self.reward)
+                if not buys.matches(pair[0].product)
             ]
             count = self._applications(len(pool), len(rewards))
-            rewarded = _sorted_units(rewards, self.discounted)[: count * self.get]
+            if count == 0:
+                return
+            rewarded = _sorted_pairs(rewards, self.discounted)[: count * self.get]
             # pay with the cheapest qualifying units, keeping dearer ones open
-            paid = _sorted_units(pool, Pick.CHEAPEST)[: count * self.buy]
-        if count == 0:
-            return
+            paid = _sorted_pairs(pool, Pick.CHEAPEST)[: count * self.buy]
         numerator, denominator = self.percent.as_integer_ratio()  # ``_share``, ratio read once
         denominator *= 100
-        pairs = [
-            (unit, round_ratio(unit.value * numerator, denominator, rounding)) for unit in rewarded
+        taken = [
+            (line, value, round_ratio(value * numerator, denominator, rounding))
+            for line, value in rewarded
         ]
-        pairs += [(unit, 0) for unit in paid]
-        state.take_units(pairs)
+        taken += [(line, value, 0) for line, value in paid]
+        state.take_values(taken)
 
     def _reward_words(self) -> str:
         return "free" if self.percent == 100 else f"at {_fmt_percent(self.percent)} off"
@@ -407,9 +425,9 @@ class BuyXGetY(Benefit):
 
     def nudge(self, state: CartState) -> Shortfall | None:
         """How many more units would earn the next application (one pool only)."""
-        have = len(state.open_units(self.selector))
         if self.reward is not None:
             return None
+        have = sum([line.open_units for line in state.matching(self.selector)])
         limit = self.max_applications
         if limit is not None and self._applications(have, None) >= limit:
             return None
@@ -485,31 +503,32 @@ _items = check.non_empty(check.tuple_of(BundleItem), "a bundle needs at least on
 
 
 def _dearest_free(
-    heap: list[tuple[int, int, LineState]], values: dict[int, list[int]], used: dict[int, int]
-) -> Unit | None:
-    """Take the dearest free unit of a component's heap (ties to the earlier line).
+    heap: list[tuple[int, int, int]], values: dict[int, list[int]], used: dict[int, int]
+) -> tuple[int, int] | None:
+    """Take the dearest free unit of a heap: (line index, value); ties to the earlier line.
 
-    Another component may have taken units of a line since it was pushed: its entry is then
-    stale (its key is the value of a unit already gone) and is pushed again with the line's
-    next free unit, so the top is always right when it is taken.
+    The heap holds (minus the value of the line's dearest free unit, the line's position in the
+    component, the line's index). Another component may have taken units of a line since it
+    was pushed: its entry is then stale (its key is the value of a unit already gone) and is
+    pushed again with the line's next free unit, so the top is always right when it is taken.
     """
     while heap:
-        key, order, line = heap[0]
-        line_values = values[line.index]
-        taken = used[line.index]
+        key, order, index = heap[0]
+        line_values = values[index]
+        taken = used[index]
         if taken >= len(line_values):
             heapq.heappop(heap)
             continue
         value = line_values[taken]
         if -key != value:
-            heapq.heapreplace(heap, (-value, order, line))
+            heapq.heapreplace(heap, (-value, order, index))
             continue
-        used[line.index] = taken + 1
+        used[index] = taken + 1
         if taken + 1 < len(line_values):
-            heapq.heapreplace(heap, (-line_values[taken + 1], order, line))
+            heapq.heapreplace(heap, (-line_values[taken + 1], order, index))
         else:
             heapq.heappop(heap)
-        return Unit(line, value)
+        return index, value
     return None
 
 
@@ -568,29 +587,30 @@ class Bundle(Benefit):
         grows with the cart's units, not with units × lines.
         """
         price = self.amounts.get(state.currency).minor
-        candidates = [state.matching(item.selector) for item in self.items]
+        lines_of: dict[int, LineState] = {}
         values: dict[int, list[int]] = {}
-        for lines in candidates:
-            for line in lines:
-                if line.index not in values:
-                    values[line.index] = line.open_unit_values()
-        used = dict.fromkeys(values, 0)
         heaps = []
-        for lines in candidates:
-            heap = [
-                (-values[line.index][0], order, line)
-                for order, line in enumerate(lines)
-                if values[line.index]
-            ]
+        for item in self.items:
+            heap = []
+            for order, line in enumerate(state.matching(item.selector)):
+                index = line.index
+                line_values = values.get(index)
+                if line_values is None:
+                    line_values = values[index] = line.open_unit_values()
+                    lines_of[index] = line
+                if line_values:
+                    heap.append((-line_values[0], order, index))
             heapq.heapify(heap)
             heaps.append(heap)
-        per_set = self._units_per_set
-        pairs: list[tuple[Unit, int]] = []
+        used = dict.fromkeys(values, 0)
+        quantities = [item.quantity for item in self.items]
+        per_set = sum(quantities)
+        taken: list[tuple[LineState, int, int]] = []
         sets = 0
         while self.max_sets is None or sets < self.max_sets:
-            chosen: list[Unit] = []
-            for item, heap in zip(self.items, heaps, strict=True):
-                for _ in range(item.quantity):
+            chosen: list[tuple[int, int]] = []
+            for quantity, heap in zip(quantities, heaps, strict=True):
+                for _ in range(quantity):
                     unit = _dearest_free(heap, values, used)
                     if unit is None:
                         break
@@ -600,21 +620,20 @@ class Bundle(Benefit):
                 break
             if len(chosen) < per_set:
                 break  # a set short: no set after it is complete either
-            unit_values = [unit.value for unit in chosen]
+            unit_values = [value for _, value in chosen]
             value = sum(unit_values)
             if value <= price:
                 break  # not worth it: no set after it (of cheaper units) is either
             # the saving is below the set's value unless the set price is 0: no unit's part
             # reaches its value, so the split needs no caps
             parts = unit_values if price == 0 else spread(value - price, unit_values, value)
-            pairs += list(zip(chosen, parts, strict=True))
+            taken += [
+                (lines_of[index], unit_value, part)
+                for (index, unit_value), part in zip(chosen, parts, strict=True)
+            ]
             sets += 1
-        if pairs:
-            state.take_units(pairs)
-
-    @property
-    def _units_per_set(self) -> int:
-        return sum(item.quantity for item in self.items)
+        if taken:
+            state.take_values(taken)
 
     def describe(self) -> str:
         """Say "… + … for 999.00 EUR"."""

@@ -148,7 +148,7 @@ class ShippingDiscount(Benefit):
 
 def _items_amount(state: CartState, basis: ShippingBasis) -> int:
     if basis is ShippingBasis.SUBTOTAL:
-        return sum(line.base for line in state.lines if not line.gift)
+        return state.subtotal
     return state.total
 
 

@@ -211,15 +211,28 @@ class CartState:
     _queued_total: int = attrs.field(default=0, init=False, repr=False)
     _deferred: list[tuple[int, int, int]] | None = attrs.field(default=None, init=False, repr=False)
     committed: int = attrs.field(default=0, init=False)
+    _subtotal: int = attrs.field(default=0, init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        self._floors = any(line.floor_unit for line in self.lines)
+        floors = False
+        subtotal = 0
+        for line in self.lines:
+            floors = floors or line.floor_unit > 0
+            if not line.gift:
+                subtotal += line.product.unit_price.minor * line.quantity
+        self._floors = floors
+        self._subtotal = subtotal
 
     # -- what benefits read ------------------------------------------------------------------
 
     def money(self, minor: int) -> Money:
         """An amount in the cart's currency."""
         return Money._trusted(minor, self.currency)
+
+    @property
+    def subtotal(self) -> int:
+        """The lines' total before any discount (gifts left out), in minor units."""
+        return self._subtotal
 
     @property
     def total(self) -> int:
@@ -317,14 +330,20 @@ class CartState:
         A consumed unit is not open any more: no later line-level promotion uses or discounts
         it. Each discount is capped by the unit's value and the line's floor.
         """
+        return self.take_values([(unit.line, unit.value, discount) for unit, discount in units])
+
+    def take_values(self, units: Iterable[tuple[LineState, int, int]]) -> int:
+        """``take_units`` for units given as (line, value, discount), without ``Unit`` objects.
+
+        For benefits that pick units by value themselves (a bundle's sets): the same
+        consumption, the same caps, in the order given.
+        """
         if self._queued:
             self.settle()
         given = 0
         floored = self._floors or self.floor_margin is not None
         touched = self.touched
-        for unit, discount in units:
-            line = unit.line
-            value = unit.value
+        for line, value, discount in units:
             # without a floor, what a line can take is what it costs now
             room = self.room(line) if floored else line.amount - line.pending_discount
             cut = max(0, min(discount, value, room))
