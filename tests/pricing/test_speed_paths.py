@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shopkit import Cart, Customer, RoundingMode, from_json, to_json
+from shopkit._money import split_minor
 from shopkit.pricing import (
     BuyXGetY,
     FixedOff,
@@ -29,6 +30,7 @@ from shopkit.pricing import (
 )
 from shopkit.pricing._book import as_book
 from shopkit.pricing._engine import Session
+from shopkit.pricing._state import LineState, fresh_line, spread
 from shopkit.pricing.plugin import Benefit, CartState, Level
 from shopkit.testing.pricing import NOW, customers, promotion_sets
 
@@ -173,3 +175,37 @@ def test_waiting_splits_settle_to_what_applying_at_once_gives(the_cart, promotio
     assert [line.amount for line in waiting.state.lines] == [
         line.amount for line in settled.state.lines
     ]
+
+
+@given(
+    st.lists(st.integers(0, 10**6), min_size=1, max_size=8).filter(any),
+    st.data(),
+)
+def test_spread_is_the_largest_remainder_split(weights: list[int], data: st.DataObject) -> None:
+    # ``spread`` (the loop a bundle runs once per set) gives what ``split_minor`` gives with
+    # each part capped by its weight: largest remainder, ties to the earlier part.
+    total = sum(weights)
+    amount = data.draw(st.integers(0, total - 1))
+    assert spread(amount, weights, total) == split_minor(amount, weights, weights)
+
+
+def test_spread_by_hand() -> None:
+    # 2 by 1 : 1 : 1 (of 3): 0.67 each -> 0, 0, 0 and remainders 2, 2, 2: the two extra units
+    # go to the first two parts -> 1, 1, 0. 1 by 3 : 1 (of 4): 0.75, 0.25 -> 0, 0 and one
+    # extra unit to the larger remainder (3) -> 1, 0.
+    assert spread(2, [1, 1, 1], 3) == [1, 1, 0]
+    assert spread(1, [3, 1], 4) == [1, 0]
+
+
+@given(shop_carts())
+def test_a_fresh_line_is_the_line_the_class_builds(shop_cart: Cart) -> None:
+    # ``fresh_line`` sets the slots itself; every field equals what ``LineState(...)`` sets.
+    for index, line in enumerate(shop_cart.lines):
+        product, quantity = line.product, line.quantity
+        base = product.unit_price.minor * quantity
+        floor = product.min_price.minor if product.min_price else 0
+        made = fresh_line(index, product, quantity, floor)
+        assert made == LineState(index, product, quantity, base, quantity, base, floor)
+        assert attrs.asdict(made, recurse=False) == attrs.asdict(
+            LineState(index, product, quantity, base, quantity, base, floor), recurse=False
+        )

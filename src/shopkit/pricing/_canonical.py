@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import attrs
 
 from shopkit import Cart, Product
-from shopkit.pricing._state import CartState, LineState
+from shopkit.pricing._state import CartState, fresh_line
 from shopkit.pricing._values import Context
 
 __all__ = ["CanonicalLine", "canonical", "fresh_state"]
@@ -108,11 +108,8 @@ def fresh_state(lines: Sequence[CanonicalLine], cart: Cart, context: Context) ->
     states = []
     for index, item in enumerate(lines):
         product = item.product
-        quantity = item.quantity
-        base = product.unit_price.minor * quantity
         floor = product.min_price.minor if product.min_price else 0
-        # positional: index, product, quantity, amount, open units, open amount, floor
-        states.append(LineState(index, product, quantity, base, quantity, base, floor))
+        states.append(fresh_line(index, product, item.quantity, floor))
     return CartState(cart.currency, states, cart.shipping_method, context, cart.shipping.minor)
 
 
