@@ -603,35 +603,40 @@ class Bundle(Benefit):
             heapq.heapify(heap)
             heaps.append(heap)
         used = dict.fromkeys(values, 0)
-        quantities = [item.quantity for item in self.items]
-        per_set = sum(quantities)
+        components = [(item.quantity, heap) for item, heap in zip(self.items, heaps, strict=True)]
         taken: list[tuple[LineState, int, int]] = []
         sets = 0
+        last: list[int] = []
+        parts: list[int] = []
         while self.max_sets is None or sets < self.max_sets:
-            chosen: list[tuple[int, int]] = []
-            for quantity, heap in zip(quantities, heaps, strict=True):
+            chosen: list[LineState] = []
+            unit_values: list[int] = []
+            for quantity, heap in components:
                 for _ in range(quantity):
                     unit = _dearest_free(heap, values, used)
                     if unit is None:
                         break
-                    chosen.append(unit)
+                    chosen.append(lines_of[unit[0]])
+                    unit_values.append(unit[1])
                 else:
                     continue
                 break
-            if len(chosen) < per_set:
-                break  # a set short: no set after it is complete either
-            unit_values = [value for _, value in chosen]
-            value = sum(unit_values)
-            if value <= price:
-                break  # not worth it: no set after it (of cheaper units) is either
-            # the saving is below the set's value unless the set price is 0: no unit's part
-            # reaches its value, so the split needs no caps
-            parts = unit_values if price == 0 else spread(value - price, unit_values, value)
-            taken += [
-                (lines_of[index], unit_value, part)
-                for (index, unit_value), part in zip(chosen, parts, strict=True)
-            ]
-            sets += 1
+            else:
+                value = sum(unit_values)
+                if value > price:
+                    # the saving is below the set's value unless the set price is 0: no unit's
+                    # part reaches its value, so the split needs no caps. Sets of the same
+                    # units in a row (a line's units are alike) share their split.
+                    if unit_values != last:
+                        last = unit_values
+                        parts = (
+                            unit_values if price == 0 else spread(value - price, unit_values, value)
+                        )
+                    taken += zip(chosen, unit_values, parts, strict=True)
+                    sets += 1
+                    continue
+            # a set short, or not worth it: no set after it (of cheaper units) is either
+            break
         if taken:
             state.take_values(taken)
 

@@ -304,13 +304,18 @@ class CartState:
         """Discount the open units of a line by ``amount`` (capped by its floor); return it."""
         if self._queued:
             self.settle()
-        if self._floors or self.floor_margin is not None:
-            amount = min(amount, line.open_amount - line.pending_open, self.room(line))
-        else:
-            # without a floor, what a line can take is what it costs now
-            amount = min(
-                amount, line.open_amount - line.pending_open, line.amount - line.pending_discount
-            )
+        # the least of the amount, what the open units cost now, and the line's room (without
+        # a floor, what the line costs now); compared inline, as this runs once per line
+        room = (
+            self.room(line)
+            if self._floors or self.floor_margin is not None
+            else line.amount - line.pending_discount
+        )
+        left = line.open_amount - line.pending_open
+        if left < room:
+            room = left
+        if room < amount:
+            amount = room
         if amount <= 0:
             return 0
         line.pending_discount += amount
@@ -378,7 +383,12 @@ class CartState:
         for line, value, discount in units:
             # without a floor, what a line can take is what it costs now
             room = self.room(line) if floored else line.amount - line.pending_discount
-            cut = max(0, min(discount, value, room))
+            # max(0, min(discount, value, room)), without the calls (once per unit)
+            cut = discount if discount < value else value
+            if cut > room:
+                cut = room
+            if cut < 0:
+                cut = 0
             line.pending_units += 1
             line.pending_value += value
             line.pending_discount += cut
@@ -406,7 +416,9 @@ class CartState:
         if self._queued:
             self.settle()
         targets = [line for line in (lines if lines is not None else self.lines) if not line.gift]
-        weights = [max(0, line.amount - line.pending_discount) for line in targets]
+        weights = [line.amount - line.pending_discount for line in targets]
+        if min(weights, default=0) < 0:  # a line below 0 (only a plugin can make one) weighs 0
+            weights = [weight if weight > 0 else 0 for weight in weights]
         if self.floor_margin is None and not self._floors:
             # no floor: what a line can take is what it costs now, so the caps of the split
             # are its weights, and only the whole amount reaches them
@@ -444,7 +456,8 @@ class CartState:
                 direct.append((line.index, part))
             else:
                 line.pending_discount += part
-                line.pending_open += min(part, line.open_amount - line.pending_open)
+                left = line.open_amount - line.pending_open
+                line.pending_open += part if part < left else left
                 touched[line.index] = line
         return amount
 
@@ -582,7 +595,8 @@ class CartState:
                 line._commit_units()
             units = line.pending_units
             line.amount -= discount
-            line.open_amount = max(0, line.open_amount - line.pending_value - line.pending_open)
+            left = line.open_amount - line.pending_value - line.pending_open
+            line.open_amount = left if left > 0 else 0
             if units:
                 line.open_units -= units
                 by_line.append((index, discount, units))
