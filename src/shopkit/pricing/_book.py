@@ -108,6 +108,11 @@ class PromotionBook:
             else:
                 for key in keys:
                     self._by_key[key].append(promotion)
+        # each promotion's place in priority order: candidates are sorted by it, a C-level key
+        self._rank: dict[str, int] = {
+            promotion.id: rank
+            for rank, promotion in enumerate(sorted(self.promotions, key=by_priority))
+        }
         # the same index by kind, then value: a cart's skus, categories and tags are looked up
         # as plain strings, with no (kind, value) tuple made and hashed for each
         self._by_sku: dict[str, list[Promotion]] = {}
@@ -181,7 +186,7 @@ class PromotionBook:
                 if filed:
                     for promotion in filed:
                         found[promotion.id] = promotion
-        return sorted(found.values(), key=by_priority)
+        return [found[key] for key in sorted(found, key=self._rank.__getitem__)]
 
 
 def as_book(promotions: PromotionBook | Iterable[Promotion]) -> PromotionBook:

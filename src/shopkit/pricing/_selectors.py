@@ -55,6 +55,9 @@ def selected_lines(selector: Selector, lines: Sequence[LineT]) -> list[LineT]:
     """
     kind = type(selector)
     if kind is Categories:
+        single = selector._single  # type: ignore[attr-defined]
+        if single is not None:  # one category: a test of the line's tuple, not a call
+            return [line for line in lines if single in line.product.categories and not line.gift]
         lookup = selector._lookup  # type: ignore[attr-defined]
         return [
             line
@@ -62,13 +65,16 @@ def selected_lines(selector: Selector, lines: Sequence[LineT]) -> list[LineT]:
             if not line.gift and not lookup.isdisjoint(line.product.categories)
         ]
     if kind is Tags:
+        single = selector._single  # type: ignore[attr-defined]
+        if single is not None:
+            return [line for line in lines if single in line.product.tags and not line.gift]
         lookup = selector._lookup  # type: ignore[attr-defined]
         return [
             line for line in lines if not line.gift and not lookup.isdisjoint(line.product.tags)
         ]
     if kind is Skus:
         lookup = selector._lookup  # type: ignore[attr-defined]
-        return [line for line in lines if not line.gift and line.product.sku in lookup]
+        return [line for line in lines if line.product.sku in lookup and not line.gift]
     matches = selector.matches
     return [line for line in lines if not line.gift and matches(line.product)]
 
@@ -89,11 +95,17 @@ def selected_quantity(selector: Selector, lines: Iterable[_CartLine]) -> int:
     """
     kind = type(selector)
     if kind is Categories:
+        single = selector._single  # type: ignore[attr-defined]
+        if single is not None:
+            return sum([line.quantity for line in lines if single in line.product.categories])
         lookup = selector._lookup  # type: ignore[attr-defined]
         return sum(
             [line.quantity for line in lines if not lookup.isdisjoint(line.product.categories)]
         )
     if kind is Tags:
+        single = selector._single  # type: ignore[attr-defined]
+        if single is not None:
+            return sum([line.quantity for line in lines if single in line.product.tags])
         lookup = selector._lookup  # type: ignore[attr-defined]
         return sum([line.quantity for line in lines if not lookup.isdisjoint(line.product.tags)])
     if kind is Skus:
@@ -179,9 +191,12 @@ class Categories(Selector):
 
     categories: tuple[str, ...] = attrs.field(converter=check.str_tuple, validator=_non_empty)
     _lookup: frozenset[str] = attrs.field(init=False, eq=False, repr=False, hash=False)
+    _single: str | None = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_lookup", frozenset(self.categories))
+        # the one category, if just one: ``in`` on the product's tuple tests it
+        object.__setattr__(self, "_single", self.categories[0] if len(self._lookup) == 1 else None)
 
     def matches(self, product: Product) -> bool:
         """Whether the product is in a listed category."""
@@ -206,9 +221,12 @@ class Tags(Selector):
 
     tags: tuple[str, ...] = attrs.field(converter=check.str_tuple, validator=_non_empty)
     _lookup: frozenset[str] = attrs.field(init=False, eq=False, repr=False, hash=False)
+    _single: str | None = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_lookup", frozenset(self.tags))
+        # the one tag, if just one: ``in`` on the product's tuple tests it
+        object.__setattr__(self, "_single", self.tags[0] if len(self._lookup) == 1 else None)
 
     def matches(self, product: Product) -> bool:
         """Whether the product has a listed tag."""

@@ -582,6 +582,8 @@ class CartState:
             self.settle()
         by_line: list[tuple[int, int, int]] = []
         touched = self.touched
+        committed = 0  # what the lines took, unless merged with more below
+        merged = False
         for index in sorted(touched):
             line = touched[index]
             discount = line.pending_discount
@@ -597,6 +599,7 @@ class CartState:
             line.amount -= discount
             left = line.open_amount - line.pending_value - line.pending_open
             line.open_amount = left if left > 0 else 0
+            committed += discount
             if units:
                 line.open_units -= units
                 by_line.append((index, discount, units))
@@ -613,6 +616,7 @@ class CartState:
             self._direct = None
             if direct:
                 by_line = _merged(by_line, direct)
+                merged = True
         deferred = self._deferred
         if deferred is not None and self._queued and self._queued[-1][1] is deferred:
             # an order discount whose split waits (``_defer``): no line changed besides, as
@@ -623,7 +627,10 @@ class CartState:
             if deferred is not None:
                 # settled while the promotion was applied: its parts are on the lines already
                 by_line = _merged(by_line, [(index, part) for index, part, _ in deferred])
-            self.committed = sum([discount for _, discount, _ in by_line])
+                merged = True
+            if merged:
+                committed = sum([discount for _, discount, _ in by_line])
+            self.committed = committed
         self._deferred = None
         shipping = self.pending_shipping
         self.shipping -= shipping
