@@ -25,12 +25,12 @@ from shopkit.pricing import (
     Promotion,
     Skus,
     UnitPrice,
-    _engine,
+    _session,
     price,
 )
 from shopkit.pricing._book import as_book
-from shopkit.pricing._engine import Session
-from shopkit.pricing._state import LineState, fresh_line, spread
+from shopkit.pricing._line_state import LineState, fresh_line, spread
+from shopkit.pricing._session import Session
 from shopkit.pricing.plugin import Benefit, CartState, Level
 from shopkit.testing.pricing import NOW, customers, promotion_sets
 
@@ -156,7 +156,7 @@ def test_the_fast_paths_price_as_the_plain_ones(the_cart, promotions, customer, 
     # priced carts are equal in every field: lines, adjustments, unit prices, reasons, words.
     options = PricingOptions(mode=mode)
     fast_cart = price(the_cart, promotions, at=NOW, customer=customer, options=options)
-    with mock.patch.object(_engine, "_splits_uncapped", return_value=False):
+    with mock.patch.object(_session, "_splits_uncapped", return_value=False):
         plain_cart = price(the_cart, promotions, at=NOW, customer=customer, options=options)
     assert fast_cart == plain_cart
 

@@ -1,18 +1,15 @@
 """Built-in benefits: what the customer gets when a promotion applies.
 
 One module per kind of what they act on (``_line_benefits``: items, and the whole order for a
-percentage or an amount off without a selector; ``_order_benefits``: tiered spend, welcome,
-gift; ``_shipping_benefits``), gathered here: the registry and the package import them from
-this module.
+percentage or an amount off without a selector; ``_deals``: deals that consume units;
+``_order_benefits``: tiered spend, welcome, gift; ``_shipping_benefits``), gathered here: the
+registry and the package import them from this module.
 """
 
 from __future__ import annotations
 
+from shopkit.pricing._deals import Bundle, BundleItem, BuyXGetY, CheapestFree
 from shopkit.pricing._line_benefits import (
-    Bundle,
-    BundleItem,
-    BuyXGetY,
-    CheapestFree,
     FixedOff,
     FixedPrice,
     Per,

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 import attrs
 
 from shopkit import Cart, Product
-from shopkit.pricing._state import CartState, fresh_line
+from shopkit.pricing._line_state import fresh_line
+from shopkit.pricing._state import CartState
 from shopkit.pricing._values import Context
 
 __all__ = ["CanonicalLine", "canonical", "fresh_state"]

@@ -11,8 +11,8 @@ from shopkit import Cart, Customer, Line, Money, Product, ValidationError
 from shopkit import validators as check
 from shopkit.pricing._book import PromotionBook, as_book
 from shopkit.pricing._choose import choose_best, choose_by_priority
-from shopkit.pricing._engine import Session
 from shopkit.pricing._promotion import Mode, PricingOptions, Promotion
+from shopkit.pricing._session import Session
 from shopkit.pricing._values import Level
 
 __all__ = ["DisplayPrice", "check_low_stock_at", "display_one", "display_prices"]

@@ -14,6 +14,7 @@ import attrs
 from shopkit import Cart, Line, Money
 from shopkit._money import split_minor
 from shopkit.pricing._canonical import CanonicalLine
+from shopkit.pricing._line_state import LineState, price_runs
 from shopkit.pricing._result import (
     Adjustment,
     AppliedPromotion,
@@ -21,7 +22,7 @@ from shopkit.pricing._result import (
     PricedLine,
     UnitPrice,
 )
-from shopkit.pricing._state import CartState, LineState, _runs
+from shopkit.pricing._state import CartState
 from shopkit.pricing._values import Level
 
 __all__ = ["Commit", "Outcome", "priced_lines"]
@@ -190,7 +191,7 @@ def _split_back(
         found = split[source]
         taken = sum([a.amount.minor for a in found])
         total = quantities[position] * unit_price - taken
-        result[source] = (tuple(found), taken, _runs(_fit(dealt[position], total, unit_price)))
+        result[source] = (tuple(found), taken, price_runs(_fit(dealt[position], total, unit_price)))
     return result
 
 

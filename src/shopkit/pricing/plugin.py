@@ -22,7 +22,8 @@ Examples:
 
 from shopkit.pricing._codes import normalize_code
 from shopkit.pricing._kinds import Benefit, Condition, benefits, conditions, selectors
-from shopkit.pricing._state import CartState, LineState, Unit
+from shopkit.pricing._line_state import LineState, Unit
+from shopkit.pricing._state import CartState
 from shopkit.pricing._values import Context, Level, Selector, Shortfall, Verdict
 
 __all__ = [
