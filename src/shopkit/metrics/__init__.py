@@ -24,20 +24,24 @@ from shopkit.metrics._experiments import (
     analyse,
 )
 from shopkit.metrics._experiments_plots import plot_effects, plot_sequential
+from shopkit.metrics._guards import (
+    SampleRatioCheck,
+    SequentialTest,
+    adjust_p_values,
+    sample_ratio_check,
+    sequential_two_proportions,
+)
+from shopkit.metrics._planning import (
+    minimum_detectable_effect,
+    power_two_proportions,
+    sample_size_two_proportions,
+)
 from shopkit.metrics._rfm import RfmRules, Segment, rfm_segments, with_segments
 from shopkit.metrics._stats import (
     RatioTest,
-    SampleRatioCheck,
-    SequentialTest,
     TestResult,
-    adjust_p_values,
     cuped,
-    minimum_detectable_effect,
-    power_two_proportions,
     ratio_test,
-    sample_ratio_check,
-    sample_size_two_proportions,
-    sequential_two_proportions,
     two_proportion_test,
     welch_test,
 )

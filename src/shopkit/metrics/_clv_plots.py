@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from shopkit.errors import ValidationError
-from shopkit.metrics._clv import BgNbd, MbgNbd
 from shopkit.metrics._customers import RepeatSummary
+from shopkit.metrics._purchases import BgNbd, MbgNbd
 
 __all__ = ["plot_p_alive", "plot_repeat_purchases"]
 

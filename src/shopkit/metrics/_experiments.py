@@ -32,13 +32,8 @@ import attrs
 from shopkit import Money, RoundingMode
 from shopkit import validators as check
 from shopkit.errors import ValidationError
-from shopkit.metrics._stats import (
-    SampleRatioCheck,
-    TestResult,
-    adjust_p_values,
-    sample_ratio_check,
-    two_proportion_test,
-)
+from shopkit.metrics._guards import SampleRatioCheck, adjust_p_values, sample_ratio_check
+from shopkit.metrics._stats import TestResult, two_proportion_test
 
 __all__ = [
     "Analysis",

@@ -14,7 +14,8 @@ import numpy as np
 from shopkit.errors import ValidationError
 from shopkit.metrics._clv_plots import _figure, _save
 from shopkit.metrics._experiments import Analysis
-from shopkit.metrics._stats import sequential_two_proportions, two_proportion_test
+from shopkit.metrics._guards import sequential_two_proportions
+from shopkit.metrics._stats import two_proportion_test
 
 __all__ = ["plot_effects", "plot_sequential"]
 

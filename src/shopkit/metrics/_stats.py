@@ -1,4 +1,4 @@
-"""The statistics of A/B analysis: tests, intervals, power, sequential tests, corrections.
+"""The statistics of A/B analysis: the tests and their intervals.
 
 Every function takes plain numbers or arrays and returns a frozen result; rates are floats in
 [0, 1]. The conventions are statsmodels' (the tests check the figures against it to 1e-6):
@@ -10,35 +10,29 @@ Every function takes plain numbers or arrays and returns a frozen result; rates 
   approximation of ``NormalIndPower`` (both tails counted in a two-sided test);
 - Welch's t test does not assume equal variances (``ttest_ind(usevar="unequal")``).
 
-Differences are always treatment minus control (``b − a``).
+Differences are always treatment minus control (``b − a``). Planning a test (power, sample
+size) is ``_planning``'s; reading one safely (sample ratio, corrections, sequential tests)
+``_guards``'.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize, stats  # type: ignore[import-untyped]
+from scipy import stats  # type: ignore[import-untyped]
 
 from shopkit.errors import ValidationError
 
 __all__ = [
+    "FloatArray",
     "RatioTest",
-    "SampleRatioCheck",
-    "SequentialTest",
     "TestResult",
-    "adjust_p_values",
     "cuped",
-    "minimum_detectable_effect",
-    "power_two_proportions",
     "ratio_test",
-    "sample_ratio_check",
-    "sample_size_two_proportions",
-    "sequential_two_proportions",
     "two_proportion_test",
     "welch_test",
 ]
@@ -370,334 +364,7 @@ def cuped(values: Any, covariate: Any) -> tuple[FloatArray, float]:
     return y - theta * (x - float(x.mean())), theta
 
 
-def _cohen_h(rate_a: float, rate_b: float) -> float:
-    return 2 * math.asin(math.sqrt(rate_b)) - 2 * math.asin(math.sqrt(rate_a))
-
-
-def _power(effect: float, n_a: float, ratio: float, alpha: float, alternative: str) -> float:
-    scale = effect * math.sqrt(1 / (1 / n_a + 1 / (n_a * ratio)))
-    if alternative == "two-sided":
-        critical = float(stats.norm.isf(alpha / 2))
-        return float(stats.norm.sf(critical - scale) + stats.norm.cdf(-critical - scale))
-    critical = float(stats.norm.isf(alpha))
-    return float(stats.norm.sf(critical - (scale if alternative == "larger" else -scale)))
-
-
-def power_two_proportions(
-    rate_a: float,
-    rate_b: float,
-    visitors_a: int,
-    *,
-    ratio: float = 1.0,
-    alpha: float = 0.05,
-    alternative: Alternative = "two-sided",
-) -> float:
-    """The power of the two-proportion test to detect ``rate_a`` → ``rate_b``.
-
-    Args:
-        rate_a: Control's conversion rate.
-        rate_b: The treatment's rate to detect.
-        visitors_a: Units in control.
-        ratio: Units in treatment per unit in control.
-        alpha: The test's level.
-        alternative: ``"two-sided"``, ``"larger"`` or ``"smaller"``.
-
-    Returns:
-        The probability of a significant result, in [0, 1].
-
-    Raises:
-        ValidationError: a rate is not strictly between 0 and 1, or a count or level is out of
-            range.
-
-    Examples:
-        >>> from shopkit.metrics import power_two_proportions
-        >>> round(power_two_proportions(0.10, 0.12, 4000), 4)
-        0.8163
-    """
-    pa, pb = _rate(rate_a, "rate_a"), _rate(rate_b, "rate_b")
-    n = _count(visitors_a, "visitors_a", positive=True)
-    share = _positive(ratio, "ratio")
-    return _power(_cohen_h(pa, pb), n, share, _level(alpha), _alternative(alternative))
-
-
 def _positive(value: Any, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
         raise ValidationError(f"{value!r} is not a positive number", field=field, value=value)
     return float(value)
-
-
-def sample_size_two_proportions(
-    rate_a: float,
-    rate_b: float,
-    *,
-    power: float = 0.8,
-    ratio: float = 1.0,
-    alpha: float = 0.05,
-    alternative: Alternative = "two-sided",
-) -> float:
-    """Units needed in control to detect ``rate_a`` → ``rate_b`` with ``power``.
-
-    Not rounded (round it up for a plan); the treatment needs ``ratio`` times as many.
-
-    Raises:
-        ValidationError: a rate or the power is not strictly between 0 and 1, or the rates
-            are equal (no sample detects no effect).
-
-    Examples:
-        >>> from shopkit.metrics import sample_size_two_proportions
-        >>> round(sample_size_two_proportions(0.10, 0.12), 1)
-        3834.6
-    """
-    pa, pb = _rate(rate_a, "rate_a"), _rate(rate_b, "rate_b")
-    target = _rate(power, "power")
-    share, level, alternative = _positive(ratio, "ratio"), _level(alpha), _alternative(alternative)
-    effect = _cohen_h(pa, pb)
-    if effect == 0:
-        raise ValidationError(
-            "equals rate_a: there is no effect to detect", field="rate_b", value=pb
-        )
-    if alternative != "two-sided" and (effect > 0) != (alternative == "larger"):
-        raise ValidationError(
-            f"is on the other side of rate_a than the {alternative!r} alternative",
-            field="rate_b",
-            value=pb,
-        )
-    return float(
-        optimize.brentq(
-            lambda n: _power(effect, n, share, level, alternative) - target, 1e-6, 1e12, xtol=1e-12
-        )
-    )
-
-
-def minimum_detectable_effect(
-    rate_a: float,
-    visitors_a: int,
-    *,
-    power: float = 0.8,
-    ratio: float = 1.0,
-    alpha: float = 0.05,
-) -> float:
-    """The smallest rate above ``rate_a`` that ``visitors_a`` units detect with ``power``.
-
-    Two-sided; the effect is found as Cohen's h and turned back into a rate.
-
-    Returns:
-        The treatment rate (subtract ``rate_a`` for the absolute lift).
-
-    Raises:
-        ValidationError: an argument is out of range, or no rate below 1 is detectable.
-
-    Examples:
-        >>> from shopkit.metrics import minimum_detectable_effect
-        >>> round(minimum_detectable_effect(0.10, 3841), 4)
-        0.12
-    """
-    pa = _rate(rate_a, "rate_a")
-    n = _count(visitors_a, "visitors_a", positive=True)
-    target = _rate(power, "power")
-    share, level = _positive(ratio, "ratio"), _level(alpha)
-    ceiling = math.pi - 2 * math.asin(math.sqrt(pa))
-    if _power(ceiling, n, share, level, "two-sided") < target:
-        raise ValidationError(
-            f"{n} units detect no rate below 1 with power {target}", field="visitors_a", value=n
-        )
-    effect = float(
-        optimize.brentq(
-            lambda h: _power(h, n, share, level, "two-sided") - target, 1e-12, ceiling, xtol=1e-14
-        )
-    )
-    return math.sin(math.asin(math.sqrt(pa)) + effect / 2) ** 2
-
-
-@attrs.frozen(kw_only=True)
-class SampleRatioCheck:
-    """The chi-square test that units were split across arms as the weights say.
-
-    Attributes:
-        statistic: The chi-square statistic.
-        p_value: Its p-value (degrees of freedom: arms − 1).
-        expected: The units each arm should have had.
-        mismatch: Whether the p-value is below the threshold: the split is broken, and the
-            results should not be trusted until the cause is found.
-    """
-
-    statistic: float
-    p_value: float
-    expected: tuple[float, ...]
-    mismatch: bool
-
-
-def sample_ratio_check(
-    observed: Sequence[int], weights: Sequence[float | int], *, threshold: float = 0.001
-) -> SampleRatioCheck:
-    """Check the units per arm against the weights (a sample-ratio mismatch, SRM).
-
-    Args:
-        observed: Units per arm.
-        weights: The arms' weights (any positive scale: 50/50, 1/1, 0.9/0.1).
-        threshold: The p-value below which the split is called broken (0.001 is usual: the
-            check runs on every experiment, so it must rarely cry wolf).
-
-    Raises:
-        ValidationError: fewer than 2 arms, lengths differ, a count is negative, a weight is
-            not positive, or there are no units.
-
-    Examples:
-        >>> from shopkit.metrics import sample_ratio_check
-        >>> check = sample_ratio_check([5000, 5200], [1, 1])
-        >>> round(check.statistic, 4), round(check.p_value, 4), check.mismatch
-        (3.9216, 0.0477, False)
-    """
-    counts = [_count(value, f"observed[{i}]") for i, value in enumerate(observed)]
-    if len(counts) < 2 or len(counts) != len(weights):
-        raise ValidationError(
-            f"{len(counts)} arms observed, {len(weights)} weighted: give at least 2 of each",
-            field="weights",
-            value=len(weights),
-        )
-    shares = [_positive(value, f"weights[{i}]") for i, value in enumerate(weights)]
-    total = sum(counts)
-    if total == 0:
-        raise ValidationError("has no units", field="observed", value=0)
-    expected = tuple(total * share / sum(shares) for share in shares)
-    statistic = sum((o - e) ** 2 / e for o, e in zip(counts, expected, strict=True))
-    p_value = float(stats.chi2.sf(statistic, len(counts) - 1))
-    return SampleRatioCheck(
-        statistic=statistic,
-        p_value=p_value,
-        expected=expected,
-        mismatch=p_value < _level(threshold),
-    )
-
-
-def adjust_p_values(p_values: Sequence[float], method: str = "holm") -> tuple[float, ...]:
-    """Adjust p-values for testing several hypotheses (segments, arms, metrics) at once.
-
-    ``"holm"`` (Holm–Bonferroni) bounds the chance of any false positive;
-    ``"benjamini-hochberg"`` bounds the expected share of false positives among the
-    discoveries, and rejects more. Compare each adjusted p-value with the level as usual.
-
-    Raises:
-        ValidationError: the list is empty, a p-value is not in [0, 1], or the method is
-            unknown.
-
-    Examples:
-        >>> from shopkit.metrics import adjust_p_values
-        >>> adjust_p_values([0.01, 0.04, 0.03])
-        (0.03, 0.06, 0.06)
-        >>> tuple(round(p, 4) for p in adjust_p_values([0.01, 0.04, 0.03], "benjamini-hochberg"))
-        (0.03, 0.04, 0.04)
-    """
-    values = np.asarray(p_values, dtype=np.float64).reshape(-1)
-    if not len(values):
-        raise ValidationError("is empty", field="p_values", value=[])
-    bad = np.flatnonzero(~((values >= 0) & (values <= 1)))
-    if len(bad):
-        raise ValidationError(
-            "is not between 0 and 1", field=f"p_values[{int(bad[0])}]", value=float(values[bad[0]])
-        )
-    m = len(values)
-    order = np.argsort(values, kind="stable")
-    ranked = values[order]
-    if method == "holm":
-        adjusted = np.maximum.accumulate(ranked * (m - np.arange(m)))
-    elif method == "benjamini-hochberg":
-        adjusted = np.minimum.accumulate((ranked * m / np.arange(1, m + 1))[::-1])[::-1]
-    else:
-        raise ValidationError(
-            f"{method!r} is not one of holm, benjamini-hochberg", field="method", value=method
-        )
-    result = np.empty(m)
-    result[order] = np.minimum(adjusted, 1.0)
-    return tuple(float(value) for value in result)
-
-
-@attrs.frozen(kw_only=True)
-class SequentialTest:
-    """An always-valid test of two conversion rates, safe to look at after every batch.
-
-    The mixture sequential probability ratio test (mSPRT; Johari, Pekelis and Walsh, 2017):
-    the effect estimate ``d = p_b − p_a`` is near-normal with variance
-    ``s² = p_a(1 − p_a)/n_a + p_b(1 − p_b)/n_b``; against a normal mixture of effects with
-    variance ``tau²``, the likelihood ratio is
-    ``Λ = √(s²/(s² + τ²)) · exp(d²·τ² / (2·s²·(s² + τ²)))`` and the always-valid p-value is the
-    running minimum of ``1/Λ`` (at most 1). Stopping the first time it drops below the level
-    keeps the false positive rate at the level, however often one looks.
-
-    Attributes:
-        p_values: The always-valid p-value after each look, never rising.
-        differences: ``p_b − p_a`` at each look.
-        stopped_at: The first look whose p-value is below the level, or ``None``.
-    """
-
-    p_values: tuple[float, ...]
-    differences: tuple[float, ...]
-    stopped_at: int | None
-
-
-def sequential_two_proportions(
-    looks: Sequence[tuple[int, int, int, int]], *, tau: float = 0.05, alpha: float = 0.05
-) -> SequentialTest:
-    """Run the mSPRT over cumulative counts, one tuple per look.
-
-    Args:
-        looks: ``(conversions_a, visitors_a, conversions_b, visitors_b)`` so far, at each look.
-        tau: The spread of the effects the test is tuned to find (on the rate scale): the
-            test has most power near effects of that size.
-        alpha: The level at which to stop.
-
-    Raises:
-        ValidationError: no look, a count out of range, or a look with fewer units than the one
-            before.
-
-    Examples:
-        >>> from shopkit.metrics import sequential_two_proportions
-        >>> test = sequential_two_proportions([(50, 1000, 60, 1000), (100, 2000, 150, 2000)])
-        >>> [round(p, 4) for p in test.p_values], test.stopped_at
-        ([1.0, 0.0356], 1)
-    """
-    if not looks:
-        raise ValidationError("has no look", field="looks", value=[])
-    spread, level = _positive(tau, "tau"), _level(alpha)
-    p_values: list[float] = []
-    differences: list[float] = []
-    stopped: int | None = None
-    previous = (0, 0)
-    running = 1.0
-    for index, look in enumerate(looks):
-        if len(look) != 4:
-            raise ValidationError(
-                "is not (conversions_a, visitors_a, conversions_b, visitors_b)",
-                field=f"looks[{index}]",
-                value=list(look),
-            )
-        ca, na, cb, nb = (
-            _count(value, f"looks[{index}][{position}]", positive=position in (1, 3))
-            for position, value in enumerate(look)
-        )
-        if ca > na or cb > nb:
-            raise ValidationError(
-                "has more conversions than units", field=f"looks[{index}]", value=list(look)
-            )
-        if na < previous[0] or nb < previous[1]:
-            raise ValidationError(
-                "has fewer units than the look before: counts are cumulative",
-                field=f"looks[{index}]",
-                value=list(look),
-            )
-        previous = (na, nb)
-        pa, pb = ca / na, cb / nb
-        variance = pa * (1 - pa) / na + pb * (1 - pb) / nb
-        difference = pb - pa
-        if variance > 0:
-            log_ratio = 0.5 * math.log(variance / (variance + spread**2)) + difference**2 * (
-                spread**2
-            ) / (2 * variance * (variance + spread**2))
-            running = min(running, math.exp(-log_ratio) if log_ratio < 700 else 0.0)
-        p_values.append(min(running, 1.0))
-        differences.append(difference)
-        if stopped is None and running < level:
-            stopped = index
-    return SequentialTest(
-        p_values=tuple(p_values), differences=tuple(differences), stopped_at=stopped
-    )
