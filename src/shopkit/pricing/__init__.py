@@ -67,6 +67,7 @@ from shopkit.pricing._conditions import (
 from shopkit.pricing._display import DisplayPrice, display_prices
 from shopkit.pricing._engine import price
 from shopkit.pricing._fees import Fee
+from shopkit.pricing._memory_store import InMemoryRedemptionStore
 from shopkit.pricing._postgres import PostgresRedemptionStore
 from shopkit.pricing._priced_json import (
     AdjustmentJSON,
@@ -90,11 +91,9 @@ from shopkit.pricing._promotion import (
 from shopkit.pricing._redemption import (
     Claim,
     Held,
-    InMemoryRedemptionStore,
     LimitReachedError,
     RedemptionStore,
     ReservationError,
-    SQLiteRedemptionStore,
     StoreError,
 )
 from shopkit.pricing._refunds import Refund, refund
@@ -125,6 +124,7 @@ from shopkit.pricing._selectors import (
     StockRange,
     Tags,
 )
+from shopkit.pricing._sqlite_store import SQLiteRedemptionStore
 from shopkit.pricing._terms import (
     PromotionTerms,
     ShippingOffer,
