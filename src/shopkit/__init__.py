@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
 from shopkit._activity import Event, EventKind, Order, OrderLine
+from shopkit._allocation import allocate
 from shopkit._catalogue import Catalogue
 from shopkit._config import (
     DocumentLimits,
@@ -41,7 +42,8 @@ from shopkit._currency import (
     validate_currency,
 )
 from shopkit._model import Cart, Customer, Line, Product, ShippingOption
-from shopkit._money import Money, RoundingMode, allocate, to_decimal
+from shopkit._money import Money
+from shopkit._numbers import RoundingMode, to_decimal
 from shopkit._plugins import Registry
 from shopkit._samples import read_sample, sample_cart, sample_catalogue, sample_customer
 from shopkit._schema import json_schema, register_json_schema

@@ -30,7 +30,8 @@ from cattrs.cols import homogenous_tuple_structure_factory, list_structure_facto
 from cattrs.errors import BaseValidationError, ForbiddenExtraKeysError
 from cattrs.gen import make_dict_structure_fn
 
-from shopkit._money import Money, to_decimal
+from shopkit._money import Money
+from shopkit._numbers import to_decimal
 from shopkit._plugins import Registry
 from shopkit.errors import ConfigError, Problem, ShopkitError, ValidationError, location
 from shopkit.validators import enum_value

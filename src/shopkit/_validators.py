@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 import attrs
 
 from shopkit._currency import validate_currency
-from shopkit._money import Money, to_decimal
+from shopkit._money import Money
+from shopkit._numbers import to_decimal
 from shopkit.errors import QuantityError, ValidationError
 
 __all__ = [

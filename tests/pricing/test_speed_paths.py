@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shopkit import Cart, Customer, RoundingMode, from_json, to_json
-from shopkit._money import split_minor
+from shopkit._allocation import split_minor
 from shopkit.pricing import (
     BuyXGetY,
     FixedOff,

@@ -36,7 +36,7 @@ import numpy as np
 
 from shopkit import Money, OrderTable, RoundingMode
 from shopkit import validators as check
-from shopkit._money import round_fraction
+from shopkit._numbers import round_fraction
 from shopkit.errors import ValidationError
 from shopkit.metrics._breakdown import Breakdown
 from shopkit.metrics._inputs import ShopData, Window

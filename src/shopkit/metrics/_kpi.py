@@ -20,7 +20,7 @@ import attrs
 import numpy as np
 
 from shopkit import EventTable, Money, OrderTable, RoundingMode
-from shopkit._money import round_ratio
+from shopkit._numbers import round_ratio
 from shopkit.errors import ValidationError
 from shopkit.metrics._inputs import ShopData, Window
 from shopkit.metrics._partials import IntArray

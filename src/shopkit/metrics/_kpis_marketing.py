@@ -24,7 +24,7 @@ import numpy as np
 
 from shopkit import Money, RoundingMode
 from shopkit import validators as check
-from shopkit._money import round_ratio
+from shopkit._numbers import round_ratio
 from shopkit.metrics._inputs import Window
 from shopkit.metrics._kpi import Kpi, exact_sum, money_sums, rate, time_range, within
 from shopkit.metrics._kpis_orders import placed

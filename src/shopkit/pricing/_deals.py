@@ -15,7 +15,7 @@ import attrs
 
 from shopkit import RoundingMode, ValidationError
 from shopkit import validators as check
-from shopkit._money import round_ratio
+from shopkit._numbers import round_ratio
 from shopkit.pricing._kinds import Benefit
 from shopkit.pricing._line_benefits import (
     Pick,

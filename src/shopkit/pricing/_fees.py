@@ -15,7 +15,7 @@ import attrs
 
 from shopkit import Money, RoundingMode, ShopkitError, ValidationError, to_decimal
 from shopkit import validators as check
-from shopkit._money import round_ratio
+from shopkit._numbers import round_ratio
 from shopkit.pricing._kinds import Condition
 from shopkit.pricing._result import FeeCharge, FeeStatus
 from shopkit.pricing._values import Amounts, Context, Nudge, currencies_of

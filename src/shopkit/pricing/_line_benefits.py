@@ -15,7 +15,8 @@ import attrs
 
 from shopkit import RoundingMode, ValidationError, to_decimal
 from shopkit import validators as check
-from shopkit._money import round_ratio, split_minor
+from shopkit._allocation import split_minor
+from shopkit._numbers import round_ratio
 from shopkit.pricing._kinds import Benefit
 from shopkit.pricing._line_state import Unit
 from shopkit.pricing._state import CartState

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from shopkit import Product
-from shopkit._money import split_minor
+from shopkit._allocation import split_minor
 
 __all__ = ["LineState", "Unit", "fresh_line", "price_runs", "spread"]
 

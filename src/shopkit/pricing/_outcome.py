@@ -12,7 +12,7 @@ from typing import NamedTuple
 import attrs
 
 from shopkit import Cart, Line, Money
-from shopkit._money import split_minor
+from shopkit._allocation import split_minor
 from shopkit.pricing._canonical import CanonicalLine
 from shopkit.pricing._line_state import LineState, price_runs
 from shopkit.pricing._result import (

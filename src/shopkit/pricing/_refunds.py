@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from shopkit import Cart, Customer, Line, Money, ValidationError
-from shopkit._money import split_minor
+from shopkit._allocation import split_minor
 from shopkit.pricing._book import PromotionBook
 from shopkit.pricing._codes import CodeBook
 from shopkit.pricing._engine import price

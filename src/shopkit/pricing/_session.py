@@ -18,7 +18,7 @@ from typing import cast
 import attrs
 
 from shopkit import Cart, Customer, Money, ShopkitError
-from shopkit._money import RoundingMode, round_fraction
+from shopkit._numbers import RoundingMode, round_fraction
 from shopkit.pricing._benefits import (
     Bundle,
     BuyXGetY,

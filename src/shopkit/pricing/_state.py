@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 import attrs
 
 from shopkit import Money, Product
-from shopkit._money import split_minor
+from shopkit._allocation import split_minor
 from shopkit.pricing._line_state import LineState, Unit, spread
 from shopkit.pricing._selectors import selected_lines
 from shopkit.pricing._values import Context, Selector
