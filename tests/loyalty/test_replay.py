@@ -30,7 +30,8 @@ from shopkit.loyalty import (
     SignUp,
     StatusTable,
 )
-from shopkit.loyalty._engine import _grace_drop, grace_drops, tier_index
+from shopkit.loyalty._engine import tier_index
+from shopkit.loyalty._summary import _grace_drop, grace_drops
 from shopkit.loyalty.plugin import BadgeRule
 
 from .helpers import day, order, programme, version

@@ -17,7 +17,7 @@ from functools import partial
 from shopkit import ValidationError
 from shopkit import validators as check
 from shopkit.loyalty._compile import CompiledOrder, compile_order, compile_orders, seconds
-from shopkit.loyalty._engine import Credit, History, Rules, evaluate, summaries, tier_index
+from shopkit.loyalty._engine import Credit, History, Rules, evaluate, tier_index
 from shopkit.loyalty._events import (
     Birthday,
     LedgerEvent,
@@ -30,6 +30,7 @@ from shopkit.loyalty._events import (
 from shopkit.loyalty._programme import Programme
 from shopkit.loyalty._referrals import Referral, ReferralReward, ReferralTrigger
 from shopkit.loyalty._status import Status
+from shopkit.loyalty._summary import summaries
 
 __all__ = ["Ledger"]
 

@@ -36,12 +36,7 @@ from shopkit import ValidationError
 from shopkit import validators as check
 from shopkit.loyalty._columns import LedgerColumns, read_columns
 from shopkit.loyalty._compile import seconds
-from shopkit.loyalty._engine import (
-    History,
-    SummaryArrays,
-    summary_arrays,
-    summary_of,
-)
+from shopkit.loyalty._engine import History
 from shopkit.loyalty._ledger import Ledger, _credits, _history, evaluate_all
 from shopkit.loyalty._programme import Programme
 from shopkit.loyalty._replay_badges import _Badges, _badges
@@ -56,6 +51,7 @@ from shopkit.loyalty._replay_layout import (
 )
 from shopkit.loyalty._replay_points import _Lots, _spend, _Spent
 from shopkit.loyalty._status import Lot, Status
+from shopkit.loyalty._summary import SummaryArrays, summary_arrays, summary_of
 
 __all__ = ["LedgerTable", "StatusTable"]
 
