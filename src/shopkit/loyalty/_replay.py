@@ -34,7 +34,8 @@ import numpy as np
 
 from shopkit import ValidationError
 from shopkit import validators as check
-from shopkit.loyalty._columns import LedgerColumns, read_columns
+from shopkit.loyalty._columns import LedgerColumns
+from shopkit.loyalty._columns_read import read_columns
 from shopkit.loyalty._compile import seconds
 from shopkit.loyalty._engine import History
 from shopkit.loyalty._ledger import Ledger, _credits, _history, evaluate_all
