@@ -68,6 +68,7 @@ from shopkit.pricing._display import DisplayPrice, display_prices
 from shopkit.pricing._engine import price
 from shopkit.pricing._fees import Fee
 from shopkit.pricing._memory_store import InMemoryRedemptionStore
+from shopkit.pricing._offers import ShippingOffer, available_promotions, shipping_offers
 from shopkit.pricing._postgres import PostgresRedemptionStore
 from shopkit.pricing._priced_json import (
     AdjustmentJSON,
@@ -125,14 +126,7 @@ from shopkit.pricing._selectors import (
     Tags,
 )
 from shopkit.pricing._sqlite_store import SQLiteRedemptionStore
-from shopkit.pricing._terms import (
-    PromotionTerms,
-    ShippingOffer,
-    TermsTemplates,
-    available_promotions,
-    shipping_offers,
-    terms,
-)
+from shopkit.pricing._terms import PromotionTerms, TermsTemplates, terms
 from shopkit.pricing._values import Amounts, Nudge
 
 if _TYPE_CHECKING:
