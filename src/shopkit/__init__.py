@@ -26,15 +26,14 @@ from shopkit._allocation import allocate
 from shopkit._catalogue import Catalogue
 from shopkit._config import (
     DocumentLimits,
-    converter,
     from_dict,
     from_json,
     from_toml,
-    register_kind,
     to_dict,
     to_json,
     to_toml,
 )
+from shopkit._converter import converter, register_kind
 from shopkit._currency import (
     currency_exponent,
     known_currencies,

@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from shopkit._config import _KINDS
+from shopkit._converter import _KINDS
 from shopkit._money import Money
 from shopkit.errors import ValidationError
 
