@@ -7,6 +7,11 @@ string dictionary-encoded (a code into a vocabulary: ``ids``, ``customers``, ``s
 rows the way ``Ledger`` validates events — on numpy arrays, not event by event — and lays them
 out for ``LedgerTable.statuses``; ``LedgerColumns.of(ledger)`` gives a ledger's columns (the
 way back).
+
+This module holds the data type and the helpers the reading shares; ``_columns_check`` holds
+the validation of the columns (the refusals and the checks), ``_columns_refunds`` the refunds
+(the units returned per order line, checked and laid out), ``_columns_read`` the read itself
+(``read_columns``: the checks in their order, then the layout of the table).
 """
 
 from __future__ import annotations
@@ -20,8 +25,6 @@ import numpy as np
 import numpy.typing as npt
 
 from shopkit import ValidationError
-from shopkit.loyalty._earning import BonusEvent
-from shopkit.loyalty._engine import _ADJUST, _BONUS, _ORDER, _REDEEM, _REFERRAL, _REFUND
 from shopkit.loyalty._events import (
     Adjustment,
     Birthday,
@@ -38,29 +41,20 @@ from shopkit.loyalty._ledger import Ledger
 __all__ = ["KINDS", "LedgerColumns"]
 
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 KINDS = ("order", "refund", "sign_up", "referral", "review", "birthday", "adjustment", "redemption")
 """The kind codes of ``LedgerColumns.kind``: an index into this, which is also the order events
 of one moment are evaluated in."""
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MICROSECOND = dt.timedelta(microseconds=1)
-_MAX_POINTS = 10_000_000
-_MAX_LINE = 1 << 50  # a line's total in minor units, far beyond any order
-_MAX_MICROS = 1 << 58  # beyond year 9999
 _ORDER_K, _REFUND_K, _SIGN_UP_K, _REFERRAL_K, _REVIEW_K, _BIRTHDAY_K, _ADJUST_K, _REDEEM_K = range(
     8
 )
-_ENGINE = np.array([_ORDER, _REFUND, _BONUS, _REFERRAL, _BONUS, _BONUS, _ADJUST, _REDEEM])
-_BONUS_CODE = {number: code for code, number in enumerate(BonusEvent)}
-_BONUS_OF_KIND = np.zeros(8, dtype=np.int64)
-_BONUS_OF_KIND[_SIGN_UP_K] = _BONUS_CODE[BonusEvent.SIGN_UP]
-_BONUS_OF_KIND[_REVIEW_K] = _BONUS_CODE[BonusEvent.REVIEW]
-_BONUS_OF_KIND[_BIRTHDAY_K] = _BONUS_CODE[BonusEvent.BIRTHDAY]
-_NAMES = ("order", "refund", "sign-up", "referral", "review", "birthday", "adjustment")
-_TITLES = (*_NAMES, "redemption")
 
 
 def _ints(value: Any) -> IntArray:
+    """A column as ``int64`` (a ``datetime64`` column in microseconds), refused if not integers."""
     array = np.asarray(value)
     if array.dtype.kind == "M":  # datetime64: to microseconds, exactly
         micro = array.astype("datetime64[us]")
@@ -79,6 +73,7 @@ def _ints(value: Any) -> IntArray:
 
 
 def _names(value: Iterable[str]) -> tuple[str, ...]:
+    """A vocabulary as a tuple (its words are checked by ``read_columns``)."""
     return tuple(value)
 
 
@@ -150,6 +145,7 @@ class LedgerColumns:
     reason: IntArray = attrs.field(converter=_ints, repr=False)
 
     def __attrs_post_init__(self) -> None:
+        """Refuse a column whose length is not the event column's."""
         rows = len(self.event)
         for name in _COLUMNS:
             if len(getattr(self, name)) != rows:
@@ -160,9 +156,11 @@ class LedgerColumns:
                 )
 
     def __len__(self) -> int:
+        """The number of rows."""
         return len(self.event)
 
     def __eq__(self, other: object) -> bool:
+        """Equal currency, vocabularies and columns (cell by cell)."""
         if not isinstance(other, LedgerColumns):
             return NotImplemented
         return all(
@@ -194,6 +192,7 @@ class LedgerColumns:
         vocab: dict[str, dict[str, int]] = {name: {} for name in _VOCABULARIES}
 
         def code(name: str, value: str | None) -> int:
+            """``value``'s code in vocabulary ``name`` (a new word gets the next); ``-1``: none."""
             if value is None:
                 return -1
             return vocab[name].setdefault(value, len(vocab[name]))
@@ -285,3 +284,28 @@ _KIND_OF: dict[type, int] = {
     Adjustment: _ADJUST_K,
     Redeemed: _REDEEM_K,
 }
+
+
+def _firsts(sizes: IntArray) -> IntArray:
+    """Where each of consecutive segments of ``sizes`` (each at least 1) starts."""
+    return (np.cumsum(sizes) - sizes).astype(np.int64)
+
+
+def _expand(first: IntArray, sizes: IntArray) -> IntArray:
+    """``first[i], first[i] + 1, …`` (``sizes[i]`` of them), for every ``i``, in a row."""
+    total = int(sizes.sum())
+    owner = np.repeat(np.arange(len(first), dtype=np.int64), sizes)
+    offsets = np.cumsum(sizes) - sizes
+    return first[owner] + (np.arange(total, dtype=np.int64) - offsets[owner])
+
+
+def _tie_break(order: IntArray, tied: BoolArray, name: Any, key: Any) -> IntArray:
+    """Sort the runs of ``order`` whose neighbours are ``tied`` (equal keys) by ``name``."""
+    if not tied.any():
+        return order
+    involved = np.flatnonzero(np.concatenate([tied, [False]]) | np.concatenate([[False], tied]))
+    items = [(key(int(e)), name(int(e)), int(e)) for e in order[involved].tolist()]
+    items.sort()
+    result = order.copy()
+    result[involved] = [item[2] for item in items]
+    return result

@@ -1,8 +1,10 @@
-"""Ledger columns read into the parts of a ``LedgerTable``, after ``_columns_check``'s checks.
+"""The read of ``LedgerColumns``: the columns validated, then laid out for ``LedgerTable``.
 
-``read_columns`` runs the checks, then lays the events out customer by customer in evaluation
-order with the referral rewards as credits (``_layout``), and builds the orders' and the
-refunds' arrays (``_order_table``, ``_refund_table``) the replay reads (``_replay``).
+``read_columns`` is the driver: the checks of ``_columns_check`` and ``_columns_refunds`` in
+their order (so the refusal raised for bad input is the first), then the referral rewards the
+events earn (``_credits``, as ``_ledger._credits`` gives them) and the table's rows, customer
+by customer in evaluation order: the events (``_rows``, ``_values``), the orders (``_orders``)
+and the refunds (``_columns_refunds.refund_table``), in ``_replay_layout``'s layout.
 """
 
 from __future__ import annotations
@@ -14,36 +16,48 @@ import numpy as np
 
 from shopkit import ValidationError
 from shopkit.loyalty._columns import (
-    _BONUS_OF_KIND,
-    _ENGINE,
+    _BIRTHDAY_K,
     _EPOCH,
     _MICROSECOND,
     _ORDER_K,
     _REDEEM_K,
     _REFERRAL_K,
+    _REVIEW_K,
     _SIGN_UP_K,
     IntArray,
     LedgerColumns,
+    _expand,
+    _tie_break,
 )
 from shopkit.loyalty._columns_check import (
     Evaluation,
-    Events,
-    References,
-    _dense_of,
+    Named,
+    Runs,
+    _check_vocabularies,
     _error,
-    _expand,
-    _firsts,
-    _tie_break,
-    check_references,
+    check_ledger,
     check_rows,
     evaluation_order,
 )
-from shopkit.loyalty._columns_refunds import RefundUnits, check_refund_units
+from shopkit.loyalty._columns_refunds import (
+    check_refunds,
+    order_lines,
+    refund_lines,
+    refund_table,
+)
+from shopkit.loyalty._earning import BonusEvent
 from shopkit.loyalty._engine import _ADJUST, _BONUS, _CREDIT, _ORDER, _REDEEM, _REFERRAL, _REFUND
 from shopkit.loyalty._programme import Programme
 from shopkit.loyalty._referrals import Referral, ReferralReward, ReferralTrigger
 
 __all__ = ["Read", "read_columns"]
+
+_ENGINE = np.array([_ORDER, _REFUND, _BONUS, _REFERRAL, _BONUS, _BONUS, _ADJUST, _REDEEM])
+_BONUS_CODE = {number: code for code, number in enumerate(BonusEvent)}
+_BONUS_OF_KIND = np.zeros(8, dtype=np.int64)
+_BONUS_OF_KIND[_SIGN_UP_K] = _BONUS_CODE[BonusEvent.SIGN_UP]
+_BONUS_OF_KIND[_REVIEW_K] = _BONUS_CODE[BonusEvent.REVIEW]
+_BONUS_OF_KIND[_BIRTHDAY_K] = _BONUS_CODE[BonusEvent.BIRTHDAY]
 
 
 class Read(NamedTuple):
@@ -76,74 +90,87 @@ def read_columns(programme: Programme, columns: LedgerColumns) -> Read | None:
             field="currency",
             value=c.currency,
         )
-    events = check_rows(c)
-    ordered = evaluation_order(c, events)
-    references = check_references(c, events, ordered)
-    units = check_refund_units(c, events, ordered, references)
-    rows = _layout(programme, c, events, ordered, references, units)
-    table_orders, order_number = _order_table(c, events, rows)
-    table_refunds = _refund_table(c, events, ordered, units, rows, order_number)
-    source, overdraft = _explain(c, events, ordered, rows)
+    canonical = _check_vocabularies(c)
+    runs = check_rows(c)
+    ev = evaluation_order(c, runs, canonical)
+    named = check_ledger(c, runs, ev, canonical)
+    lines = order_lines(c, runs, named)
+    returns = refund_lines(c, runs, ev, named, lines)
+    check_refunds(c, runs, ev, named, lines, returns)
+    # every event's row(s) in the table: customer by customer, in evaluation order
+    credit = _credits(
+        programme, c, runs.kind, named.customer, named.referred, ev.micro, ev.code, ev.evaluation
+    )
+    customers, renumber = _customers(c.customers, named)
+    rows = _rows(c, runs, ev, named, credit, renumber)
+    engine, value, second = _values(c, runs, named, rows, credit.points, renumber)
+    orders, order_number = _orders(c, runs, rows.event, engine)
+    refunds = refund_table(c, runs, ev, named, lines, returns, (rows.event, engine, order_number))
     return Read(
-        rows.customers,
-        (rows.customer, rows.engine, rows.second, rows.value, rows.micro, source),
-        table_orders,
-        table_refunds,
+        customers,
+        (rows.customer, engine, second, value, rows.micro, _source_of(c, ev, rows, credit.ids)),
+        orders,
+        refunds,
         tuple(c.skus),
         tuple(c.categories),
-        overdraft,
+        _overdraft_of(c, runs, ev, rows.event),
     )
 
 
-class _Rows(NamedTuple):
-    """The table's event rows, customer by customer in evaluation order, credits included."""
+class _Credits(NamedTuple):
+    """The referral rewards: customer, moment (microseconds), points and id of each."""
 
-    customers: tuple[str, ...]
-    """The customers, by name: the table's customer numbers index this."""
-    event: IntArray
-    """Each row's event (-1: a referral reward's credit)."""
     customer: IntArray
-    """Each row's customer number."""
     micro: IntArray
-    """Each row's moment, in microseconds."""
-    second: IntArray
-    """Each row's moment, in whole seconds."""
-    engine: IntArray
-    """Each row's kind, as the replay numbers them."""
-    value: IntArray
-    """Each row's value (points, a bonus code, an order's or a refund's number)."""
-    layout: IntArray
-    """Where each row came from, among the events, the referrals' rows and the credits."""
-    credit_ids: list[str]
-    """Each credit's id."""
-    first_credit_row: int
-    """Where the credits start, before ``layout``."""
+    points: IntArray
+    ids: list[str]
 
 
-def _layout(
-    programme: Programme,
-    c: LedgerColumns,
-    events: Events,
-    ordered: Evaluation,
-    references: References,
-    units: RefundUnits,
-) -> _Rows:
-    """Every event's row(s) in the table; the orders' and refunds' values are set later."""
-    starts, kind, customer = events.starts, events.kind, units.customer
-    code, micro, key = ordered.code, ordered.micro, ordered.key
-    evaluation, position = ordered.evaluation, ordered.position
-    referrals, referred = references.referrals, references.referred
-    count = len(starts)
-    ids = c.ids
-    names = c.customers
-    # every event's row(s) in the table: customer by customer, in evaluation order
-    credit = _credits(programme, c, kind, customer, referred, micro, code, evaluation)
-    credit_customer, credit_micro, credit_points, credit_ids = credit
-    used = np.unique(np.concatenate([customer, referred[referrals]]))
+class _Rows(NamedTuple):
+    """The table's rows, customer by customer in evaluation order (each with what it is).
+
+    The rows are built as the events in evaluation order, then the referrals again (for the
+    customers they refer), then the credits; ``layout`` gives each row's place among those.
+    """
+
+    layout: IntArray  # each row's place in the rows as built
+    event: IntArray  # each row's event (``-1``: a credit)
+    customer: IntArray  # each row's customer, as numbered in the table
+    micro: IntArray  # each row's moment in microseconds
+    rank: IntArray  # each row's kind (a credit: a referral's)
+    first_credit: int  # the place of the first credit in the rows as built
+
+
+def _customers(names: tuple[str, ...], named: Named) -> tuple[tuple[str, ...], IntArray]:
+    """The table's customers (those with events, or referred), sorted, and their numbers.
+
+    Returns the customers' names and, for each code of ``names``, its number (``-1``: none).
+    """
+    used = np.unique(np.concatenate([named.customer, named.referred[named.referrals]]))
     order_names = sorted(range(len(used)), key=lambda n: names[used[n]])
     renumber = np.full(len(names), -1, dtype=np.int64)
     renumber[used[order_names]] = np.arange(len(used))
     customers = tuple(names[used[n]] for n in order_names)
+    return customers, renumber
+
+
+def _rows(
+    columns: LedgerColumns,
+    runs: Runs,
+    ev: Evaluation,
+    named: Named,
+    credit: _Credits,
+    renumber: IntArray,
+) -> _Rows:
+    """Every event's row(s) in the table: customer by customer, in evaluation order.
+
+    A referral has a row for the referrer and one for the referred; a credit comes before the
+    events of its moment and kind, its id deciding among the referrals of that moment.
+    """
+    kind, count = runs.kind, len(runs.kind)
+    evaluation, micro, position = ev.evaluation, ev.micro, ev.position
+    customer, referrals, referred = named.customer, named.referrals, named.referred
+    credit_customer, credit_micro, credit_ids = credit.customer, credit.micro, credit.ids
     row_event = np.concatenate([evaluation, referrals, np.full(len(credit_customer), -1)])
     row_customer = renumber[
         np.concatenate([customer[evaluation], referred[referrals], credit_customer])
@@ -155,18 +182,20 @@ def _layout(
     row_key = row_micro * 8 + row_rank
     # each row's place in evaluation order: an event's, or (a credit) before the events of
     # its moment and kind, its id deciding among them below
-    credit_place = np.searchsorted(key[evaluation], credit_micro * 8 + _REFERRAL_K, side="left")
+    credit_place = np.searchsorted(ev.key[evaluation], credit_micro * 8 + _REFERRAL_K, side="left")
     row_place = np.concatenate(
         [2 * position[evaluation] + 1, 2 * position[referrals] + 1, 2 * credit_place]
     )
     layout = np.argsort(row_customer * (2 * count + 2) + row_place, kind="stable")
+    first_credit = len(evaluation) + len(referrals)
     if len(credit_customer):  # a credit at the moment of a referral: by id among them
         sorted_customer, sorted_key = row_customer[layout], row_key[layout]
         tied = (sorted_customer[1:] == sorted_customer[:-1]) & (sorted_key[1:] == sorted_key[:-1])
         tied &= row_rank[layout][1:] == _REFERRAL_K
-        first_credit = len(evaluation) + len(referrals)
+        ids, code = columns.ids, ev.code
 
         def row_name(row: int) -> str:
+            """The id of the event (or the credit) of row ``row`` as built."""
             event = int(row_event[row])
             return credit_ids[row - first_credit] if event < 0 else str(ids[code[event]])
 
@@ -176,58 +205,65 @@ def _layout(
             row_name,
             lambda row: (int(row_customer[row]), int(row_key[row])),
         )
-    row_event, row_customer, row_micro, row_rank = (
+    return _Rows(
+        layout,
         row_event[layout],
         row_customer[layout],
         row_micro[layout],
         row_rank[layout],
+        first_credit,
     )
+
+
+def _values(
+    columns: LedgerColumns,
+    runs: Runs,
+    named: Named,
+    rows: _Rows,
+    credit_points: IntArray,
+    renumber: IntArray,
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Each row's engine kind, value and moment in whole seconds (``_Events``'s columns).
+
+    The value: a credit's or a debit's points, a bonus's ``BonusEvent``, a referral's ``1``
+    on the referrer's row (``0`` on the referred's), an order's or a refund's number among
+    the table's orders or refunds.
+    """
+    row_event, row_micro, row_rank = rows.event, rows.micro, rows.rank
     is_credit = row_event < 0
     engine = np.where(is_credit, _CREDIT, _ENGINE[np.minimum(row_rank, 7)])
-    value = np.zeros(len(layout), dtype=np.int64)
-    credit_rows = layout[is_credit] - (len(evaluation) + len(referrals))
+    value = np.zeros(len(rows.layout), dtype=np.int64)
+    credit_rows = rows.layout[is_credit] - rows.first_credit
     value[is_credit] = credit_points[credit_rows]
-    points = c.points[starts]
+    points = columns.points[runs.starts]
     with_points = ~is_credit & ((engine == _ADJUST) | (engine == _REDEEM))
     value[with_points] = points[row_event[with_points]]
     bonus = engine == _BONUS
     value[bonus] = _BONUS_OF_KIND[row_rank[bonus]]
     is_referral = engine == _REFERRAL
     value[is_referral] = (
-        renumber[customer[row_event[is_referral]]] == row_customer[is_referral]
+        renumber[named.customer[row_event[is_referral]]] == rows.customer[is_referral]
     ).astype(np.int64)
+    order_rows = np.flatnonzero(engine == _ORDER)
+    value[order_rows] = np.arange(len(order_rows))
+    refund_rows = np.flatnonzero(engine == _REFUND)
+    value[refund_rows] = np.arange(len(refund_rows))
     row_second = np.where(row_micro < 0, -((-row_micro) // 1_000_000), row_micro // 1_000_000)
-    first_credit_row = len(evaluation) + len(referrals)
-    return _Rows(
-        customers,
-        row_event,
-        row_customer,
-        row_micro,
-        row_second,
-        engine,
-        value,
-        layout,
-        credit_ids,
-        first_credit_row,
-    )
+    return engine, value, row_second
 
 
-def _order_table(
-    c: LedgerColumns, events: Events, rows: _Rows
+def _orders(
+    columns: LedgerColumns, runs: Runs, row_event: IntArray, engine: IntArray
 ) -> tuple[tuple[IntArray, ...], IntArray]:
-    """The orders' arrays, in the table's order, and each event's order number (-1: none).
+    """The orders in the table's order, as ``_Orders``, and each event's number among them.
 
-    Sets each order row's value to its number.
+    The number is ``-1`` for an event that is not an order.
     """
-    starts, size = events.starts, events.size
-    engine, row_event, value = rows.engine, rows.event, rows.value
-    count = len(starts)
-    # the orders, in the table's order
+    c, starts, size = columns, runs.starts, runs.size
     order_rows = np.flatnonzero(engine == _ORDER)
     order_event = row_event[order_rows]
-    order_number = np.full(count, -1, dtype=np.int64)
+    order_number = np.full(len(runs.kind), -1, dtype=np.int64)
     order_number[order_event] = np.arange(len(order_rows))
-    value[order_rows] = np.arange(len(order_rows))
     line_first = np.concatenate([[0], np.cumsum(size[order_event])])
     lines = _expand(starts[order_event], size[order_event])
     line_gross = c.unit[lines] * c.quantity[lines]
@@ -252,117 +288,28 @@ def _order_table(
     return table_orders, order_number
 
 
-def _refund_table(
-    c: LedgerColumns,
-    events: Events,
-    ordered: Evaluation,
-    units: RefundUnits,
-    rows: _Rows,
-    order_number: IntArray,
-) -> tuple[Any, ...]:
-    """The refunds' arrays, in the table's order: units returned per line of the order.
-
-    Sets each refund row's value to its number.
-    """
-    starts, size, whole = events.starts, events.size, events.whole
-    position, second = ordered.position, ordered.second
-    engine, row_event, value = rows.engine, rows.event, rows.value
-    refunds, refund_order = units.refunds, units.refund_order
-    refund_of_event, line_rows, prefix, skus = (
-        units.refund_of_event,
-        units.line_rows,
-        units.prefix,
-        units.skus,
-    )
-    r_group, dense, by_time = units.r_group, units.dense, units.by_time
-    r_position, r_cumulative, span = units.r_position, units.r_cumulative, units.span
-    # the refunds, in the table's order: units returned per line of the order
-    refund_rows = np.flatnonzero(engine == _REFUND)
-    chosen = refund_of_event[row_event[refund_rows]]
-    value[refund_rows] = np.arange(len(refund_rows))
-    r_target = refund_order[chosen]
-    r_lines = _expand(starts[r_target], size[r_target])  # the rows of each one's order lines
-    r_owner = np.repeat(np.arange(len(chosen)), size[r_target])
-    line_index = np.searchsorted(line_rows, r_lines)  # the order line, among line_rows
-    query = r_target[r_owner] * skus + c.sku[r_lines]
-    at_position = position[refunds][chosen][r_owner]
-    # units of the line's sku returned by the refunds of the order up to each refund
-    found_dense, has = _dense_of(np.unique(r_group), query)
-    time_key = dense[by_time] * span + r_position[by_time]
-    sorted_total = np.concatenate([[0], r_cumulative[by_time]])
-    after_units = np.where(
-        has,
-        sorted_total[np.searchsorted(time_key, found_dense * span + at_position, side="right")],
-        0,
-    )
-    before_units = np.where(
-        has,
-        sorted_total[np.searchsorted(time_key, found_dense * span + at_position, side="left")],
-        0,
-    )
-    # a cumulative total from an earlier group is not this one's
-    group_of_sorted = np.concatenate([[-1], dense[by_time]])
-    after_units = np.where(
-        group_of_sorted[np.searchsorted(time_key, found_dense * span + at_position, side="right")]
-        == found_dense,
-        after_units,
-        0,
-    )
-    before_units = np.where(
-        group_of_sorted[np.searchsorted(time_key, found_dense * span + at_position, side="left")]
-        == found_dense,
-        before_units,
-        0,
-    )
-    line_quantity = c.quantity[r_lines]
-    line_prefix = prefix[line_index]
-    before = np.clip(before_units - line_prefix, 0, line_quantity)
-    after = np.clip(after_units - line_prefix, 0, line_quantity)
-    cancelling = whole[starts[refunds[chosen]]]
-    after = np.where(cancelling[r_owner], line_quantity, after)
-    r_gross_line = c.unit[r_lines] * line_quantity
-    r_net_line = r_gross_line - c.discount[r_lines]
-    share_gross = r_gross_line * after // line_quantity - r_gross_line * before // line_quantity
-    share_net = r_net_line * after // line_quantity - r_net_line * before // line_quantity
-    r_gross = np.zeros(len(chosen), dtype=np.int64)
-    r_net = np.zeros(len(chosen), dtype=np.int64)
-    full = np.zeros(len(chosen), dtype=np.int64)
-    if len(chosen):
-        firsts = _firsts(size[r_target])
-        r_gross = np.add.reduceat(share_gross, firsts)
-        r_net = np.add.reduceat(share_net, firsts)
-        full = np.add.reduceat((after == line_quantity).astype(np.int64), firsts)
-    order_first_row = starts[r_target]
-    return (
-        refund_rows,
-        order_number[r_target],
-        second[r_target],
-        r_gross,
-        r_net,
-        np.where(cancelling, np.maximum(c.shipping[order_first_row], 0), 0),
-        np.where(cancelling, np.maximum(c.tax[order_first_row], 0), 0),
-        full == size[r_target],
-        before,
-        after,
-        np.concatenate([[0], np.cumsum(size[r_target])]).astype(np.int64),
-    )
-
-
-def _explain(
-    c: LedgerColumns, events: Events, ordered: Evaluation, rows: _Rows
-) -> tuple[Callable[[int], str], Callable[[IntArray, IntArray, IntArray], None]]:
-    """The id behind each table row, and the refusal of the first debit a replay found short."""
-    starts, kind = events.starts, events.kind
-    code, position = ordered.code, ordered.position
-    row_event, layout, credit_ids = rows.event, rows.layout, rows.credit_ids
-    first_credit_row = rows.first_credit_row
-    ids = c.ids
+def _source_of(
+    columns: LedgerColumns, ev: Evaluation, rows: _Rows, credit_ids: list[str]
+) -> Callable[[int], str]:
+    """The id of the event of each row of the table (a credit's own id), as a function."""
+    ids, code = columns.ids, ev.code
+    row_event, layout, first_credit_row = rows.event, rows.layout, rows.first_credit
 
     def source(row: int) -> str:
+        """The id of the event (or the credit) of row ``row`` of the table."""
         event = int(row_event[row])
         if event < 0:
             return credit_ids[int(layout[row]) - first_credit_row]
         return str(ids[code[event]])
+
+    return source
+
+
+def _overdraft_of(
+    columns: LedgerColumns, runs: Runs, ev: Evaluation, row_event: IntArray
+) -> Callable[[IntArray, IntArray, IntArray], None]:
+    """The refusal of the first debit a replay found short (``Read.overdraft``)."""
+    c, starts, kind, position = columns, runs.starts, runs.kind, ev.position
 
     def overdraft(debit_row: IntArray, want: IntArray, taken: IntArray) -> None:
         """Refuse the first debit found above what its customer could spend then.
@@ -381,7 +328,7 @@ def _explain(
             f"{int(taken[index])} available then",
         )
 
-    return source, overdraft
+    return overdraft
 
 
 def _credits(
@@ -393,7 +340,7 @@ def _credits(
     micro: IntArray,
     code: IntArray,
     evaluation: IntArray,
-) -> tuple[IntArray, IntArray, IntArray, list[str]]:
+) -> _Credits:
     """The referral rewards, as ``_ledger._credits`` gives them: customer, moment, points, id."""
     empty = np.zeros(0, dtype=np.int64)
     wanted = {
@@ -404,8 +351,59 @@ def _credits(
     }
     referrals = np.flatnonzero(kind == _REFERRAL_K)
     if not wanted or not len(referrals):
-        return empty, empty, empty, []
+        return _Credits(empty, empty, empty, [])
     ids = c.ids
+    triggers = _triggers(wanted, c, kind, customer, referred, micro, evaluation, referrals)
+    rewarded: dict[int, set[int]] = {}
+    out_customer: list[int] = []
+    out_micro: list[int] = []
+    out_points: list[int] = []
+    out_ids: list[str] = []
+    for event, referral, kinds in triggers:
+        moment = _EPOCH + _MICROSECOND * int(micro[event])
+        version = programme.version_at(moment)
+        referrer, them = int(customer[referral]), int(referred[referral])
+        for number, rule in enumerate(version.referrals):
+            if not isinstance(rule, Referral) or rule.on not in kinds:
+                continue
+            done = rewarded.setdefault(referrer, set())
+            if rule.cap is not None and them not in done and len(done) >= rule.cap:
+                continue
+            done.add(them)
+            mine, theirs = rule.points()
+            key = f"{ids[code[referral]]}:{ids[code[event]]}:{number}"
+            for side, whose, points in (
+                (ReferralReward.REFERRER, referrer, mine),
+                (ReferralReward.REFERRED, them, theirs),
+            ):
+                if rule.reward in (side, ReferralReward.BOTH):
+                    out_customer.append(whose)
+                    out_micro.append(int(micro[event]))
+                    out_points.append(points)
+                    out_ids.append(f"{key}:{side.value}")
+    return _Credits(
+        np.array(out_customer, dtype=np.int64),
+        np.array(out_micro, dtype=np.int64),
+        np.array(out_points, dtype=np.int64),
+        out_ids,
+    )
+
+
+def _triggers(
+    wanted: set[ReferralTrigger],
+    c: LedgerColumns,
+    kind: IntArray,
+    customer: IntArray,
+    referred: IntArray,
+    micro: IntArray,
+    evaluation: IntArray,
+    referrals: IntArray,
+) -> list[tuple[int, int, list[ReferralTrigger]]]:
+    """The events that may trigger a referral reward, in evaluation order.
+
+    Each: the event (a referred customer's order or sign-up, at or after the referral's
+    second), the referral, and the triggers it is (of those ``wanted``).
+    """
     second = np.where(micro < 0, -((-micro) // 1_000_000), micro // 1_000_000)
     start_of = np.full(len(c.customers), -1, dtype=np.int64)
     referral_of = np.full(len(c.customers), -1, dtype=np.int64)
@@ -436,36 +434,4 @@ def _credits(
         else:
             kinds = [ReferralTrigger.EVERY_ORDER]
         triggers.append((event, int(referral_of[customer[event]]), kinds))
-    rewarded: dict[int, set[int]] = {}
-    out_customer: list[int] = []
-    out_micro: list[int] = []
-    out_points: list[int] = []
-    out_ids: list[str] = []
-    for event, referral, kinds in triggers:
-        moment = _EPOCH + _MICROSECOND * int(micro[event])
-        version = programme.version_at(moment)
-        referrer, them = int(customer[referral]), int(referred[referral])
-        for number, rule in enumerate(version.referrals):
-            if not isinstance(rule, Referral) or rule.on not in kinds:
-                continue
-            done = rewarded.setdefault(referrer, set())
-            if rule.cap is not None and them not in done and len(done) >= rule.cap:
-                continue
-            done.add(them)
-            mine, theirs = rule.points()
-            key = f"{ids[code[referral]]}:{ids[code[event]]}:{number}"
-            for side, whose, points in (
-                (ReferralReward.REFERRER, referrer, mine),
-                (ReferralReward.REFERRED, them, theirs),
-            ):
-                if rule.reward in (side, ReferralReward.BOTH):
-                    out_customer.append(whose)
-                    out_micro.append(int(micro[event]))
-                    out_points.append(points)
-                    out_ids.append(f"{key}:{side.value}")
-    return (
-        np.array(out_customer, dtype=np.int64),
-        np.array(out_micro, dtype=np.int64),
-        np.array(out_points, dtype=np.int64),
-        out_ids,
-    )
+    return triggers
